@@ -1,0 +1,283 @@
+"""The games' definition (delegations, groups, venues, sports, events), loaded from games.yaml.
+
+`load_games` checks the whole file (shapes, unique ids, references, schedule, the contract's
+"every group has individual and team events") and reports every problem at once, so a games
+office can fix its file in one pass. The loaded `Games` is immutable and shared by all services.
+"""
+
+import re
+from abc import abstractmethod
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, TypeVar
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from shared.domain.errors import DefinitionError, read_yaml_mapping, validation_problems
+from shared.domain.rules import Rules
+
+# The standings scope that counts every event, beside one scope per group.
+ALL_GROUPS: Final = "all"
+
+
+def _slug(value: str) -> str:
+    # Codes end up in URLs and channel names (`event:<id>`, `medals:<group>`).
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+        raise ValueError(f"{value!r} is not a code: use a-z, 0-9 and single '-' between them")
+    return value
+
+
+Code = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Definition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _SectionItem(_Definition):
+    """An item of a games.yaml section, unique within it by its `key` (its code or id)."""
+
+    @property
+    @abstractmethod
+    def key(self) -> str: ...
+
+
+class _Coded(_SectionItem):
+    code: Code
+    name: Text
+    name_en: Text
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+class Delegation(_Coded):
+    """A county-level delegation (代表团): a district, county, county-level city or the zone."""
+
+
+class Group(_Coded):
+    """A competition group (组别): youth, rural, workers, open."""
+
+
+class Association(_Coded):
+    """A sports association (体育协会) that hosts distributed events at its own venue."""
+
+
+class Sport(_Coded):
+    """A sport (大项), e.g. athletics."""
+
+
+class Venue(_SectionItem):
+    id: Code
+    name: Text
+    name_en: Text
+    # central: run by the city (市级集中比赛); distributed: hosted by a county or association.
+    kind: Literal["central", "distributed"]
+    # The delegation code or association code of the host; required for distributed venues.
+    host: Code | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+class EventDefinition(_SectionItem):
+    """An event as written in games.yaml, where points_multiplier is optional."""
+
+    id: Code
+    sport: Code
+    name: Text
+    name_en: Text
+    group: Code
+    gender: Literal["M", "F", "X"]
+    kind: Literal["individual", "team"]
+    venue: Code
+    points_multiplier: int | None = Field(default=None, ge=1)
+    scheduled_at: AwareDatetime
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+class Event(EventDefinition):
+    """An event with its points multiplier resolved against the rules."""
+
+    points_multiplier: int = Field(ge=1)
+
+
+class Games(_Definition):
+    name: Text
+    name_en: Text
+    delegations: tuple[Delegation, ...]
+    groups: tuple[Group, ...]
+    associations: tuple[Association, ...]
+    sports: tuple[Sport, ...]
+    venues: tuple[Venue, ...]
+    events: tuple[Event, ...]
+
+    @cached_property
+    def _events_by_id(self) -> dict[str, Event]:
+        return {event.id: event for event in self.events}
+
+    def event(self, event_id: str) -> Event | None:
+        return self._events_by_id.get(event_id)
+
+    def delegation(self, code: str) -> Delegation | None:
+        return next((d for d in self.delegations if d.code == code), None)
+
+    def venue(self, venue_id: str) -> Venue | None:
+        return next((v for v in self.venues if v.id == venue_id), None)
+
+    def sport(self, code: str) -> Sport | None:
+        return next((s for s in self.sports if s.code == code), None)
+
+    @cached_property
+    def delegation_codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.delegations)
+
+    @cached_property
+    def group_codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.groups)
+
+    @cached_property
+    def standings_scopes(self) -> tuple[str, ...]:
+        """"all" and every group code: the scopes of the medal, points and combined tables."""
+        return (ALL_GROUPS, *self.group_codes)
+
+    def events_at(self, venue_id: str) -> tuple[Event, ...]:
+        return tuple(event for event in self.events if event.venue == venue_id)
+
+    def events_in(self, group: str) -> tuple[Event, ...]:
+        return tuple(event for event in self.events if event.group == group)
+
+    def public_document(self) -> dict[str, Any]:
+        """The body of `GET /v1/games` (CONTRACT.md), with associations, sports, venue kinds."""
+        return self.model_dump(mode="json")
+
+
+def default_games_dir() -> Path:
+    """The directory holding this games' games.yaml and rules.yaml."""
+    return Path(__file__).resolve().parent.parent / "data" / "jiaozuo-14"
+
+
+_SECTIONS: Final = ("delegations", "groups", "associations", "sports", "venues", "events")
+_Item = TypeVar("_Item", bound=_SectionItem)
+# An item with the label that names it in problems, e.g. "events[12] (ath-youth-m-100m)".
+_Labelled = tuple[str, _Item]
+
+
+def load_games(path: Path, rules: Rules) -> Games:
+    """The games file at `path`; any problem in it raises DefinitionError listing all of them."""
+    document = read_yaml_mapping(path)
+    problems: list[str] = []
+    for key in document.keys() - {"name", "name_en", *_SECTIONS}:
+        problems.append(f"{key}: unknown section (expected name, name_en, {', '.join(_SECTIONS)})")
+    for key in ("name", "name_en"):
+        if not isinstance(document.get(key), str) or not document[key].strip():
+            problems.append(f"{key}: the games' name is required text")
+    delegations = _parse_section(document, "delegations", Delegation, problems)
+    groups = _parse_section(document, "groups", Group, problems)
+    associations = _parse_section(document, "associations", Association, problems)
+    sports = _parse_section(document, "sports", Sport, problems)
+    venues = _parse_section(document, "venues", Venue, problems)
+    events = _parse_section(document, "events", EventDefinition, problems)
+
+    # References are checked against every id the file declares, even on a malformed item: that
+    # item's own problem is already listed, and its users need not be listed again.
+    declared = {section: _declared_ids(document, section) for section in _SECTIONS}
+    for label, association in associations:
+        if association.code in declared["delegations"]:
+            problems.append(f"{label}.code: {association.code!r} is already a delegation's code")
+    for label, venue in venues:
+        if venue.host is None and venue.kind == "distributed":
+            problems.append(f"{label}.host: a distributed venue needs its host delegation or "
+                            "association")
+        elif venue.host is not None and venue.host not in (
+            declared["delegations"] | declared["associations"]
+        ):
+            problems.append(f"{label}.host: {venue.host!r} is neither a delegation nor an "
+                            "association")
+    for label, event in events:
+        for field, section in (("sport", "sports"), ("group", "groups"), ("venue", "venues")):
+            value = getattr(event, field)
+            if value not in declared[section]:
+                problems.append(f"{label}.{field}: unknown {field} {value!r}")
+    for label, group in groups:
+        kinds = {event.get("kind") for event in _raw_items(document, "events")
+                 if isinstance(event, dict) and event.get("group") == group.code}
+        for kind in ("individual", "team"):
+            if kind not in kinds:
+                problems.append(f"{label}: has no {kind} event (every group needs both)")
+    for sport in rules.team_multiplier_by_sport.keys() - declared["sports"]:
+        problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
+
+    if problems:
+        raise DefinitionError(path, problems)
+    return Games(
+        name=document["name"],
+        name_en=document["name_en"],
+        delegations=tuple(d for _, d in delegations),
+        groups=tuple(g for _, g in groups),
+        associations=tuple(a for _, a in associations),
+        sports=tuple(s for _, s in sports),
+        venues=tuple(v for _, v in venues),
+        events=tuple(_resolve_multiplier(event, rules) for _, event in events),
+    )
+
+
+def _parse_section(
+    document: Mapping[str, Any], name: str, model: type[_Item], problems: list[str]
+) -> list[_Labelled[_Item]]:
+    """The section's items that are well-formed; every malformed or duplicate one is a problem."""
+    items = document.get(name)
+    if not isinstance(items, list):
+        problems.append(f"{name}: missing, or not a list of items")
+        return []
+    parsed: list[_Labelled[_Item]] = []
+    first_seen: dict[str, str] = {}
+    for index, item in enumerate(items):
+        label = _label(name, index, item)
+        try:
+            parsed_item = model.model_validate(item)
+        except ValidationError as error:
+            problems.extend(validation_problems(error, label))
+            continue
+        key = parsed_item.key
+        if key in first_seen:
+            problems.append(f"{label}: duplicate {key!r}, first defined at {first_seen[key]}")
+            continue
+        first_seen[key] = label
+        parsed.append((label, parsed_item))
+    return parsed
+
+
+def _label(section: str, index: int, item: Any) -> str:
+    key = _declared_id(item)
+    return f"{section}[{index}]" + (f" ({key})" if key is not None else "")
+
+
+def _declared_id(item: Any) -> str | None:
+    key = item.get("id", item.get("code")) if isinstance(item, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def _declared_ids(document: Mapping[str, Any], section: str) -> set[str]:
+    declared = (_declared_id(item) for item in _raw_items(document, section))
+    return {key for key in declared if key is not None}
+
+
+def _raw_items(document: Mapping[str, Any], section: str) -> list[Any]:
+    items = document.get(section)
+    return items if isinstance(items, list) else []
+
+
+def _resolve_multiplier(event: EventDefinition, rules: Rules) -> Event:
+    multiplier = event.points_multiplier
+    if multiplier is None:
+        multiplier = rules.team_multiplier_for(event.sport) if event.kind == "team" else 1
+    return Event.model_validate({**event.model_dump(), "points_multiplier": multiplier})
+

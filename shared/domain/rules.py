@@ -1,0 +1,102 @@
+"""A games' scoring rules as data (CONTRACT.md "Scoring rules"; docs/scoring.md explains each).
+
+The defaults live in shared/data/jiaozuo-14/rules.yaml; every key there is required so the file
+states the whole rule set rather than leaning on defaults hidden in code.
+"""
+
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from shared.domain.errors import DefinitionError, read_yaml_mapping, validation_problems
+
+MEDALS: Final = ("gold", "silver", "bronze")
+RECORD_LEVELS: Final = ("games", "provincial", "national")
+
+
+class CombinedRanking(BaseModel):
+    """综合榜: score = medal_rank_weight * medal-table rank + points_rank_weight * points rank."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    medal_rank_weight: NonNegativeInt
+    points_rank_weight: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> "CombinedRanking":
+        if self.medal_rank_weight == 0 and self.points_rank_weight == 0:
+            raise ValueError("at least one of medal_rank_weight and points_rank_weight must be > 0")
+        return self
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Points of places 1, 2, ...; their count is the number of scoring places.
+    place_points: tuple[NonNegativeInt, ...] = Field(min_length=1)
+    # Places 1..medal_places win gold, silver, bronze (when those places are awarded at all).
+    medal_places: int = Field(ge=0, le=len(MEDALS))
+    # With fewer starters than scoring places, only starters - deduction places are awarded.
+    short_field_deduction: NonNegativeInt
+    # Tied competitors share equally the points of the places they occupy.
+    ties: Literal["share"]
+    # Equal points: more 1st places ranks higher, then more 2nd places, ... over all scoring places.
+    countback: Literal["places"]
+    team_multiplier: PositiveInt
+    team_multiplier_by_sport: dict[str, PositiveInt]
+    # Added once per record to the entry's points, after (not multiplied by) the multiplier.
+    record_bonus: dict[str, NonNegativeInt]
+    combined: CombinedRanking
+
+    @field_validator("place_points")
+    @classmethod
+    def _points_never_increase(cls, points: tuple[int, ...]) -> tuple[int, ...]:
+        for place in range(1, len(points)):
+            if points[place] > points[place - 1]:
+                raise ValueError(
+                    f"a lower place must not score more: place {place + 1} has {points[place]} "
+                    f"but place {place} has {points[place - 1]}"
+                )
+        return points
+
+    @field_validator("record_bonus")
+    @classmethod
+    def _known_record_levels(cls, bonus: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(bonus) - set(RECORD_LEVELS))
+        if unknown:
+            raise ValueError(
+                f"unknown record level(s) {', '.join(unknown)}; "
+                f"the levels are {', '.join(RECORD_LEVELS)}"
+            )
+        return bonus
+
+    def places_awarded(self, starters: int) -> int:
+        """How many places score and win medals when `starters` competitors start (减1录取)."""
+        scoring_places = len(self.place_points)
+        if starters >= scoring_places:
+            return scoring_places
+        return max(starters - self.short_field_deduction, 0)
+
+    def team_multiplier_for(self, sport: str) -> int:
+        return self.team_multiplier_by_sport.get(sport, self.team_multiplier)
+
+    def record_points(self, level: str | None) -> int:
+        return 0 if level is None else self.record_bonus.get(level, 0)
+
+
+def load_rules(path: Path) -> Rules:
+    """The rules file at `path`; any problem in it raises DefinitionError listing all of them."""
+    try:
+        return Rules.model_validate(read_yaml_mapping(path))
+    except ValidationError as error:
+        raise DefinitionError(path, validation_problems(error)) from error

@@ -1,0 +1,123 @@
+"""The relay half of a transactional outbox: rows committed in PostgreSQL are
+published to Kafka in order, then marked; Kafka being down only delays them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+
+from shared import db
+from shared.web import Readiness
+
+log = structlog.get_logger()
+
+PUBLISHED = Counter("podium_outbox_published_total", "Outbox rows published", ["outbox"])
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: bytes
+    value: bytes
+
+
+class OutboxSource(Protocol):
+    name: str
+    topic: str
+    # Only one relay may publish a given outbox at a time, or two could reorder it.
+    lock_id: int
+
+    async def fetch(self, conn: db.Connection, limit: int) -> Sequence[OutboxRow]: ...
+
+    async def mark(self, conn: db.Connection, ids: list[int]) -> None: ...
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: db.Pool,
+        source: OutboxSource,
+        new_producer: Callable[[], AIOKafkaProducer],
+        readiness: Readiness,
+    ) -> None:
+        self._pool = pool
+        self._source = source
+        self._new_producer = new_producer
+        self._producer: AIOKafkaProducer | None = None
+        self._readiness = readiness
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    sent = await self._drain_once()
+                except (KafkaError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                        TimeoutError) as error:
+                    self._readiness.set("kafka", False)
+                    log.warning("outbox relay retrying", outbox=self._source.name,
+                                error=repr(error), in_s=backoff)
+                    # A fresh producer drops batches queued for a broker that went away.
+                    await self._close_producer()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                backoff = 0.2
+                if sent == _BATCH:
+                    continue
+                self._wake.clear()
+                # The periodic pass also picks up rows another replica committed.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+        finally:
+            await self._close_producer()
+
+    async def _producer_ready(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._new_producer()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+            self._readiness.set("kafka", True)
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(KafkaError, OSError, TimeoutError):
+                await asyncio.wait_for(producer.stop(), timeout=5)
+
+    async def _drain_once(self) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", self._source.lock_id)
+            rows = await self._source.fetch(conn, _BATCH)
+            if not rows:
+                return 0
+            producer = await self._producer_ready()
+            futures = [
+                await producer.send(self._source.topic, key=row.key, value=row.value)
+                for row in rows
+            ]
+            await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
+            # A crash between the send and this commit publishes the rows again; every
+            # consumer recognises what it already has, so the effect stays exactly once.
+            await self._source.mark(conn, [row.id for row in rows])
+        PUBLISHED.labels(self._source.name).inc(len(rows))
+        return len(rows)

@@ -1,0 +1,36 @@
+"""Settings of every Podium process, read from `PODIUM_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.domain.games import default_games_dir
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PODIUM_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    ingest_port: int = 8001
+    scoring_port: int = 8002
+    broadcast_port: int = 8003
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    database_url: str = "postgresql://podium@127.0.0.1:5432/podium"
+    games_dir: Path = Field(default_factory=default_games_dir)
+    home: Path = REPO_ROOT / ".podium"
+    results_topic: str = "podium.results"
+    changes_topic: str = "podium.changes"
+    # Results are keyed by event, so partitions only bound how many scoring
+    # consumers could share the work; 6 leaves room without costing startup time.
+    results_partitions: int = 6
+    log_level: str = "info"
+    log_json: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
