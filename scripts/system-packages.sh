@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Podium needs when they are missing. Java and Maven
-# come with the machine; PostgreSQL 15 runs from its binaries (no system cluster).
+# Installs the Debian packages Podium needs when they are missing: PostgreSQL 15 (run
+# from its binaries, no system cluster), Java and Maven for the local Kafka, Chromium
+# and CJK fonts for the page tests (Playwright drives Debian's Chromium; no download).
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+command -v chromium >/dev/null || missing+=(chromium)
+[[ -d /usr/share/fonts/opentype/noto ]] && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
@@ -14,6 +17,10 @@ if ((${#missing[@]})); then
     exit 1
   fi
   echo "installing ${missing[*]}" >&2
+  # Debian's postgresql package would create and start its own cluster on 5432; Podium
+  # runs its own data folders, so keep the package from making one.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/podium.conf
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -32,6 +32,7 @@ def infra_dir() -> Iterator[Path]:
 
 
 async def test_kafka_and_postgres_start_restart_and_stop_cleanly(infra_dir: Path) -> None:
+    children_before = set(_children())
     postgres = LocalPostgres(infra_dir / "postgres", free_port())
     kafka = LocalKafka(infra_dir / "kafka", free_port())
     with postgres, kafka:
@@ -68,7 +69,8 @@ async def test_kafka_and_postgres_start_restart_and_stop_cleanly(infra_dir: Path
 
     _wait_gone(postmaster)
     assert not (postgres.data_dir / "postmaster.pid").exists()
-    assert _children() == []
+    # Other tests' session fixtures may have children of their own running.
+    assert set(_children()) <= children_before
 
 
 async def _select_one(dsn: str) -> int:
