@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -12,8 +13,9 @@ import orjson
 import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from services.broadcast.follower import follow
@@ -190,9 +192,18 @@ class Broadcast:
                 self.hub.snapshot(client, channel)
 
 
+BOARD_DIR = Path(__file__).parent / "board"
+
+
+async def board_page(request: Request) -> Response:
+    return FileResponse(BOARD_DIR / "index.html")
+
+
 def create_app(settings: Settings) -> Starlette:
     broadcast = Broadcast(settings, load_definitions(settings))
     routes = [
+        Route("/", board_page),
+        Mount("/board", StaticFiles(directory=BOARD_DIR), name="board"),
         Route("/v1/games", broadcast.games),
         Route("/v1/standings/medals", broadcast.medals),
         Route("/v1/standings/points", broadcast.points),

@@ -7,9 +7,8 @@ import httpx
 import orjson
 import websockets
 
-from shared.definitions import load_definitions
-from shared.settings import Settings
 from shared.stack import Stack
+from tests.flow.events import claim_event, games_delegations
 
 
 async def next_message(ws: websockets.ClientConnection, channel: str, type_: str) -> Any:
@@ -20,20 +19,10 @@ async def next_message(ws: websockets.ClientConnection, channel: str, type_: str
                 return message
 
 
-def free_individual_event(games_events: list[Any], used: set[str]) -> str:
-    event = next(e for e in games_events if e.kind == "individual" and e.id not in used)
-    used.add(event.id)
-    return str(event.id)
-
-
-USED_EVENTS: set[str] = set()
-
-
 async def test_official_result_reaches_websocket_and_rest(
     stack: Stack, official_token: str, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient
 ) -> None:
-    games = load_definitions(Settings()).games
-    event_id = free_individual_event(list(games.events), USED_EVENTS)
+    event_id = claim_event().id
     before = (await broadcast.get("/v1/standings/medals")).json()
     gold_before = {row["delegation"]: row["gold"] for row in before["rows"]}
 
@@ -41,9 +30,9 @@ async def test_official_result_reaches_websocket_and_rest(
     async with websockets.connect(live) as ws:
         await ws.send(orjson.dumps({"op": "subscribe", "channels": ["medals:all"]}).decode())
         snapshot = await next_message(ws, "medals:all", "snapshot")
-        assert {row["delegation"] for row in snapshot["data"]["rows"]} == {
-            d.code for d in games.delegations
-        }
+        assert sorted(row["delegation"] for row in snapshot["data"]["rows"]) == sorted(
+            games_delegations()
+        )
 
         answer = await ingest.post(
             "/v1/results",
