@@ -9,6 +9,9 @@ import structlog
 def configure_logging(level: str = "info", json: bool = False) -> None:
     numeric = logging.getLevelNamesMapping()[level.upper()]
     logging.basicConfig(stream=sys.stderr, level=numeric, format="%(message)s")
+    # Their INFO lines (every health poll, every metadata refresh) drown ours.
+    for chatty in ("httpx", "aiokafka"):
+        logging.getLogger(chatty).setLevel(max(numeric, logging.WARNING))
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if json
