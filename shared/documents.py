@@ -67,3 +67,11 @@ def stamp_table(table: dict[str, Any], version: int, updated_at: datetime) -> di
     """A table document as published: with the tables' version and time of change."""
     return {"group": table["group"], "version": version, "updated_at": updated_at.isoformat(),
             **{key: value for key, value in table.items() if key != "group"}}
+
+
+_STAMP_KEYS = ("version", "updated_at")
+
+
+def unstamp_table(document: dict[str, Any]) -> dict[str, Any]:
+    """A published table without its stamp: what the engine computes, for comparing."""
+    return {key: value for key, value in document.items() if key not in _STAMP_KEYS}

@@ -55,14 +55,21 @@ class Scoring:
                 await task
 
     async def _run_forever(self) -> None:
+        # Nothing half-done survives a restart of the loop: the state is reloaded from
+        # PostgreSQL and consumption resumes at the offsets stored with it.
         while True:
             try:
                 await self._run()
             except (*DATABASE_DOWN, KafkaError) as error:
-                # Nothing half-done survives: state is reloaded from PostgreSQL.
                 log.warning("scoring restarting its loop", error=repr(error))
-                self.readiness.set("postgresql", False)
-                await asyncio.sleep(1)
+                delay = 1.0
+            except Exception:
+                # E.g. PostgreSQL shutting down mid-query (AdminShutdownError). Retrying
+                # beats a process that looks alive but has silently stopped scoring.
+                log.exception("scoring failed; restarting its loop")
+                delay = 5.0
+            self.readiness.set("postgresql", False)
+            await asyncio.sleep(delay)
 
     async def _run(self) -> None:
         pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
@@ -83,7 +90,7 @@ class Scoring:
     async def _lead(self, pool: db.Pool, conn: db.Connection) -> None:
         games, rules = self.definitions.games, self.definitions.rules
         state = await store.load_state(conn, games, rules)
-        await store.ensure_tables_published(conn, state, datetime.now(UTC))
+        await store.publish_missing_tables(conn, state, datetime.now(UTC))
         VERSION.set(state.version)
         log.info("scoring state loaded", events=len(state.events), version=state.version,
                  last_seq=state.last_seq)
@@ -151,8 +158,8 @@ class Scoring:
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
-            APPLIED.labels("applied").inc(len(plan.events))
-            APPLIED.labels("ignored").inc(len(results) - len(plan.events))
+            APPLIED.labels("applied").inc(plan.applied)
+            APPLIED.labels("ignored").inc(len(results) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
 
 

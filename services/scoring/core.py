@@ -1,6 +1,7 @@
 """scoring's state and how a batch of accepted revisions changes it: plain data in,
 plain data out, so the same code serves the live consumer and `podium rebuild`."""
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,12 +10,14 @@ from typing import Any
 import structlog
 
 from shared.documents import event_document, history_item, stamp_table
-from shared.domain.engine import EntryAward, award_result, compute_standings
-from shared.domain.games import Games
+from shared.domain.engine import EntryAward, award_result, compute_standings, rank_problems
+from shared.domain.games import Event, Games
 from shared.domain.rules import Rules
 from shared.messages import AcceptedResult
 
 log = structlog.get_logger()
+
+Tables = dict[str, dict[str, Any]]  # channel -> table document without version/updated_at
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,89 @@ class FeedItem:
 class Plan:
     """What one batch changes; persisted in one transaction, then committed in memory."""
 
-    events: dict[str, EventState]
-    tables: dict[str, dict[str, Any]]  # every table, unstamped, when any changed
-    stamped: dict[str, dict[str, Any]]  # every table as published
+    events: dict[str, EventState]  # the events whose document changed, in their new state
+    tables: Tables  # every table, unstamped: what readers have once the plan is persisted
+    stamped: dict[str, dict[str, Any]]  # only the tables that changed, as published
+    feed: list[FeedItem]
+    version: int
+    last_seq: int
+    applied: int = 0  # revisions applied (several of one event may be in one batch)
+
+    @property
+    def empty(self) -> bool:
+        return not self.events and not self.stamped
+
+
+def scored(
+    games: Games, rules: Rules, result: AcceptedResult
+) -> tuple[Event, tuple[EntryAward, ...]] | None:
+    """The result's event and awards; None for a revision that cannot be scored.
+
+    ingest checks results against the same games file and rules, so None means the games
+    file lost the event or a bug upstream: the revision is logged and skipped rather than
+    stopping every other event's scoring. It stays in `submissions` for `podium rebuild`.
+    """
+    event = games.event(result.event_id)
+    if event is None:
+        log.error("result for an event not in the games", event_id=result.event_id,
+                  revision=result.revision)
+        return None
+    try:
+        return event, award_result(event, result.to_input(), rules)
+    except ValueError as error:
+        log.error("result cannot be scored", event_id=result.event_id,
+                  revision=result.revision, error=str(error))
+        return None
+
+
+def event_state(
+    games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...]
+) -> EventState | None:
+    """The event's state with `result` as its latest revision; `history` includes it."""
+    outcome = scored(games, rules, result)
+    if outcome is None:
+        return None
+    event, awards = outcome
+    document = event_document(games, event, result, awards, history)
+    return EventState(result, awards, history, document)
+
+
+def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
+    awards = {event_id: state.awards for event_id, state in events.items()}
+    return compute_standings(games, rules, awards).tables(games)
+
+
+def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedItem]:
+    """The messages announcing an event's new document, numbered after `seq`."""
+    return [FeedItem(seq + 1, "results", "result", document),
+            FeedItem(seq + 2, f"event:{event_id}", "result", document)]
+
+
+@dataclass(frozen=True)
+class TableChanges:
+    stamped: dict[str, dict[str, Any]]
     feed: list[FeedItem]
     version: int
     last_seq: int
 
-    @property
-    def empty(self) -> bool:
-        return not self.events
+
+def table_changes(
+    published: Mapping[str, dict[str, Any]], tables: Tables, version: int, seq: int,
+    now: datetime,
+) -> TableChanges:
+    """The tables that differ from what readers have, under one new version, each with
+    its `update` message numbered after `seq`. Nothing changed: the version stays."""
+    moved = [channel for channel, table in tables.items() if published.get(channel) != table]
+    if not moved:
+        return TableChanges({}, [], version, seq)
+    version += 1
+    # Only changed tables get the new stamp: a stored table is always exactly the data of
+    # the feed message at its seq, so readers loading from PostgreSQL and readers following
+    # the feed see the same documents.
+    stamped = {channel: stamp_table(tables[channel], version, now) for channel in moved}
+    feed = [FeedItem(seq + index, channel, "update", stamped[channel])
+            for index, channel in enumerate(moved, start=1)]
+    return TableChanges(stamped, feed, version, seq + len(moved))
 
 
 @dataclass
@@ -54,59 +130,46 @@ class ScoringState:
     games: Games
     rules: Rules
     events: dict[str, EventState] = field(default_factory=dict)
-    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: Tables = field(default_factory=dict)  # as readers have them
     version: int = 0
     last_seq: int = 0
-
-    def __post_init__(self) -> None:
-        if not self.tables:
-            self.tables = self.compute_tables(self.events)
-
-    def compute_tables(self, events: Mapping[str, EventState]) -> dict[str, dict[str, Any]]:
-        awards = {event_id: state.awards for event_id, state in events.items()}
-        return compute_standings(self.games, self.rules, awards).tables(self.games)
-
-    def event_state(
-        self, result: AcceptedResult, history: tuple[dict[str, Any], ...]
-    ) -> EventState | None:
-        event = self.games.event(result.event_id)
-        if event is None:
-            # ingest checks against the same games file; a result for an event the
-            # file no longer has is kept in PostgreSQL but cannot be scored.
-            log.error("result for an event not in the games", event_id=result.event_id)
-            return None
-        awards = award_result(event, result.to_input(), self.rules)
-        document = event_document(self.games, event, result, awards, history)
-        return EventState(result, awards, history, document)
 
     def plan(self, results: Sequence[AcceptedResult], now: datetime) -> Plan:
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         feed: list[FeedItem] = []
         seq = self.last_seq
+        applied = 0
         for result in results:
             current = events.get(result.event_id)
             if current is not None and result.revision <= current.result.revision:
                 continue  # a redelivery or replay: already applied
             history = (*(current.history if current else ()), history_item(result))
-            state = self.event_state(result, history)
+            state = event_state(self.games, self.rules, result, history)
             if state is None:
                 continue
             events[result.event_id] = changed[result.event_id] = state
-            for channel in ("results", f"event:{result.event_id}"):
-                seq += 1
-                feed.append(FeedItem(seq, channel, "result", state.document))
+            # Every applied revision is announced, even one the same batch supersedes:
+            # media see each correction.
+            feed += result_messages(seq, result.event_id, state.document)
+            seq += 2
+            applied += 1
         if not changed:
             return Plan({}, self.tables, {}, [], self.version, self.last_seq)
+        tables = compute_tables(self.games, self.rules, events)
+        updates = table_changes(self.tables, tables, self.version, seq, now)
+        return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
+                    updates.last_seq, applied)
 
-        tables = self.compute_tables(events)
-        moved = [channel for channel, table in tables.items() if self.tables.get(channel) != table]
-        version = self.version + 1 if moved else self.version
-        stamped = {channel: stamp_table(table, version, now) for channel, table in tables.items()}
-        for channel in moved:
-            seq += 1
-            feed.append(FeedItem(seq, channel, "update", stamped[channel]))
-        return Plan(changed, tables, stamped if moved else {}, feed, version, seq)
+    def plan_missing_tables(self, now: datetime) -> Plan:
+        """The tables readers have none of yet (a new games, a new group), announced like
+        any change of the tables."""
+        computed = compute_tables(self.games, self.rules, self.events)
+        missing = {channel: table for channel, table in computed.items()
+                   if channel not in self.tables}
+        updates = table_changes(self.tables, missing, self.version, self.last_seq, now)
+        return Plan({}, {**self.tables, **missing}, updates.stamped, updates.feed,
+                    updates.version, updates.last_seq)
 
     def commit(self, plan: Plan) -> None:
         self.events.update(plan.events)
@@ -118,13 +181,32 @@ class ScoringState:
 def replay(
     games: Games, rules: Rules, revisions: Iterable[AcceptedResult]
 ) -> dict[str, EventState]:
-    """Every event's state from its revisions (any order across events)."""
-    state = ScoringState(games, rules)
-    ordered = sorted(revisions, key=lambda r: (r.event_id, r.revision))
-    for result in ordered:
-        current = state.events.get(result.event_id)
-        history = (*(current.history if current else ()), history_item(result))
-        event_state = state.event_state(result, history)
-        if event_state is not None:
-            state.events[result.event_id] = event_state
-    return state.events
+    """Every event's state from its revisions (any order), as scoring applying them one
+    by one would leave it: revisions that cannot be scored are left out of the history."""
+    by_event: defaultdict[str, dict[int, AcceptedResult]] = defaultdict(dict)
+    for result in revisions:
+        # A revision seen twice (a republished message) counts once.
+        by_event[result.event_id].setdefault(result.revision, result)
+    events: dict[str, EventState] = {}
+    for event_id, results in by_event.items():
+        ordered = [result for _, result in sorted(results.items())]
+        # Awards only for the newest revision that scores (computing them for every
+        # superseded revision took most of a rebuild's time).
+        for index in reversed(range(len(ordered))):
+            outcome = scored(games, rules, ordered[index])
+            if outcome is not None:
+                break
+        else:
+            continue
+        latest, (event, awards) = ordered[index], outcome
+        history = (*(history_item(result) for result in ordered[:index] if _scorable(result)),
+                   history_item(latest))
+        document = event_document(games, event, latest, awards, history)
+        events[event_id] = EventState(latest, awards, history, document)
+    return events
+
+
+def _scorable(result: AcceptedResult) -> bool:
+    """Whether `award_result` accepts a revision of an event of the games (the check
+    without the awards): a cancellation always, other results when their ranks are valid."""
+    return result.status == "cancelled" or not rank_problems(result.to_input().entries)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from services.scoring.core import EventState, Plan, ScoringState
+import structlog
+
+from services.scoring.core import (
+    EventState,
+    Plan,
+    ScoringState,
+    Tables,
+    compute_tables,
+    event_state,
+)
 from shared import db
 from shared.bus import encode
-from shared.documents import stamp_table
+from shared.documents import unstamp_table
 from shared.domain.games import Games
 from shared.domain.rules import Rules
 from shared.messages import AcceptedResult
 from shared.outbox import OutboxRow
+
+log = structlog.get_logger()
 
 CONSUMER = "scoring"
 # Held for the life of the process: a second scoring process waits as a standby
@@ -21,47 +31,41 @@ SCORING_LOCK = 0x53434F5245
 
 
 async def load_state(conn: db.Connection, games: Games, rules: Rules) -> ScoringState:
-    state = ScoringState(games, rules)
+    events: dict[str, EventState] = {}
     for row in await conn.fetch("SELECT result, history FROM event_results"):
         result = AcceptedResult.model_validate(row["result"])
-        event_state = state.event_state(result, tuple(row["history"]))
-        if event_state is not None:
-            state.events[result.event_id] = event_state
+        state = event_state(games, rules, result, tuple(row["history"]))
+        if state is not None:
+            events[result.event_id] = state
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
-    state.version, state.last_seq = counters["version"], counters["last_seq"]
-    state.tables = state.compute_tables(state.events)
-    return state
+    published = await load_tables(conn)
+    computed = compute_tables(games, rules, events)
+    stale = [channel for channel, table in published.items()
+             if channel in computed and computed[channel] != table]
+    if stale:
+        # Only a changed rules or games file (or a bug) does this. Changes are judged
+        # against what readers have, so the next change republishes these tables;
+        # `podium rebuild` shows every difference, events included.
+        log.warning("stored tables differ from the stored results under the current rules;"
+                    " run `podium rebuild`", channels=stale)
+    return ScoringState(games, rules, events, published, counters["version"],
+                        counters["last_seq"])
 
 
-async def ensure_tables_published(
-    conn: db.Connection, state: ScoringState, now: datetime
-) -> None:
-    """A new games has no stored tables yet; readers still need every row (zeros)."""
-    stored = await conn.fetchval("SELECT count(*) FROM standings")
-    if stored == len(state.tables):
-        return
-    await _upsert_tables(
-        conn, {c: stamp_table(t, state.version, now) for c, t in state.tables.items()},
-        {}, state.last_seq,
-    )
+async def load_tables(conn: db.Connection) -> Tables:
+    """Every stored table without its stamp (version, updated_at)."""
+    rows = await conn.fetch("SELECT channel, document FROM standings")
+    return {row["channel"]: unstamp_table(row["document"]) for row in rows}
 
 
-async def _upsert_tables(
-    conn: db.Connection,
-    stamped: dict[str, dict[str, Any]],
-    changed_seq: dict[str, int],
-    default_seq: int,
-) -> None:
-    await conn.executemany(
-        "INSERT INTO standings (channel, document, seq) VALUES ($1, $2, $3)"
-        " ON CONFLICT (channel) DO UPDATE SET document = excluded.document,"
-        " seq = CASE WHEN $4 THEN excluded.seq ELSE standings.seq END",
-        [
-            (channel, document, changed_seq.get(channel, default_seq), channel in changed_seq)
-            for channel, document in stamped.items()
-        ],
-    )
+async def publish_missing_tables(conn: db.Connection, state: ScoringState, now: datetime) -> None:
+    """A new games (or a new group) has no stored table yet: readers need every row, zeros
+    included, and a board that loaded the empty state before gets them from the feed."""
+    plan = state.plan_missing_tables(now)
+    if not plan.empty:
+        await persist(conn, plan, topic="", next_offsets={})
+        state.commit(plan)
 
 
 async def load_offsets(conn: db.Connection, topic: str) -> dict[int, int]:
@@ -87,11 +91,14 @@ async def persist(
                 " document = excluded.document, applied_at = now()",
                 [_event_row(event_id, state) for event_id, state in plan.events.items()],
             )
-            if plan.stamped:
-                changed_seq = {
-                    item.channel: item.seq for item in plan.feed if item.type == "update"
-                }
-                await _upsert_tables(conn, plan.stamped, changed_seq, 0)
+            announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
+            await conn.executemany(
+                "INSERT INTO standings (channel, document, seq) VALUES ($1, $2, $3)"
+                " ON CONFLICT (channel) DO UPDATE SET document = excluded.document,"
+                " seq = excluded.seq",
+                [(channel, document, announced[channel])
+                 for channel, document in plan.stamped.items()],
+            )
             await conn.executemany(
                 "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)",
                 [(item.seq, item.channel, item.type, item.data) for item in plan.feed],

@@ -1,0 +1,244 @@
+"""scoring's core under redelivery, replay and crashes at any point, as a model of the
+live consumer: persisting a plan is atomic (one transaction), so a crash either loses the
+whole batch (the consumer resumes at the stored offset) or none of it."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.random_results import Body, random_submissions
+from services.scoring.core import (
+    FeedItem,
+    Plan,
+    ScoringState,
+    Tables,
+    compute_tables,
+    event_state,
+    replay,
+)
+from shared.documents import unstamp_table
+from shared.domain.games import default_games_dir, load_games
+from shared.domain.rules import load_rules
+from shared.messages import AcceptedResult
+
+RULES = load_rules(default_games_dir() / "rules.yaml")
+GAMES = load_games(default_games_dir() / "games.yaml", RULES)
+DELEGATIONS = list(GAMES.delegation_codes)
+NOW = datetime(2024, 9, 21, 10, 0, tzinfo=UTC)
+
+
+def accepted(body: Body, index: int) -> AcceptedResult:
+    return AcceptedResult.model_validate(
+        {**body, "accepted_at": NOW + timedelta(seconds=index), "entered_by": "裁判 张"}
+    )
+
+
+def submitted(seed: int, events: int, total: int) -> list[list[AcceptedResult]]:
+    """Each event's accepted revisions, in revision order."""
+    rng = random.Random(seed)
+    chains = random_submissions(rng, list(GAMES.events[:events]), DELEGATIONS, total)
+    return [[accepted(body, index) for index, body in enumerate(chain)] for chain in chains]
+
+
+def kafka_log(rng: random.Random, chains: list[list[AcceptedResult]]) -> list[AcceptedResult]:
+    """Events interleaved, each in revision order; now and then the relay republishes its
+    last few messages (a crash between sending and marking them)."""
+    pending = [list(chain) for chain in chains]
+    log: list[AcceptedResult] = []
+    while any(pending):
+        chain = rng.choice([chain for chain in pending if chain])
+        log.append(chain.pop(0))
+        if rng.random() < 0.1:
+            log += log[-rng.randint(1, min(len(log), 6)):]
+    return log
+
+
+@dataclass
+class Database:
+    """What `store.persist` keeps, committed plan by plan."""
+
+    results: dict[str, tuple[AcceptedResult, tuple[dict[str, Any], ...]]] = field(
+        default_factory=dict)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    standings: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    feed: list[FeedItem] = field(default_factory=list)
+    version: int = 0
+    last_seq: int = 0
+    next_offset: int = 0
+
+    def persist(self, plan: Plan, next_offset: int) -> None:
+        for event_id, state in plan.events.items():
+            self.results[event_id] = (state.result, state.history)
+            self.documents[event_id] = state.document
+        announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
+        for channel, document in plan.stamped.items():
+            self.standings[channel] = (document, announced[channel])
+        self.feed += plan.feed
+        self.version, self.last_seq = plan.version, plan.last_seq
+        self.next_offset = next_offset
+
+    def tables(self) -> Tables:
+        return {channel: unstamp_table(document) for channel, (document, _) in
+                self.standings.items()}
+
+    def start(self) -> ScoringState:
+        """As the scoring process does when it (re)starts: `store.load_state`, then
+        `store.publish_missing_tables`."""
+        events = {}
+        for event_id, (result, history) in self.results.items():
+            state = event_state(GAMES, RULES, result, history)
+            assert state is not None
+            events[event_id] = state
+        scoring = ScoringState(GAMES, RULES, events, self.tables(), self.version, self.last_seq)
+        plan = scoring.plan_missing_tables(NOW)
+        if not plan.empty:
+            self.persist(plan, self.next_offset)
+            scoring.commit(plan)
+        return scoring
+
+
+def consume(rng: random.Random, log: list[AcceptedResult]) -> tuple[Database, int]:
+    """The consumer loop over `log` in random batches, crashing at random: before a
+    batch is persisted (it is lost and consumed again) or after. Returns the crash count."""
+    database = Database()
+    state = database.start()
+    crashes = 0
+    while database.next_offset < len(log):
+        start = database.next_offset
+        batch = log[start:start + rng.randint(1, 12)]
+        plan = state.plan(batch, NOW)
+        if rng.random() < 0.25:
+            crashes += 1  # killed before the transaction committed
+        else:
+            database.persist(plan, start + len(batch))
+            state.commit(plan)
+            if rng.random() < 0.8:
+                continue
+            crashes += 1  # killed after it committed
+        state = database.start()
+    return database, crashes
+
+
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+@settings(max_examples=25, deadline=None)
+def test_crashes_and_redeliveries_give_the_replayed_state(seed: int) -> None:
+    rng = random.Random(seed)
+    chains = submitted(seed, events=10, total=40)
+    database, _ = consume(rng, kafka_log(rng, chains))
+    revisions = [result for chain in chains for result in chain]
+
+    replayed = replay(GAMES, RULES, revisions)
+    assert database.documents == {event_id: state.document for event_id, state in
+                                  replayed.items()}
+    assert database.tables() == compute_tables(GAMES, RULES, replayed)
+    assert_feed_announces_each_revision_once(database, chains)
+    assert_each_table_change_has_its_version(database)
+
+
+def assert_feed_announces_each_revision_once(
+    database: Database, chains: list[list[AcceptedResult]]
+) -> None:
+    assert [item.seq for item in database.feed] == list(range(1, database.last_seq + 1))
+    for chain in chains:
+        event_id = chain[0].event_id
+        for channel in ("results", f"event:{event_id}"):
+            announced = [item.data["revision"] for item in database.feed
+                         if item.channel == channel and item.data["event"]["id"] == event_id]
+            assert announced == [result.revision for result in chain]
+
+
+def assert_each_table_change_has_its_version(database: Database) -> None:
+    updates = [item for item in database.feed if item.type == "update"]
+    assert {item.data["version"] for item in updates} == set(range(1, database.version + 1))
+    for channel, (document, seq) in database.standings.items():
+        published = [item.data for item in updates if item.channel == channel]
+        # A table is announced only when it changed, each time under a newer version.
+        for before, after in pairwise(published):
+            assert after["version"] > before["version"]
+            assert unstamp_table(after) != unstamp_table(before)
+        # What is stored is exactly the last message announcing it.
+        if seq:
+            assert document == published[-1]
+            assert database.feed[seq - 1].data == document
+
+
+def test_the_crash_model_crashes_and_redelivers() -> None:
+    rng = random.Random(3)
+    chains = submitted(3, events=10, total=40)
+    log = kafka_log(rng, chains)
+    _, crashes = consume(rng, log)
+    assert crashes >= 3
+    assert len(log) > sum(len(chain) for chain in chains)
+
+
+def test_a_redelivered_or_older_revision_changes_nothing() -> None:
+    (first, second, *_), = submitted(5, events=1, total=3)
+    state = Database().start()
+    state.commit(state.plan([first, second], NOW))
+    again = state.plan([first, second, first], NOW)
+    assert again.empty
+    assert again.feed == []
+    assert (again.version, again.last_seq) == (state.version, state.last_seq)
+
+
+def test_a_provisional_result_announces_the_event_but_no_table() -> None:
+    event = GAMES.events[0]
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}))
+    provisional = accepted({"event_id": event.id, "revision": 1, "status": "provisional",
+                            "entries": [{"rank": 1, "delegation": "qinyang", "competitor": "李明"},
+                                        {"rank": 2, "delegation": "wuzhi", "competitor": "赵刚"}]},
+                           0)
+    plan = state.plan([provisional], NOW)
+    assert [item.channel for item in plan.feed] == ["results", f"event:{event.id}"]
+    assert plan.stamped == {}
+    assert plan.version == 0
+
+
+def test_an_official_result_moves_only_its_tables_under_one_new_version() -> None:
+    event = next(e for e in GAMES.events if e.group == "youth")
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}), version=7,
+                         last_seq=40)
+    official = accepted({"event_id": event.id, "revision": 1, "status": "official",
+                         "entries": [{"rank": 1, "delegation": "qinyang", "competitor": "李明"},
+                                     {"rank": 2, "delegation": "wuzhi", "competitor": "赵刚"},
+                                     {"rank": 3, "delegation": "boai", "competitor": "陈晨"}]}, 0)
+    plan = state.plan([official], NOW)
+    moved = {f"{kind}:{scope}" for kind in ("medals", "points", "combined")
+             for scope in ("all", "youth")}
+    assert set(plan.stamped) == moved
+    assert {document["version"] for document in plan.stamped.values()} == {8}
+    assert [item.seq for item in plan.feed] == list(range(41, 41 + 2 + len(moved)))
+    assert (plan.version, plan.last_seq, plan.applied) == (8, 41 + 1 + len(moved), 1)
+
+
+def test_replay_leaves_out_a_revision_scoring_could_not_score() -> None:
+    valid_one, valid_three = (revision for revision in submitted(8, events=1, total=2)[0])
+    # Two entries ranked 1 then 3: no entry is ranked 2nd, so award_result refuses it.
+    broken = accepted({"event_id": valid_one.event_id, "revision": 2, "status": "official",
+                       "entries": [{"rank": 1, "delegation": "qinyang", "competitor": "李明"},
+                                   {"rank": 3, "delegation": "wuzhi", "competitor": "赵刚"}]}, 1)
+    valid_three = valid_three.model_copy(update={"revision": 3})
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}))
+    for result in (valid_one, broken, valid_three):
+        state.commit(state.plan([result], NOW))
+
+    replayed = replay(GAMES, RULES, [valid_three, broken, valid_one])
+    assert [item["revision"] for item in replayed[valid_one.event_id].history] == [1, 3]
+    assert replayed[valid_one.event_id].document == state.events[valid_one.event_id].document
+
+
+def test_a_new_games_announces_every_table_once() -> None:
+    database = Database()
+    database.start()
+    channels = set(compute_tables(GAMES, RULES, {}))
+    assert [item.channel for item in database.feed] == list(compute_tables(GAMES, RULES, {}))
+    assert {item.type for item in database.feed} == {"update"}
+    assert set(database.standings) == channels
+    assert database.version == 1
+    database.start()  # a restart announces nothing more
+    assert (len(database.feed), database.version) == (len(channels), 1)
