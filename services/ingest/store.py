@@ -1,8 +1,9 @@
-"""ingest's side of PostgreSQL: accepting a revision and the outbox."""
+"""ingest's side of PostgreSQL: accepting a revision, reading the audit trail, the outbox."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ class Accepted:
     created: bool
 
     def answer(self) -> dict[str, object]:
+        # The very same body for the first answer (202) and every repeat (200).
         return {
             "event_id": self.event_id,
             "revision": self.revision,
@@ -33,8 +35,34 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Conflict:
-    detail: str
+    """A revision that cannot be accepted: it is taken, or it does not follow the current one."""
+
+    revision: int
     current_revision: int
+    # Set when the revision is already stored with other content: when and by whom.
+    taken_at: datetime | None = None
+    taken_by: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """One accepted revision as the audit trail shows it."""
+
+    revision: int
+    status: str
+    note: str | None
+    entries: tuple[ResultEntry, ...]
+    accepted_at: datetime
+    entered_by: str
+    entered_by_role: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CurrentRevision:
+    revision: int
+    status: str
+    accepted_at: datetime
 
 
 def content_hash(
@@ -64,8 +92,8 @@ async def accept_revision(
         # atomically; other events are not held up.
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
         same = await conn.fetchrow(
-            "SELECT content_hash, accepted_at FROM submissions"
-            " WHERE event_id = $1 AND revision = $2",
+            "SELECT s.content_hash, s.accepted_at, t.name FROM submissions s"
+            " JOIN tokens t ON t.id = s.token_id WHERE s.event_id = $1 AND s.revision = $2",
             event_id, revision,
         )
         current = await conn.fetchval(
@@ -74,17 +102,9 @@ async def accept_revision(
         if same is not None:
             if bytes(same["content_hash"]) == digest:
                 return Accepted(event_id, revision, same["accepted_at"], created=False)
-            return Conflict(
-                f"revision {revision} of {event_id} was already accepted with other content;"
-                f" submit a correction as revision {current + 1}",
-                current,
-            )
+            return Conflict(revision, current, same["accepted_at"], same["name"])
         if revision != current + 1:
-            return Conflict(
-                f"revision {revision} does not follow the current revision {current}"
-                f" of {event_id}; expected {current + 1}",
-                current,
-            )
+            return Conflict(revision, current)
         accepted_at = await conn.fetchval(
             "INSERT INTO submissions (event_id, revision, status, note, entries, content_hash,"
             " token_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING accepted_at",
@@ -92,6 +112,38 @@ async def accept_revision(
             [entry.model_dump() for entry in entries], digest, token_id,
         )
     return Accepted(event_id, revision, accepted_at, created=True)
+
+
+async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
+    rows = await pool.fetch(
+        "SELECT s.revision, s.status, s.note, s.entries, s.accepted_at, s.published_at,"
+        " t.name, t.role FROM submissions s JOIN tokens t ON t.id = s.token_id"
+        " WHERE s.event_id = $1 ORDER BY s.revision",
+        event_id,
+    )
+    return [
+        StoredRevision(
+            revision=row["revision"], status=row["status"], note=row["note"],
+            entries=tuple(ResultEntry.model_validate(entry) for entry in row["entries"]),
+            accepted_at=row["accepted_at"], entered_by=row["name"],
+            entered_by_role=row["role"], published_at=row["published_at"],
+        )
+        for row in rows
+    ]
+
+
+async def current_revisions(
+    pool: db.Pool, event_ids: Sequence[str]
+) -> dict[str, CurrentRevision]:
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (event_id) event_id, revision, status, accepted_at FROM submissions"
+        " WHERE event_id = ANY($1::text[]) ORDER BY event_id, revision DESC",
+        list(event_ids),
+    )
+    return {
+        row["event_id"]: CurrentRevision(row["revision"], row["status"], row["accepted_at"])
+        for row in rows
+    }
 
 
 class SubmissionsOutbox:
@@ -128,7 +180,3 @@ class SubmissionsOutbox:
             "UPDATE submissions SET published_at = now() WHERE id = ANY($1::bigint[])", ids
         )
 
-
-async def outbox_backlog(pool: db.Pool) -> int:
-    count = await pool.fetchval("SELECT count(*) FROM submissions WHERE published_at IS NULL")
-    return int(count)

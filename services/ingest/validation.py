@@ -1,83 +1,212 @@
-"""Checks a submitted result and lists every problem with a JSON pointer to it."""
+# Chinese messages use full-width punctuation on purpose.
+# ruff: noqa: RUF001
+"""Checks a submitted result against the contract and the games, listing every problem with a
+JSON pointer to it.
 
-from typing import Any
+Three kinds of checks, each reporting everything it finds: the shape (types, required fields,
+text limits), whether the event and delegations exist (read off the body as sent, so they are
+reported together with shape problems), and, once the shape is right, what needs the whole
+result: entries versus status, team members, and the ranks, by the scoring engine's own rules,
+so ingest accepts exactly what scoring can score.
+"""
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from __future__ import annotations
 
+import difflib
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from services.ingest.texts import Issue, Text, engine_text, shape_text
 from shared.domain.engine import rank_problems
 from shared.domain.games import Event, Games
 from shared.messages import EntryStatus, RecordLevel, ResultEntry, ResultStatus
-from shared.web import Problem
 
 MAX_ENTRIES = 500
+MAX_MEMBERS = 60
+# Far above any real number of corrections, and inside PostgreSQL's integer.
+MAX_REVISION = 10_000
+
+# PostgreSQL cannot store NUL in text, and no other control character belongs in a name or a
+# mark either; a note may have line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _problem(kind: str, text: Text) -> PydanticCustomError:
+    # texts.shape_text picks the official's language from the two texts in the context.
+    return PydanticCustomError(kind, "{en}", {"en": text.en, "zh": text.zh})
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise _problem("control_character", Text(
+            "contains a control character (line break, tab, NUL...); type it on one line",
+            "含有控制字符（换行、制表符等）；请在一行内填写"))
+    return value
+
+
+# Lengths are checked as sent (as /openapi.json says), then the surrounding spaces go: "李明 "
+# and "李明" are one competitor.
+
+def _name(value: str) -> str:
+    name = _printable(value).strip()
+    if not name:
+        raise _problem("blank", Text("must not be blank", "不能为空"))
+    return name
+
+
+def _mark(value: str) -> str | None:
+    return _printable(value).strip() or None
+
+
+def _note(value: str) -> str | None:
+    if _CONTROL_IN_NOTE.search(value):
+        raise _problem("control_character", Text(
+            "contains a control character other than a line break or tab",
+            "含有换行和制表符以外的控制字符"))
+    return value.strip() or None
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
+Mark = Annotated[str, Field(max_length=40), AfterValidator(_mark)]
+Note = Annotated[str, Field(max_length=2000), AfterValidator(_note)]
 
 
 class EntryBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     rank: int | None = None
-    delegation: str = Field(min_length=1, max_length=40)
-    competitor: str = Field(min_length=1, max_length=200)
+    delegation: str = Field(max_length=40)
+    competitor: Name
     status: EntryStatus = "OK"
-    mark: str | None = Field(default=None, max_length=40)
+    mark: Mark | None = None
     record: RecordLevel | None = None
-    members: list[str] = Field(default_factory=list, max_length=60)
+    members: list[Name] = Field(default_factory=list, max_length=MAX_MEMBERS)
 
 
 class ResultBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    event_id: str = Field(min_length=1, max_length=100)
-    revision: int = Field(ge=1)
+    event_id: str = Field(max_length=100)
+    revision: int = Field(ge=1, le=MAX_REVISION)
     status: ResultStatus
     entries: list[EntryBody] = Field(max_length=MAX_ENTRIES)
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
     def normalized_entries(self) -> tuple[ResultEntry, ...]:
         return tuple(
             ResultEntry(
-                rank=e.rank, delegation=e.delegation, competitor=e.competitor.strip(),
-                status=e.status, mark=e.mark, record=e.record,
-                members=tuple(m.strip() for m in e.members),
+                rank=e.rank, delegation=e.delegation, competitor=e.competitor, status=e.status,
+                mark=e.mark, record=e.record, members=tuple(e.members),
             )
             for e in self.entries
         )
 
 
-def _pointer(location: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in location)
+def _did_you_mean(given: str, known: list[str] | tuple[str, ...]) -> Text:
+    close = difflib.get_close_matches(given, known, n=1)
+    if not close:
+        return Text("", "")
+    return Text(f" (did you mean {close[0]!r}?)", f"（是不是 {close[0]!r}？）")
 
 
-def parse_body(payload: Any) -> tuple[ResultBody | None, list[Problem]]:
+def requested_event(payload: Any, games: Games) -> Event | None:
+    """The known event a body names, read before it is validated: a token's permission for
+    the event is settled before anything else about the body."""
+    event_id = payload.get("event_id") if isinstance(payload, dict) else None
+    return games.event(event_id) if isinstance(event_id, str) else None
+
+
+def check_result(payload: Any, games: Games) -> tuple[ResultBody | None, list[Issue]]:
+    """The valid body, or None and every problem found, in the order of the body."""
+    issues = _unknown_names(payload, games)
     try:
-        return ResultBody.model_validate(payload), []
+        body = ResultBody.model_validate(payload)
     except ValidationError as error:
-        problems = [
-            Problem(_pointer(tuple(item["loc"])), item["msg"])
-            for item in error.errors(include_url=False)
-        ]
-        return None, problems
+        issues += [Issue(_pointer(item["loc"]), shape_text(item))
+                   for item in error.errors(include_url=False)]
+    else:
+        issues += _whole_result_issues(body, games.event(body.event_id), games)
+    if issues:
+        return None, sorted(issues, key=lambda issue: _pointer_order(issue.pointer))
+    return body, []
 
 
-def check_against_games(body: ResultBody, games: Games) -> tuple[Event | None, list[Problem]]:
-    """What only the games definition can tell: the event, the delegations, the ranks."""
-    problems: list[Problem] = []
-    event = games.event(body.event_id)
-    if event is None:
-        problems.append(Problem("/event_id", f"unknown event {body.event_id!r}"))
-    delegations = games.delegation_codes
-    for index, entry in enumerate(body.entries):
-        if entry.delegation not in delegations:
-            problems.append(Problem(
-                f"/entries/{index}/delegation",
-                f"unknown delegation {entry.delegation!r}; expected one of "
-                + ", ".join(sorted(delegations)),
-            ))
+def _unknown_names(payload: Any, games: Games) -> list[Issue]:
+    """An event or delegations the games do not have, wherever the body names one as text."""
+    if not isinstance(payload, dict):
+        return []
+    issues: list[Issue] = []
+    event_id = payload.get("event_id")
+    if isinstance(event_id, str) and games.event(event_id) is None:
+        hint = _did_you_mean(event_id, [event.id for event in games.events])
+        issues.append(Issue("/event_id", Text(
+            f"unknown event {event_id!r}{hint.en}", f"没有项目 {event_id!r}{hint.zh}")))
+    entries = payload.get("entries")
+    codes = games.delegation_codes
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        code = entry.get("delegation") if isinstance(entry, dict) else None
+        if isinstance(code, str) and code not in codes:
+            hint = _did_you_mean(code, codes)
+            listed = ", ".join(codes)
+            issues.append(Issue(f"/entries/{index}/delegation", Text(
+                f"unknown delegation {code!r}{hint.en}; the delegations are {listed}",
+                f"没有代表团 {code!r}{hint.zh}；代表团代码为 {listed}")))
+    return issues
+
+
+def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) -> list[Issue]:
+    issues: list[Issue] = []
     if body.status == "cancelled" and body.entries:
-        problems.append(Problem("/entries", "a cancelled result has no entries"))
-    if body.status == "official" and not body.entries:
-        problems.append(Problem("/entries", "an official result needs at least one entry"))
-    inputs = [entry.to_input() for entry in body.normalized_entries()]
-    for index, field, detail in rank_problems(inputs):
-        problems.append(Problem(f"/entries/{index}/{field}", detail))
-    return event, problems
+        issues.append(Issue("/entries", Text(
+            "a cancelled result has no entries: send \"entries\": [] (the note says why)",
+            "取消的结果不能有条目：请发送空的 entries（在备注中说明原因）")))
+    if body.status != "cancelled" and not body.entries:
+        issues.append(Issue("/entries", Text(
+            f"a {body.status} result needs at least one entry",
+            f"{_STATUS_ZH[body.status]}结果至少要有一个条目")))
+    if event is not None and event.kind == "individual":
+        issues.extend(
+            Issue(f"/entries/{index}/members", Text(
+                f"{event.id} is an individual event: members are only for team events",
+                f"{event.name}是个人项目：只有团体项目才填写队员"))
+            for index, entry in enumerate(body.entries) if entry.members
+        )
+    names = {delegation.code: delegation.name for delegation in games.delegations}
+    issues.extend(
+        Issue(f"/entries/{index}/{field}", engine_text(message, names))
+        for index, field, message in rank_problems(
+            [entry.to_input() for entry in body.normalized_entries()]
+        )
+    )
+    return issues
+
+
+_STATUS_ZH = {"provisional": "临时", "official": "正式", "cancelled": "取消的"}
+
+
+def _pointer(location: tuple[int | str, ...]) -> str:
+    # RFC 6901: "" is the whole document; "~" and "/" in a key are escaped.
+    return "".join(
+        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in location
+    )
+
+
+# Problems are listed in the order of the body, fields as the contract lists them.
+_RESULT_FIELDS = ("event_id", "revision", "status", "entries", "note")
+_ENTRY_FIELDS = ("rank", "delegation", "competitor", "status", "mark", "record", "members")
+
+
+def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:
+    # Entries by number (entry 10 after entry 9); an unknown field after the known ones.
+    order = []
+    for depth, part in enumerate(pointer.split("/")[1:]):
+        fields = _RESULT_FIELDS if depth == 0 else _ENTRY_FIELDS
+        if part.isdigit():
+            order.append((int(part), ""))
+        else:
+            order.append((fields.index(part) if part in fields else len(fields), part))
+    return tuple(order)

@@ -1,0 +1,317 @@
+"""The OpenAPI 3.1 document of ingest, served at /openapi.json: every operation, every answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.ingest.answers import MAX_BODY_BYTES, RETRY_AFTER_S
+from services.ingest.validation import MAX_ENTRIES, MAX_MEMBERS, MAX_REVISION
+from shared.domain.games import Games
+from shared.messages import EntryStatus, RecordLevel, ResultStatus
+from shared.tokens import ROLES
+
+_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _literals(kind: Any) -> list[str]:
+    return list(kind.__args__)
+
+
+def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+    }
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_UNAUTHORIZED = _problem(
+    "No token, or an unknown or revoked one.",
+    {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+)
+_UNAVAILABLE = _problem(
+    "PostgreSQL cannot be reached. Nothing is confirmed: send the very same request again after"
+    " Retry-After seconds.",
+    {"Retry-After": {"schema": {"type": "string", "example": str(RETRY_AFTER_S)}, "required": True,
+                     "description": "seconds to wait before trying again"}},
+)
+_LANGUAGE = {
+    "name": "Accept-Language", "in": "header", "required": False,
+    "description": "zh (Chinese) or en (English, the default) for the problems' texts.",
+    "schema": {"type": "string", "example": "zh-CN"},
+}
+
+
+def openapi_document(games: Games) -> dict[str, Any]:
+    delegations = list(games.delegation_codes)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Podium ingest",
+            "version": "1.0.0",
+            "description": (
+                f"Officials enter results for {games.name_en} ({games.name}). Problems are RFC"
+                " 9457 problem details whose `errors` list every problem as a JSON pointer into"
+                " the submitted body and a message; `Accept-Language: zh` gives them in Chinese."
+                " See docs/officials.md."
+            ),
+        },
+        "components": {
+            "securitySchemes": {"token": {
+                "type": "http", "scheme": "bearer",
+                "description": f"A token from `podium token create` (roles {', '.join(ROLES)}):"
+                " officials for their venues, admins for every venue; media keys are refused.",
+            }},
+            "schemas": _schemas(delegations),
+        },
+        "security": [{"token": []}],
+        "paths": {
+            "/v1/results": {"post": _post_results()},
+            "/v1/events/{event_id}/history": {"get": {
+                "summary": "The audit trail of an event: every revision, who, when, what changed",
+                "operationId": "eventHistory",
+                "parameters": [
+                    {"name": "event_id", "in": "path", "required": True,
+                     "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}},
+                    _LANGUAGE,
+                ],
+                "responses": {
+                    "200": _json("Every accepted revision, oldest first.", "History"),
+                    "401": _UNAUTHORIZED,
+                    "403": _problem("A media key, or an official of other venues."),
+                    "404": _problem("No such event in the games."),
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/v1/my/events": {"get": {
+                "summary": "The events this token may enter, today's first, with their current"
+                           " revisions",
+                "operationId": "myEvents",
+                "parameters": [_LANGUAGE],
+                "responses": {
+                    "200": _json("The token's holder, the delegations and the events.",
+                                 "MyEvents"),
+                    "401": _UNAUTHORIZED,
+                    "403": _problem("A media key."),
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/enter": {"get": _public("The officials' entry page.", "text/html")},
+            "/openapi.json": {"get": _public("This document.", "application/json")},
+            "/healthz": {"get": {
+                "summary": "Ready to accept results (PostgreSQL reachable)?",
+                "operationId": "health",
+                "security": [],
+                "responses": {
+                    "200": _json("Ready.", "Health"),
+                    "503": _json("Waiting for what `waiting_for` names.", "Health"),
+                },
+            }},
+            "/metrics": {"get": _public("Prometheus metrics.", "text/plain")},
+        },
+    }
+
+
+def _public(description: str, media_type: str) -> dict[str, Any]:
+    return {
+        "summary": description,
+        "security": [],
+        "responses": {"200": {"description": description,
+                              "content": {media_type: {"schema": {"type": "string"}}}}},
+    }
+
+
+def _post_results() -> dict[str, Any]:
+    return {
+        "summary": "Enter a result revision (a first result, a correction or a withdrawal)",
+        "operationId": "postResult",
+        "description": (
+            "Checks run in this order: the token (401, media 403), the body's size (413), JSON"
+            " (422), the token's venues for the named event (403), every rule of the body (422,"
+            " all problems at once), then the revision (409; the very same submission again is"
+            " 200 with the first answer). A 2xx means stored durably."
+        ),
+        "parameters": [_LANGUAGE],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref("ResultSubmission")}},
+        },
+        "responses": {
+            "202": _json("A new revision accepted and stored.", "Accepted"),
+            "200": _json("The very same submission again: the first answer; nothing is counted"
+                         " twice.", "Accepted"),
+            "401": _UNAUTHORIZED,
+            "403": _problem("A media key, or an official whose token is for other venues."),
+            "409": _problem("The revision is taken with other content, or does not follow the"
+                            " current revision; the detail names the revision to submit."),
+            "413": _problem(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+            "422": _problem("Not JSON, or breaks the rules: every problem is listed with a JSON"
+                            " pointer; nothing was stored."),
+            "503": _UNAVAILABLE,
+        },
+    }
+
+
+def _schemas(delegations: list[str]) -> dict[str, Any]:
+    nullable_text = {"type": ["string", "null"]}
+    return {
+        "Entry": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["delegation", "competitor"],
+            "properties": {
+                "rank": {"type": ["integer", "null"], "minimum": 1,
+                         "description": "1, 2, 3, ...; equal ranks tie (1, 2, 3, 3, 5). Null"
+                                        " unless status is OK."},
+                "delegation": {"type": "string", "enum": delegations},
+                "competitor": {"type": "string", "minLength": 1, "maxLength": 200,
+                               "description": "the competitor's or team's name"},
+                "status": {"type": "string", "enum": _literals(EntryStatus), "default": "OK"},
+                "mark": {**nullable_text, "maxLength": 40, "description": "time, distance, score"},
+                "record": {"type": ["string", "null"], "enum": [*_literals(RecordLevel), None]},
+                "members": {"type": "array", "maxItems": MAX_MEMBERS,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "description": "team events only"},
+            },
+        },
+        "ResultSubmission": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["event_id", "revision", "status", "entries"],
+            "properties": {
+                "event_id": {"type": "string", "pattern": _SLUG, "maxLength": 100,
+                             "description": "an event of GET /v1/games (broadcast)"},
+                "revision": {"type": "integer", "minimum": 1, "maximum": MAX_REVISION,
+                             "description": "1 for the first result; each correction is the"
+                                            " current revision + 1"},
+                "status": {"type": "string", "enum": _literals(ResultStatus)},
+                "entries": {"type": "array", "maxItems": MAX_ENTRIES, "items": _ref("Entry"),
+                            "description": "empty exactly when the status is cancelled"},
+                "note": {**nullable_text, "maxLength": 2000,
+                         "description": "the reason for a correction or withdrawal"},
+            },
+        },
+        "Accepted": {
+            "type": "object",
+            "required": ["event_id", "revision", "accepted_at"],
+            "properties": {
+                "event_id": {"type": "string"},
+                "revision": {"type": "integer"},
+                "accepted_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {"type": "array", "items": {
+                    "type": "object", "required": ["pointer", "detail"],
+                    "properties": {"pointer": {"type": "string",
+                                               "description": "RFC 6901, into the body"},
+                                   "detail": {"type": "string"}},
+                }},
+            },
+        },
+        "Event": {
+            "type": "object",
+            "required": ["id", "name", "name_en", "sport", "group", "gender", "kind", "venue",
+                         "points_multiplier", "scheduled_at"],
+            "properties": {
+                "id": {"type": "string"}, "name": {"type": "string"},
+                "name_en": {"type": "string"}, "sport": {"type": "string"},
+                "group": {"type": "string"}, "gender": {"enum": ["M", "F", "X"]},
+                "kind": {"enum": ["individual", "team"]}, "venue": {"type": "string"},
+                "points_multiplier": {"type": "integer"},
+                "scheduled_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Change": {
+            "type": "object",
+            "required": ["change"],
+            "description": "result_status (from, to); added or removed (delegation, competitor,"
+                           " rank, status); reranked, status, mark, record or members"
+                           " (delegation, competitor, from, to)",
+            "properties": {
+                "change": {"enum": ["result_status", "added", "removed", "reranked", "status",
+                                    "mark", "record", "members"]},
+                "delegation": {"type": "string"},
+                "competitor": {"type": "string"},
+            },
+        },
+        "Revision": {
+            "type": "object",
+            "required": ["revision", "status", "note", "accepted_at", "entered_by",
+                         "entered_by_role", "correction", "published", "entries", "changes"],
+            "properties": {
+                "revision": {"type": "integer"},
+                "status": {"type": "string", "enum": _literals(ResultStatus)},
+                "note": nullable_text,
+                "accepted_at": {"type": "string", "format": "date-time"},
+                "entered_by": {"type": "string", "description": "the token's name"},
+                "entered_by_role": {"enum": ["official", "admin"]},
+                "correction": {"type": "boolean",
+                               "description": "replaces a result that was already official"},
+                "published": {"type": "boolean",
+                              "description": "handed to scoring (false while Kafka is down)"},
+                "entries": {"type": "array", "items": _ref("Entry")},
+                "changes": {"type": "array", "items": _ref("Change")},
+            },
+        },
+        "History": {
+            "type": "object",
+            "required": ["event", "current_revision", "revisions"],
+            "properties": {
+                "event": _ref("Event"),
+                "current_revision": {"type": "integer", "description": "0: none yet"},
+                "revisions": {"type": "array", "items": _ref("Revision")},
+            },
+        },
+        "MyEvents": {
+            "type": "object",
+            "required": ["holder", "delegations", "events"],
+            "properties": {
+                "holder": {"type": "object", "required": ["name", "role", "venues"],
+                           "properties": {"name": {"type": "string"},
+                                          "role": {"enum": ["official", "admin"]},
+                                          "venues": {"type": "array",
+                                                     "items": {"type": "string"}}}},
+                "delegations": {"type": "array", "items": {
+                    "type": "object", "required": ["code", "name", "name_en"],
+                    "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                   "name_en": {"type": "string"}}}},
+                "events": {"type": "array", "items": {"allOf": [_ref("Event"), {
+                    "type": "object",
+                    "required": ["today", "current_revision", "current_status", "accepted_at",
+                                 "sport_name", "group_name", "venue_name"],
+                    "properties": {
+                        "today": {"type": "boolean"},
+                        "current_revision": {"type": "integer", "description": "0: none yet"},
+                        "current_status": {"type": ["string", "null"]},
+                        "accepted_at": {"type": ["string", "null"], "format": "date-time"},
+                        "sport_name": {"type": "string"}, "group_name": {"type": "string"},
+                        "venue_name": {"type": "string"},
+                    },
+                }]}},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status", "waiting_for"],
+            "properties": {"status": {"enum": ["ok", "waiting"]},
+                           "waiting_for": {"type": "array", "items": {"type": "string"}}},
+        },
+    }

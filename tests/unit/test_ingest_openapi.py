@@ -1,0 +1,42 @@
+"""ingest's OpenAPI document: valid OpenAPI 3.1, and it describes every route and answer."""
+
+from __future__ import annotations
+
+import jsonschema_rs
+import pytest
+import schemathesis
+from starlette.routing import Route
+
+from services.ingest.app import create_app
+from services.ingest.openapi import openapi_document
+from shared.definitions import load_definitions
+from shared.settings import Settings
+
+SETTINGS = Settings()
+DOCUMENT = openapi_document(load_definitions(SETTINGS).games)
+
+
+def test_it_is_a_valid_openapi_31_document() -> None:
+    assert DOCUMENT["openapi"] == "3.1.0"
+    schema = schemathesis.openapi.from_dict(DOCUMENT)
+    schema.validate()  # raises on any violation of the OpenAPI 3.1 meta-schema
+
+
+def test_the_validation_would_catch_a_broken_document() -> None:
+    broken = {**DOCUMENT, "paths": {"/v1/results": {"post": {"responses": "none"}}}}
+    with pytest.raises(jsonschema_rs.ValidationError, match="responses"):
+        schemathesis.openapi.from_dict(broken).validate()
+
+
+def test_every_route_of_the_app_is_described() -> None:
+    app = create_app(SETTINGS)
+    served = {route.path for route in app.routes if isinstance(route, Route)}
+    assert served == set(DOCUMENT["paths"])
+
+
+def test_every_answer_of_the_contract_is_described() -> None:
+    answers = DOCUMENT["paths"]["/v1/results"]["post"]["responses"]
+    assert set(answers) == {"200", "202", "401", "403", "409", "413", "422", "503"}
+    assert answers["503"]["headers"]["Retry-After"]["required"] is True
+    for status in ("401", "403", "409", "413", "422", "503"):
+        assert set(answers[status]["content"]) == {"application/problem+json"}
