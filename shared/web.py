@@ -1,6 +1,8 @@
 """HTTP pieces every service shares: readiness, /healthz, /metrics, problem details, serving."""
 
-from collections.abc import Sequence
+import asyncio
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -67,10 +69,47 @@ def problem_response(
     )
 
 
-def serve(app: ASGIApp, host: str, port: int) -> None:
-    """Run an ASGI app until SIGINT/SIGTERM, on uvloop."""
+def serve(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    *,
+    websocket: type[asyncio.Protocol] | None = None,
+    reuse_port: bool = False,
+    on_shutdown: Callable[[], None] | None = None,
+) -> None:
+    """Run an ASGI app until SIGINT/SIGTERM, on uvloop.
+
+    `websocket`: a protocol class that takes over every WebSocket upgrade request itself
+    (uvicorn's keyword arguments), instead of uvicorn's ASGI WebSocket. `reuse_port`: bind
+    with SO_REUSEPORT, so several processes serving the same thing share the port and the
+    kernel spreads connections over them. `on_shutdown`: called when the stop begins,
+    before uvicorn waits for open connections (e.g. to end endless streams).
+    """
     config = uvicorn.Config(
         app, host=host, port=port, loop="uvloop", lifespan="on", access_log=False,
-        log_level="warning", ws="websockets-sansio", ws_max_size=64 * 1024,
+        log_level="warning", ws=websocket or "websockets-sansio", ws_max_size=64 * 1024,
+        # Thousands of screens reconnect at once after a restart.
+        backlog=4096,
     )
-    uvicorn.Server(config).run()
+    sockets = [_reusable_socket(host, port)] if reuse_port else None
+    _Server(config, on_shutdown).run(sockets=sockets)
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._on_shutdown is not None:
+            self._on_shutdown()
+        await super().shutdown(sockets)
+
+
+def _reusable_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock

@@ -1,8 +1,14 @@
-from services.broadcast.app import create_app
+from services.broadcast.app import Broadcast, create_app
+from services.broadcast.config import LiveSettings
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import serve
 
 settings = get_settings()
+live_settings = LiveSettings()
 configure_logging(settings.log_level, settings.log_json)
-serve(create_app(settings), settings.host, settings.broadcast_port)
+app = create_app(settings, live_settings)
+broadcast: Broadcast = app.state.broadcast
+serve(app, settings.host, settings.broadcast_port,
+      websocket=broadcast.websocket.protocol_class(), reuse_port=live_settings.reuse_port,
+      on_shutdown=broadcast.sse.shutdown)

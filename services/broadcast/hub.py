@@ -1,150 +1,267 @@
-"""The live hub: the current tables, who subscribes to what, and the fan-out.
+"""The live hub: the current state, who subscribes to what, and the fan-out.
 
-Each message is encoded once per channel and the same text is queued for every
-subscriber; one writer task per connection drains its queue, so a slow client
-never holds up the others.
+Each feed message is encoded once (`Outgoing`) and the same bytes are handed to every
+subscriber without awaiting any of them: a WebSocket subscriber writes them straight to its
+transport, so a slow client costs the others nothing and only its own buffer grows (it is
+closed past its budget). Table updates of one channel go out at most once per coalescing
+window under a burst; the newest is always sent when the window ends. `result` messages
+are never delayed or dropped, and the newest of them stay in memory for cheap resumes.
 """
 
+from __future__ import annotations
+
 import asyncio
-import contextlib
+import time
+from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import orjson
-from prometheus_client import Counter, Gauge
-from starlette.websockets import WebSocket, WebSocketDisconnect
-
+from services.broadcast.metrics import (
+    BYTES_SENT,
+    COALESCED,
+    END_TO_END,
+    FAN_OUT,
+    MESSAGES_SENT,
+    SUBSCRIPTIONS,
+)
+from services.broadcast.outgoing import Outgoing
+from shared.documents import event_document
 from shared.domain.games import Games
 
-CONNECTIONS = Gauge("podium_broadcast_connections", "Open WebSocket connections")
-FRAMES_SENT = Counter("podium_broadcast_frames_total", "Frames sent to clients", ["type"])
-LAGGING_CLOSED = Counter("podium_broadcast_lagging_closed_total", "Clients closed for lagging")
-
-# Close code for a client whose queue overflowed; it should reconnect with `since`.
-CLOSE_LAGGING = 4008
-DEFAULT_QUEUE_LIMIT = 1000
+if TYPE_CHECKING:  # access.py reads the history, which imports this module
+    from services.broadcast.access import Access
 
 
-def frame(channel: str, type_: str, seq: int, data: Any) -> str:
-    return orjson.dumps({"channel": channel, "type": type_, "seq": seq, "data": data}).decode()
+class Subscriber(ABC):
+    """A live connection as the hub sees it: a WebSocket or a Server-Sent Events stream."""
+
+    __slots__ = ()
+    access: Access
+    channels: set[str]
+
+    @abstractmethod
+    def deliver(self, message: Outgoing) -> None:
+        """A live message, within the connection's buffer budget (the hot path)."""
+
+    @abstractmethod
+    def send(self, message: Outgoing) -> None:
+        """A replayed message or a snapshot: asked for, so allowed beyond the budget."""
+
+    @abstractmethod
+    def send_control(self, type_: str, payload: bytes, seq: int | None = None) -> None:
+        """A message of no channel: `subscribed` and `reset` (with the seq they stand at),
+        `error`, `pong`."""
 
 
-class Client:
-    def __init__(self, websocket: WebSocket, queue_limit: int = DEFAULT_QUEUE_LIMIT) -> None:
-        self.websocket = websocket
-        self.channels: set[str] = set()
-        self._queue: deque[str] = deque()
-        self._queue_limit = queue_limit
-        self._ready = asyncio.Event()
-        self._held: list[tuple[str, str, int, str]] | None = None
-        self.closed = False
+@dataclass(frozen=True)
+class HubState:
+    """What a replica loads from PostgreSQL at start, all as of `last_seq`."""
 
-    def hold(self) -> None:
-        """Buffers live messages while a replay is being fetched."""
-        self._held = []
-
-    def release(self, drop_updates_for: set[str]) -> int:
-        """Queues what was held, except table updates a snapshot will supersede.
-        Returns the last seq released (0 if none)."""
-        held, self._held = self._held or [], None
-        last = 0
-        for channel, type_, seq, text in held:
-            if type_ == "update" and channel in drop_updates_for:
-                continue
-            self.send_text(text)
-            last = seq
-        return last
-
-    def deliver(self, channel: str, type_: str, seq: int, text: str) -> None:
-        if self._held is not None:
-            self._held.append((channel, type_, seq, text))
-        else:
-            self.send_text(text)
-
-    def send_text(self, text: str) -> None:
-        if self.closed:
-            return
-        if len(self._queue) >= self._queue_limit:
-            LAGGING_CLOSED.inc()
-            self.closed = True
-            self._queue.clear()
-            self._queue.append("")  # the writer's signal to close
-        else:
-            self._queue.append(text)
-        self._ready.set()
-
-    async def write_loop(self) -> None:
-        while True:
-            await self._ready.wait()
-            self._ready.clear()
-            while self._queue:
-                text = self._queue.popleft()
-                if not text:
-                    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                        await self.websocket.close(CLOSE_LAGGING, "lagging: resume with since")
-                    return
-                await self.websocket.send_text(text)
+    tables: dict[str, dict[str, Any]]
+    documents: dict[str, tuple[int, dict[str, Any]]]  # "event:<id>" -> (seq, document)
+    recent: list[Outgoing]  # the newest `result` messages, in seq order
+    complete: bool  # True when `recent` holds every result message there is
+    last_seq: int
 
 
 class Hub:
-    def __init__(self, games: Games) -> None:
+    def __init__(
+        self,
+        games: Games,
+        *,
+        replay_window: int,
+        coalesce_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.games = games
         self.tables: dict[str, dict[str, Any]] = {}
         self.last_seq = 0
-        self._subscribers: dict[str, set[Client]] = {}
-        self.clients: set[Client] = set()
+        # Every `result` message with a seq above `recent_floor` is in `recent`.
+        self.recent: deque[Outgoing] = deque(maxlen=max(1, replay_window))
+        self.recent_floor = 0
+        self._documents: dict[str, tuple[int, dict[str, Any]]] = {}
         self._event_channels = {f"event:{event.id}" for event in games.events}
+        self._subscribers: dict[str, set[Subscriber]] = {}
+        self._audiences: dict[str, tuple[Subscriber, ...]] = {}
+        self._snapshots: dict[str, Outgoing] = {}  # valid while last_seq stays
+        self._coalesce_s = coalesce_s
+        self._clock = clock
+        self._last_update_at: dict[str, float] = {}
+        self._pending: dict[str, Outgoing] = {}
+        self._snapshotted_while_pending: dict[str, set[Subscriber]] = {}
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+
+    # --- state -------------------------------------------------------------------------
+
+    def load(self, state: HubState) -> None:
+        self.tables = dict(state.tables)
+        self._documents = dict(state.documents)
+        self.last_seq = state.last_seq
+        self.recent.clear()
+        self.recent.extend(state.recent)
+        if state.complete or not self.recent:
+            self.recent_floor = 0
+        else:
+            self.recent_floor = self.recent[0].seq - 1
+        self._snapshots.clear()
 
     def is_channel(self, channel: str) -> bool:
-        return (
-            channel in self.tables or channel == "results" or channel in self._event_channels
-        )
+        return channel in self.tables or channel == "results" or channel in self._event_channels
 
     def is_table(self, channel: str) -> bool:
         return channel in self.tables
 
-    def load(self, tables: dict[str, dict[str, Any]], last_seq: int) -> None:
-        self.tables = dict(tables)
-        self.last_seq = last_seq
+    def recent_after(self, since: int) -> list[Outgoing]:
+        """The `result` messages after `since`, which must not be below `recent_floor`."""
+        newer: list[Outgoing] = []
+        for message in reversed(self.recent):
+            if message.seq <= since:
+                break
+            newer.append(message)
+        newer.reverse()
+        return newer
 
-    def connect(self, client: Client) -> None:
-        self.clients.add(client)
-        CONNECTIONS.set(len(self.clients))
+    def snapshot(self, channel: str) -> Outgoing:
+        """The channel's current state as of `last_seq`: a table, or an event's document."""
+        cached = self._snapshots.get(channel)
+        if cached is None:
+            cached = Outgoing.build(self.last_seq, channel, "snapshot", self.state_of(channel))
+            self._snapshots[channel] = cached
+        return cached
 
-    def disconnect(self, client: Client) -> None:
-        self.clients.discard(client)
-        for channel in client.channels:
-            self._subscribers.get(channel, set()).discard(client)
-        client.channels.clear()
-        CONNECTIONS.set(len(self.clients))
+    def result_snapshots(self) -> list[Outgoing]:
+        """The `results` channel's state: every event's latest result, oldest first."""
+        latest = sorted(self._documents.values(), key=lambda item: item[0])
+        return [Outgoing.build(self.last_seq, "results", "snapshot", doc) for _, doc in latest]
 
-    def subscribe(self, client: Client, channels: Iterable[str]) -> None:
+    def state_of(self, channel: str) -> dict[str, Any]:
+        if channel in self.tables:
+            return self.tables[channel]
+        stored = self._documents.get(channel)
+        if stored is not None:
+            return stored[1]
+        event = self.games.event(channel.removeprefix("event:"))
+        assert event is not None, channel
+        return event_document(self.games, event, None, (), ())
+
+    async def reached(self, seq: int, wait_s: float) -> bool:
+        """Waits until this replica has applied `seq`; False after `wait_s` seconds."""
+        if self.last_seq >= seq:
+            return True
+        waiter = (seq, asyncio.get_running_loop().create_future())
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout(wait_s):
+                await waiter[1]
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    # --- subscribers -------------------------------------------------------------------
+
+    def subscribe(self, subscriber: Subscriber, channels: Iterable[str]) -> None:
         for channel in channels:
-            client.channels.add(channel)
-            self._subscribers.setdefault(channel, set()).add(client)
+            subscriber.channels.add(channel)
+            self._subscribers.setdefault(channel, set()).add(subscriber)
+            self._audiences.pop(channel, None)
+            SUBSCRIPTIONS.labels(channel).inc()
 
-    def unsubscribe(self, client: Client, channels: Iterable[str]) -> None:
-        for channel in channels:
-            client.channels.discard(channel)
-            self._subscribers.get(channel, set()).discard(client)
+    def unsubscribe(self, subscriber: Subscriber, channels: Iterable[str]) -> None:
+        for channel in list(channels):
+            if channel not in subscriber.channels:
+                continue
+            subscriber.channels.discard(channel)
+            self._subscribers[channel].discard(subscriber)
+            self._audiences.pop(channel, None)
+            SUBSCRIPTIONS.labels(channel).dec()
 
-    def snapshot(self, client: Client, channel: str) -> None:
-        # A snapshot shows the state as of the last message applied, hence its seq.
-        client.send_text(frame(channel, "snapshot", self.last_seq, self.tables[channel]))
-        FRAMES_SENT.labels("snapshot").inc()
+    def disconnect(self, subscriber: Subscriber) -> None:
+        self.unsubscribe(subscriber, subscriber.channels)
+
+    def send_snapshot(self, subscriber: Subscriber, channel: str) -> None:
+        snapshot = self.snapshot(channel)
+        subscriber.send(snapshot)
+        MESSAGES_SENT.labels("snapshot").inc()
+        BYTES_SENT.inc(len(snapshot.frame))
+        if channel in self._pending:
+            # The snapshot already shows the waiting update; sending it too would go back.
+            self._snapshotted_while_pending.setdefault(channel, set()).add(subscriber)
+
+    def _audience(self, channel: str) -> tuple[Subscriber, ...]:
+        # A tuple rebuilt only after the channel's subscribers change: iterating it stays
+        # safe while a subscriber closes itself mid-fan-out.
+        audience = self._audiences.get(channel)
+        if audience is None:
+            audience = self._audiences[channel] = tuple(self._subscribers.get(channel, ()))
+        return audience
+
+    # --- the feed ----------------------------------------------------------------------
 
     def publish(self, seq: int, channel: str, type_: str, data: dict[str, Any]) -> None:
-        """Applies one feed message (in seq order) and fans it out."""
+        """Applies one feed message (in seq order; older ones are ignored) and fans it out."""
         if seq <= self.last_seq:
             return
         self.last_seq = seq
+        self._snapshots.clear()
+        message = Outgoing.build(seq, channel, type_, data)
         if type_ == "update":
             self.tables[channel] = data
-        subscribers = self._subscribers.get(channel)
-        if not subscribers:
+            self._publish_update(message)
+        else:
+            if channel in self._event_channels:
+                self._documents[channel] = (seq, data)
+            self._remember(message)
+            self._fan_out(message)
+            if channel == "results":
+                accepted_at = data.get("accepted_at")
+                if isinstance(accepted_at, str):
+                    accepted = datetime.fromisoformat(accepted_at).timestamp()
+                    END_TO_END.observe(max(0.0, time.time() - accepted))
+        if self._waiters:
+            for waited, future in self._waiters:
+                if waited <= seq and not future.done():
+                    future.set_result(None)
+
+    def _remember(self, message: Outgoing) -> None:
+        if len(self.recent) == self.recent.maxlen:
+            self.recent_floor = self.recent[0].seq
+        self.recent.append(message)
+
+    def _publish_update(self, message: Outgoing) -> None:
+        channel = message.channel
+        if channel in self._pending:
+            self._pending[channel] = message
+            COALESCED.inc()
             return
-        text = frame(channel, type_, seq, data)
-        for client in subscribers:
-            client.deliver(channel, type_, seq, text)
-        FRAMES_SENT.labels(type_).inc(len(subscribers))
+        now = self._clock()
+        due = self._last_update_at.get(channel, float("-inf")) + self._coalesce_s
+        if now >= due:
+            self._last_update_at[channel] = now
+            self._fan_out(message)
+        else:
+            self._pending[channel] = message
+            asyncio.get_running_loop().call_later(due - now, self._flush_pending, channel)
+
+    def _flush_pending(self, channel: str) -> None:
+        message = self._pending.pop(channel)
+        self._last_update_at[channel] = self._clock()
+        self._fan_out(message, skip=self._snapshotted_while_pending.pop(channel, None))
+
+    def _fan_out(self, message: Outgoing, skip: set[Subscriber] | None = None) -> None:
+        audience = self._audience(message.channel)
+        if not audience:
+            return
+        started = time.perf_counter()
+        if skip:
+            audience = tuple(subscriber for subscriber in audience if subscriber not in skip)
+        for subscriber in audience:
+            subscriber.deliver(message)
+        FAN_OUT.observe(time.perf_counter() - started)
+        MESSAGES_SENT.labels(message.type).inc(len(audience))
+        BYTES_SENT.inc(len(message.frame) * len(audience))

@@ -1,0 +1,27 @@
+"""The live server's own knobs, read from `PODIUM_BROADCAST_*` environment variables."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LiveSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PODIUM_BROADCAST_", extra="ignore")
+
+    # Server pings find connections that died without a TCP close (a phone that lost its
+    # network): one is closed when it has sent nothing back a whole interval after a ping.
+    ping_interval_s: float = 20.0
+    # How many `result` messages each replica keeps in memory for public resumes: 300 is
+    # ~150 result revisions (an hour or two of a busy day, ~1 MiB). An older `since` gets
+    # a reset with the latest result of each of the 165 events instead: at most one message
+    # per event, about as much as the replay would have been.
+    replay_window: int = 300
+    # At most one table update per channel per this many milliseconds under a burst.
+    coalesce_ms: int = 100
+    # How long a `since` ahead of this replica waits for it to catch up before a reset.
+    since_ahead_wait_s: float = 2.0
+    # Data a connection may leave unread in this process (beyond the kernel's socket buffer)
+    # before it is closed as lagging.
+    public_buffer_bytes: int = 256 * 1024
+    media_buffer_bytes: int = 4 * 1024 * 1024
+    # Every replica is equivalent, so several processes may share the port (the kernel
+    # spreads connections over them); one process tops out near 100k deliveries/s.
+    reuse_port: bool = True
