@@ -64,6 +64,7 @@ def run(settings: Settings) -> int:
             f"  standings (REST)  {board}/v1/standings/medals  {board}/v1/standings/points\n"
             f"  games             {board}/v1/games\n"
             f"  live feed (WS)    ws://127.0.0.1:{stack.ports.broadcast}/v1/live\n"
+            f"  entry page        {stack.url('ingest')}/enter\n"
             f"  enter results     POST {stack.url('ingest')}/v1/results\n"
             f"  health            " + "  ".join(f"{stack.url(s)}/healthz" for s in SERVICES)
             + "\n  create a token    .venv/bin/podium token create --role official\n"

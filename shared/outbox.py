@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import asyncpg
 import structlog
@@ -19,6 +19,13 @@ from shared import db
 from shared.web import Readiness
 
 log = structlog.get_logger()
+
+T = TypeVar("T")
+
+
+class KafkaUnavailable(Exception):
+    """Kafka did not take the batch; the cause says why."""
+
 
 PUBLISHED = Counter("podium_outbox_published_total", "Outbox rows published", ["outbox"])
 _BATCH = 500
@@ -66,13 +73,20 @@ class OutboxRelay:
             while True:
                 try:
                     sent = await self._drain_once()
-                except (KafkaError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                        TimeoutError) as error:
+                except KafkaUnavailable as error:
                     self._readiness.set("kafka", False)
-                    log.warning("outbox relay retrying", outbox=self._source.name,
-                                error=repr(error), in_s=backoff)
+                    log.warning("outbox relay waiting for Kafka", outbox=self._source.name,
+                                error=repr(error.__cause__), in_s=backoff)
                     # A fresh producer drops batches queued for a broker that went away.
                     await self._close_producer()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                        TimeoutError) as error:
+                    # PostgreSQL trouble says nothing about Kafka: keep the producer.
+                    log.warning("outbox relay waiting for PostgreSQL", outbox=self._source.name,
+                                error=repr(error), in_s=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
@@ -98,6 +112,20 @@ class OutboxRelay:
             self._readiness.set("kafka", True)
         return self._producer
 
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[OutboxRow]) -> None:
+        futures = [
+            await producer.send(self._source.topic, key=row.key, value=row.value)
+            for row in rows
+        ]
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
+
+    @staticmethod
+    async def _kafka(step: Awaitable[T]) -> T:
+        try:
+            return await step
+        except (KafkaError, OSError, TimeoutError) as error:
+            raise KafkaUnavailable() from error
+
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
@@ -105,17 +133,14 @@ class OutboxRelay:
                 await asyncio.wait_for(producer.stop(), timeout=5)
 
     async def _drain_once(self) -> int:
+        # Started even with nothing to send, so /healthz shows Kafka's state when idle.
+        producer = await self._kafka(self._producer_ready())
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", self._source.lock_id)
             rows = await self._source.fetch(conn, _BATCH)
             if not rows:
                 return 0
-            producer = await self._producer_ready()
-            futures = [
-                await producer.send(self._source.topic, key=row.key, value=row.value)
-                for row in rows
-            ]
-            await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
+            await self._kafka(self._publish(producer, rows))
             # A crash between the send and this commit publishes the rows again; every
             # consumer recognises what it already has, so the effect stays exactly once.
             await self._source.mark(conn, [row.id for row in rows])

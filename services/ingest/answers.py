@@ -1,5 +1,4 @@
 # Chinese messages use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 """ingest's refusals as RFC 9457 problem details, worded for officials in their language."""
 
 from __future__ import annotations

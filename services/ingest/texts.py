@@ -1,5 +1,4 @@
 # Chinese messages use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 """What ingest tells officials, in Chinese and English, and which of the two a client wants.
 
 Officials at the venues read Chinese; API clients mostly English. Every message is written in

@@ -1,5 +1,4 @@
 # Chinese messages use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 """Checks a submitted result against the contract and the games, listing every problem with a
 JSON pointer to it.
 

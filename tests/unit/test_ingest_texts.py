@@ -59,7 +59,7 @@ def test_every_engine_finding_has_a_chinese_text() -> None:
 
 def test_translations_keep_the_numbers_and_names() -> None:
     [(_, _, message)] = rank_problems([ok(1, "A"), ok(3, "B")])
-    assert engine_text(message, {}).zh == "名次 3 应为 2：前面已有 1 个条目"  # noqa: RUF001
+    assert engine_text(message, {}).zh == "名次 3 应为 2：前面已有 1 个条目"
     duplicate = next(m for _, _, m in rank_problems([ok(1, "李 明"), ok(2, "李 明")]))
     assert engine_text(duplicate, {"qinyang": "沁阳市"}).zh == "沁阳市的李 明已在第 1 行填写过"
 

@@ -1,0 +1,94 @@
+// Big-screen mode (/?screen=big): large type, no interaction, rotates through the tables
+// and the latest results by itself. Built to run for days: one rotation timer and one
+// clock timer for the life of the page, the same DOM rebuilt on each change, nothing kept
+// per slide shown.
+//
+// Options in the query: rotate=medals:all,points:all,results,... (the slides, in order)
+// and dwell=<seconds per slide, 5-300; default 15>.
+
+import { h, replaceChildren } from "./dom.js";
+import { latestResults, resultCard, standingsTable } from "./views.js";
+
+const DEFAULT_DWELL_S = 15;
+const RESULTS_ON_SLIDE = 6;
+
+export class BigScreen {
+  constructor(ui, params, scheduleRender) {
+    this.ui = ui;
+    this.requested = (params.get("rotate") || "").split(",").map((s) => s.trim()).filter(Boolean);
+    const dwell = Number(params.get("dwell"));
+    this.dwellMs = 1000 * (Number.isFinite(dwell) && dwell >= 5 && dwell <= 300 ? dwell : DEFAULT_DWELL_S);
+    this.index = 0;
+    this.slideStartedAt = Date.now();
+    this.scheduleRender = scheduleRender;
+    this.clock = document.getElementById("clock");
+    this.clock.hidden = false;
+    this.clockTimer = setInterval(() => this.tick(), 1000);
+    this.rotationTimer = setInterval(() => this.next(), this.dwellMs);
+    this.i18n = null;
+  }
+
+  slides(store) {
+    const valid = (slide) => slide === "results" || store.tables.has(slide)
+      || /^(medals|points|combined):/.test(slide);
+    const requested = this.requested.filter(valid);
+    if (requested.length) return requested;
+    const groups = [...store.groups.keys()];
+    const slides = ["medals:all", "points:all", "results"];
+    groups.forEach((group, i) => {
+      slides.push(`combined:${group}`);
+      if (i % 2 === 1 && i < groups.length - 1) slides.push("results");
+    });
+    return slides;
+  }
+
+  next() {
+    this.index += 1;
+    this.slideStartedAt = Date.now();
+    this.scheduleRender();
+  }
+
+  tick() {
+    if (this.i18n) this.clock.textContent = this.i18n.time(new Date());
+  }
+
+  render(ctx) {
+    this.i18n = ctx.i18n;
+    this.tick();
+    const { store } = ctx;
+    replaceChildren(this.ui.nav);
+    if (!store.games) {
+      replaceChildren(this.ui.main, h("p", { class: "empty" }, ctx.i18n.text.loading));
+      return;
+    }
+    const slides = this.slides(store);
+    const slide = slides[this.index % slides.length];
+    this.ui.app.dataset.view = "big";
+    this.ui.app.dataset.slide = slide;
+    const elapsed = Math.min(this.dwellMs, Date.now() - this.slideStartedAt);
+    const content = slide === "results"
+      ? latestResults(ctx, { limit: RESULTS_ON_SLIDE, big: true })
+      : standingsTable(ctx, ...slide.split(":"), { big: true });
+    replaceChildren(this.ui.main,
+      h("div", { class: "slide", dataset: { slide } }, content),
+      h("div", { class: "rotation", "aria-hidden": "true" },
+        h("div", { class: "progress", style: {
+          "animation-duration": `${this.dwellMs}ms`, "animation-delay": `-${elapsed}ms`,
+        } }),
+        h("ol", { class: "slide-dots" }, slides.map((_, i) => h("li", {
+          class: i === this.index % slides.length ? "current" : null,
+        })))));
+    replaceChildren(this.ui.aside, this.ticker(ctx, slide));
+  }
+
+  /** The newest result along the bottom, on every slide but the results one. */
+  ticker(ctx, slide) {
+    if (slide === "results") return null;
+    const newest = ctx.store.latest[0];
+    const doc = newest && ctx.store.eventDocs.get(newest.eventId);
+    if (!doc) return null;
+    return h("div", { class: "ticker" },
+      h("span", { class: "ticker-label" }, ctx.i18n.text.latestResults),
+      resultCard(ctx, doc, { big: true }));
+  }
+}
