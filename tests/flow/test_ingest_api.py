@@ -1,5 +1,4 @@
 # Chinese problem details use full-width punctuation.
-# ruff: noqa: RUF001
 """POST /v1/results through the running system, row by row of the contract's answers table,
 with the tokens (CLI, scopes, revocation), the audit trail and the entry page's listing.
 

@@ -1,5 +1,4 @@
 # Chinese texts on the page use full-width punctuation.
-# ruff: noqa: RUF001
 """The officials' entry page (GET /enter on ingest) in headless Chromium, on a phone-sized
 screen, against the running system: sign in, enter, see a problem next to its field, fix it,
 submit, and find the result in the tables; and what happens when the venue's network drops.
