@@ -71,6 +71,9 @@ class OutboxRelay:
         backoff = 0.2
         try:
             while True:
+                # Cleared before the drain, so a wake() during it triggers the next pass
+                # (cleared after, it was lost and the row waited ~1 s for the periodic pass).
+                self._wake.clear()
                 try:
                     sent = await self._drain_once()
                 except KafkaUnavailable as error:
@@ -93,7 +96,6 @@ class OutboxRelay:
                 backoff = 0.2
                 if sent == _BATCH:
                     continue
-                self._wake.clear()
                 # The periodic pass also picks up rows another replica committed.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)

@@ -2,10 +2,10 @@
 
 uvicorn hands every upgrade request to a `LiveConnection`, which speaks WebSocket with the
 sans-I/O protocol of the `websockets` library (handshake, incoming frames, pings, closes)
-and writes the hub's pre-built frames straight to its transport. No task, queue or ASGI
-hop per connection or per message: a delivery is one `transport.write()` plus a buffer
-check, the cost PERFORMANCE.md measured as the floor (~8 µs), and an idle connection is
-this object, the protocol's parser and the transport.
+and writes the hub's pre-built frames straight to its transport. No task or ASGI hop per
+connection or per message: the frames a connection gets in one callback go out in one
+`transport.write()` plus a buffer check (one write costs ~8 µs, the floor PERFORMANCE.md
+measured), and an idle connection is this object, the protocol's parser and the transport.
 """
 
 from __future__ import annotations
@@ -63,6 +63,24 @@ class LiveEndpoint:
         self.ping_interval_s = ping_interval_s
         self._slices: list[set[LiveConnection]] = [set() for _ in range(PING_SLICES)]
         self._counter = itertools.count()
+        self._unwritten: list[LiveConnection] = []
+
+    def write_soon(self, connection: LiveConnection) -> None:
+        """Writes the connection's queued frames once the current callback ends.
+
+        The follower applies a whole Kafka batch in one callback, so every frame a
+        connection gets from it goes out in one `transport.write()`. The write, not the
+        bytes, is the cost: joining 2 frames halved the CPU per frame, 8 cut it to a
+        seventh (docs/benchmarks.md). A lone message waits for nothing: call_soon.
+        """
+        if not self._unwritten:
+            asyncio.get_running_loop().call_soon(self._write_all)
+        self._unwritten.append(connection)
+
+    def _write_all(self) -> None:
+        connections, self._unwritten = self._unwritten, []
+        for connection in connections:
+            connection.write_queued()
 
     def protocol_class(self) -> type[asyncio.Protocol]:
         endpoint = self
@@ -98,8 +116,8 @@ class LiveEndpoint:
 
 class LiveConnection(asyncio.Protocol, Subscriber):
     __slots__ = ("_budget", "_busy", "_close_timer", "_endpoint", "_fragments", "_open",
-                 "_ping_slice", "_server_connections", "_transport", "_waiting", "_ws",
-                 "access", "channels", "heard_from")
+                 "_ping_slice", "_queued", "_server_connections", "_transport", "_waiting",
+                 "_ws", "access", "channels", "heard_from")
 
     _transport: asyncio.Transport
 
@@ -117,6 +135,7 @@ class LiveConnection(asyncio.Protocol, Subscriber):
         self._budget = 0  # bytes this process may hold unsent before the close for lagging
         self._close_timer: asyncio.TimerHandle | None = None
         self._ping_slice: set[LiveConnection] | None = None
+        self._queued: list[bytes] | None = None  # delivered frames not written yet
 
     # --- asyncio.Protocol -----------------------------------------------------------
 
@@ -169,8 +188,18 @@ class LiveConnection(asyncio.Protocol, Subscriber):
     def deliver(self, message: Outgoing) -> None:
         if not self._open:
             return
+        if self._queued is None:
+            self._queued = [message.frame]
+            self._endpoint.write_soon(self)
+        else:
+            self._queued.append(message.frame)
+
+    def write_queued(self) -> None:
+        frames, self._queued = self._queued, None
+        if not frames or not self._open:
+            return
         transport = self._transport
-        transport.write(message.frame)
+        transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
         if transport.get_write_buffer_size() > self._budget:
             LAGGING_CLOSED.inc()
             self._close(CLOSE_LAGGING, "lagging: reconnect and resume with since",
@@ -179,11 +208,15 @@ class LiveConnection(asyncio.Protocol, Subscriber):
     def send(self, message: Outgoing) -> None:
         if not self._open:
             return
+        self.write_queued()  # what was delivered before goes out before this
+        if not self._open:
+            return
         self._transport.write(message.frame)
         self._budget = max(self._budget,
                            self._transport.get_write_buffer_size() + self.access.buffer_bytes)
 
     def send_control(self, type_: str, payload: bytes, seq: int | None = None) -> None:
+        self.write_queued()
         if self._open:
             self._transport.write(text_frame(payload))
 
