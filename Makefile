@@ -28,5 +28,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+# Measures the whole system against its performance targets and rewrites docs/benchmarks.md
+# (about 5 minutes; take the figures on a quiet machine). `.venv/bin/podium bench PART`: one part.
+bench: setup
+	$(VENV)/bin/python -m bench
+
 clean:
 	rm -rf $(VENV) .cache

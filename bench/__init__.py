@@ -1,0 +1,1 @@
+"""Podium's benchmarks: `python -m bench` (or `make bench`, `podium bench`)."""

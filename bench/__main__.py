@@ -1,0 +1,261 @@
+"""`python -m bench [all|fanout|e2e|ingest|rebuild] [--quick]`: Podium against its targets.
+
+Starts its own system (bench.system), measures the parts asked for, and prints one JSON
+object as its last line (keys not measured are null). A full `all` run also writes
+docs/benchmarks.md and its plots (elsewhere with --report); --quick (2,000 clients,
+shorter loads) only prints unless --report is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+import uvloop
+
+from bench import report
+from bench.audience import Audience
+from bench.fanout import saturate, wait_idle
+from bench.figures import FanoutStep, IngestRun, LatencyRun, Results
+from bench.floor import Floor
+from bench.latency import measure, ready
+from bench.load import EVENT_IDS, Revisions, Send, burst, ingest_client, ingest_load, poster
+from bench.stats import Key, answer_times, statuses, summarize
+from bench.system import System, machine_state, rss_kib, start_system, stop_system
+from bench.tap import Tap
+from shared.settings import REPO_ROOT
+
+PARTS = ("fanout", "e2e", "ingest", "rebuild")
+# Connections the officials' side uses for bursts: ingest's own pool has 20.
+BURST_CONNECTIONS = 20
+# After connecting, before reading the server's memory: its subscriptions are processed.
+SETTLE_S = 2.0
+REBUILD_TIMEOUT_S = 240
+# Bound on a burst's way to the changes topic (50 results took 1.6 s on a busy machine).
+PASS_ON_WITHIN_S = 60.0
+# Frame size for the floor when Podium's own was not measured (a result of 8 entries).
+DEFAULT_FRAME_BYTES = 1900
+
+
+@dataclass(frozen=True)
+class Plan:
+    clients: int  # sinks at the full size; the sweep also measures fractions of it
+    probes: int
+    steady_rate: float
+    steady_count: int
+    burst: int
+    fanout_results: int  # per saturating burst at the full size (more at smaller sizes)
+    ingest_workers: int
+    ingest_s: float
+    ingest_limit: int
+
+    @property
+    def sweep(self) -> list[int]:
+        return [self.clients // 10, self.clients // 4, self.clients // 2, self.clients]
+
+    def fanout_burst(self, sinks: int) -> int:
+        # About the same number of deliveries at every size, one revision per event.
+        return min(len(EVENT_IDS), self.fanout_results * self.clients // max(1, sinks))
+
+
+FULL = Plan(clients=10_000, probes=40, steady_rate=20, steady_count=200, burst=50,
+            fanout_results=100, ingest_workers=16, ingest_s=20, ingest_limit=20_000)
+QUICK = Plan(clients=2_000, probes=20, steady_rate=20, steady_count=100, burst=30,
+             fanout_results=60, ingest_workers=16, ingest_s=8, ingest_limit=8_000)
+
+STARTED = time.monotonic()
+Measured = TypeVar("Measured", FanoutStep, list[LatencyRun], IngestRun)
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
+
+
+def tell(measured: Measured) -> Measured:
+    """Prints what was just measured; returns it."""
+    if isinstance(measured, FanoutStep):
+        say(f"  {measured.target}: {measured.deliveries:,} deliveries in"
+            f" {measured.seconds:.2f} s = {measured.per_s:,.0f}/s,"
+            f" server {measured.us_per_delivery:.1f} µs CPU each,"
+            f" clients {measured.client_us_per_delivery:.1f} µs")
+    if isinstance(measured, IngestRun):
+        answers = summarize(answer_times(measured.accepted))
+        say(f"  ingest: {measured.per_s:,.1f} accepted/s, p99 {answers.p99 * 1000:.1f} ms,"
+            f" statuses {measured.statuses}, load generator"
+            f" {measured.client_cpu_s / measured.seconds:.0%} of a core")
+    for run in measured if isinstance(measured, list) else ():
+        summary = run.delivery.summary
+        say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms,"
+            f" p99 {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
+    return measured
+
+
+async def measure_podium(system: System, plan: Plan, parts: set[str], results: Results,
+                         send: Send, revisions: Revisions) -> None:
+    broadcast, scoring = system.pid("broadcast"), system.pid("scoring")
+    assert system.stack.kafka_bootstrap is not None
+    tap = Tap(system.stack.kafka_bootstrap)
+    await tap.start()
+    audience = Audience(system.live_url())
+    try:
+        # One probe first, to see a result through to broadcast before its baseline.
+        await audience.add_probes(1)
+        await ready(send, revisions, audience)
+        baseline = rss_kib(broadcast)
+        await audience.grow(plan.sweep, plan.probes - 1)
+        say(f"{audience.sinks:,} sinks + {audience.probes} probes connected to broadcast")
+        await asyncio.sleep(SETTLE_S)
+        results.memory = (baseline, rss_kib(broadcast), audience.sinks)
+        await ready(send, revisions, audience)
+
+        async def send_burst() -> list[Key]:
+            sent = await burst(send, revisions, plan.fanout_burst(audience.sinks))
+            if set(statuses(sent)) != {202}:
+                say(f"  answers to the burst: {statuses(sent)}")
+            return [s.key for s in sent if s.status == 202]
+
+        async def scored(keys: list[Key]) -> None:
+            if not await tap.wait_scored(keys, within_s=PASS_ON_WITHIN_S):
+                await wait_idle(scoring)  # the tap cannot tell: wait until scoring rests
+
+        async def fan_out() -> None:
+            say(f"fan-out at {audience.clients:,} clients")
+            results.fanout.append(tell(await saturate("podium", broadcast, audience,
+                                                      send_burst, scored)))
+
+        if "fanout" in parts:
+            await fan_out()
+        if "e2e" in parts:
+            say(f"end to end: {plan.steady_count} results at {plan.steady_rate:g}/s, "
+                f"then a burst of {plan.burst}")
+            results.latency += tell(await measure(
+                "podium", send, revisions, audience, plan.steady_rate, plan.steady_count,
+                plan.burst, tap))
+        if "fanout" in parts:
+            for sinks in reversed(plan.sweep[:-1]):
+                await audience.drop_to(sinks)
+                await fan_out()
+    finally:
+        await audience.close()
+        await tap.stop()
+        if tap.error:
+            results.notes.append(f"latency split: {tap.error}")
+
+
+async def measure_floor(system: System, plan: Plan, parts: set[str], results: Results) -> None:
+    sizes = [run.delivery.frame_bytes for run in results.latency if run.target == "podium"]
+    assert system.stack.kafka_bootstrap is not None
+    floor = Floor(system.stack.kafka_bootstrap, system.stack.home / "logs",
+                  int(statistics.median(sizes)) if sizes else DEFAULT_FRAME_BYTES)
+    revisions = Revisions()
+    await floor.start()
+    audience = Audience(floor.url)
+    try:
+        await audience.grow(plan.sweep, plan.probes)
+        say(f"floor: {audience.sinks:,} sinks + {audience.probes} probes connected")
+        await ready(floor.send, revisions, audience)
+        results.latency += tell(await measure("floor", floor.send, revisions, audience,
+                                              plan.steady_rate, plan.steady_count, plan.burst))
+        if "fanout" in parts:
+
+            async def send_burst() -> list[Key]:
+                sent = await burst(floor.send, revisions, plan.fanout_burst(plan.clients))
+                return [s.key for s in sent]
+
+            async def relayed(keys: list[Key]) -> None:
+                await wait_idle(floor.relay_pid)
+
+            results.fanout.append(tell(await saturate("floor", floor.server_pid, audience,
+                                                      send_burst, relayed)))
+    finally:
+        await audience.close()
+        await floor.stop()
+
+
+async def measure_system(system: System, plan: Plan, parts: set[str], results: Results) -> None:
+    revisions = Revisions()
+    ingest_port = system.stack.ports.ingest
+    async with ingest_client(ingest_port, system.token, BURST_CONNECTIONS) as client:
+        if parts & {"fanout", "e2e"}:
+            await measure_podium(system, plan, parts, results, poster(client), revisions)
+    if "e2e" in parts:
+        say("floor: bare Kafka -> relay -> Kafka -> websockets.broadcast")
+        await measure_floor(system, plan, parts, results)
+    if "ingest" in parts:
+        # Scoring is stopped: on two cores the CPU it would spend scoring hundreds of
+        # results a second would be taken from ingest, whose own figure this is.
+        say(f"ingest: {plan.ingest_workers} workers for {plan.ingest_s:g} s (scoring stopped)")
+        system.stack.processes["scoring"].stop(timeout=15)
+        results.ingest = tell(await ingest_load(ingest_port, system.token, revisions,
+                                                plan.ingest_workers, plan.ingest_s,
+                                                plan.ingest_limit))
+
+
+def measure_rebuild(results: Results) -> None:
+    if not (REPO_ROOT / "bench" / "rebuild.py").exists():
+        results.notes.append("rebuild: bench/rebuild.py does not exist yet")
+        return
+    say("rebuild: bench/rebuild.py")
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.rebuild"], cwd=REPO_ROOT, capture_output=True,
+            text=True, timeout=REBUILD_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        results.notes.append(f"rebuild: bench/rebuild.py took over {REBUILD_TIMEOUT_S} s")
+        return
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        results.notes.append(f"rebuild: bench/rebuild.py failed (exit {completed.returncode}):"
+                             f" {completed.stderr.strip()[-500:]}")
+        return
+    summary = orjson.loads(lines[-1])
+    results.rebuild_s = summary.get("rebuild_s")
+    results.notes.append(f"rebuild: {lines[-1]}")
+
+
+def main() -> int:
+    arguments = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    arguments.add_argument("part", nargs="?", default="all", choices=("all", *PARTS))
+    arguments.add_argument("--quick", action="store_true",
+                           help="2,000 clients and shorter loads")
+    arguments.add_argument("--report", type=Path,
+                           help="markdown report to write (plots beside it); by default "
+                                f"{report.DOC.relative_to(REPO_ROOT)} for a full run of all parts")
+    args = arguments.parse_args()
+    doc: Path | None = args.report
+    if doc is None and args.part == "all" and not args.quick:
+        doc = report.DOC
+    parts = set(PARTS) if args.part == "all" else {args.part}
+    plan = QUICK if args.quick else FULL
+    results = Results(quick=args.quick)
+    results.machine["before"] = machine_state()
+    say(f"machine before the run: {results.machine['before']}")
+    if parts & {"fanout", "e2e", "ingest"}:
+        say("starting PostgreSQL, Kafka and the three services")
+        system = start_system()
+        try:
+            # uvloop, as the services run: the harness's own CPU is taken from them.
+            uvloop.run(measure_system(system, plan, parts, results))
+        finally:
+            stop_system(system.stack)
+    if "rebuild" in parts:
+        measure_rebuild(results)
+    results.machine["after"] = machine_state()
+    figures = results.figures()
+    if doc is not None:
+        say(f"writing {doc}")
+        report.write(results, figures, doc)
+    print(orjson.dumps(figures).decode(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""An audience in a process of its own: cheap sinks or parsing probes on a WebSocket feed.
+
+`python -m bench.clients sink|probe URL MAX_SECONDS` reads one JSON command per stdin line
+and answers each with one JSON line on stdout (bench.audience drives it):
+`{"op": "connect", "count": n}`, `{"op": "counters"}` (sinks; read and reset),
+`{"op": "arrivals"}` (probes; read and reset). It exits on end of input or after
+MAX_SECONDS, whichever comes first, so a crashed harness leaves no load behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import orjson
+import uvloop
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+SUBSCRIBE = orjson.dumps({"op": "subscribe", "channels": ["results"]})
+# Connections opened at once: more overflows the server's listen backlog on a busy machine.
+CONNECTING_AT_ONCE = 100
+HANDSHAKE_TIMEOUT_S = 60.0
+
+
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """A masked client frame (payload < 126 bytes). The all-zero mask is valid and leaves
+    the payload as it is, so nothing has to be XORed."""
+    assert len(payload) < 126
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + b"\0\0\0\0" + payload
+
+
+class Tally:
+    """What the sinks of this process received since the last `counters` command."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.bytes = 0
+        self.first = 0.0
+        self.last = 0.0
+        self.closed = 0
+
+    def read_and_reset(self) -> dict[str, Any]:
+        counters = {"frames": self.frames, "bytes": self.bytes, "first": self.first,
+                    "last": self.last, "closed": self.closed}
+        self.frames = self.bytes = 0
+        self.first = self.last = 0.0
+        return counters
+
+
+class Sink(asyncio.Protocol):
+    """Completes the handshake, subscribes, then only walks frame headers.
+
+    The headers are read, not skipped blindly: the server pings every 20 s and closes a
+    connection that does not answer within 20 s more (uvicorn's and websockets' default),
+    and the payloads are never looked at.
+    """
+
+    def __init__(self, tally: Tally, request: bytes, opened: asyncio.Future[None]) -> None:
+        self.tally = tally
+        self.request = request
+        self.opened = opened
+        self.transport: asyncio.Transport | None = None
+        self.head = b""  # the handshake answer so far, or a frame header split by a read
+        self.skip = 0  # bytes of the current frame's payload still to come
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, only alike.
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.opened.done():
+            self.tally.closed += 1
+        else:
+            self.opened.set_exception(ConnectionError("closed during the handshake"))
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        if not self.opened.done():
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not self.head.startswith(b"HTTP/1.1 101"):
+                self.opened.set_exception(ConnectionError(self.head[:end].decode(errors="replace")))
+                self.transport.close()
+                return
+            self.transport.write(client_frame(0x1, SUBSCRIBE))
+            self.opened.set_result(None)
+            data, self.head = self.head[end + 4:], b""
+            if not data:
+                return
+        tally = self.tally
+        tally.bytes += len(data)
+        tally.last = time.monotonic()
+        if not tally.first:
+            tally.first = tally.last
+        if self.skip >= len(data):
+            self.skip -= len(data)
+            return
+        self._walk(self.head + data if self.head else data)
+
+    def _walk(self, data: bytes) -> None:
+        assert self.transport is not None
+        pos, size, frames = self.skip, len(data), 0
+        while size - pos >= 2:
+            length = data[pos + 1] & 0x7F
+            start = pos + 2
+            if length == 126:
+                if size - pos < 4:
+                    break
+                length, start = int.from_bytes(data[pos + 2:pos + 4]), pos + 4
+            elif length == 127:
+                if size - pos < 10:
+                    break
+                length, start = int.from_bytes(data[pos + 2:pos + 10]), pos + 10
+            opcode = data[pos] & 0x0F
+            if opcode >= 0x8:  # control frames: short, handled whole
+                if size < start + length:
+                    break
+                if opcode == 0x9:
+                    self.transport.write(client_frame(0xA, data[start:start + length]))
+                elif opcode == 0x8:
+                    self.transport.close()
+            else:
+                frames += 1
+            pos = start + length
+        self.tally.frames += frames
+        if pos >= size:
+            self.skip, self.head = pos - size, b""
+        else:
+            self.skip, self.head = 0, data[pos:]
+
+
+class Sinks:
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.request = (
+            f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: cG9kaXVtLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+        self.tally = Tally()
+
+    async def open_one(self) -> None:
+        loop = asyncio.get_running_loop()
+        opened: asyncio.Future[None] = loop.create_future()
+        await loop.create_connection(
+            lambda: Sink(self.tally, self.request, opened), self.host, self.port)
+        await opened
+
+    async def command(self, op: str, request: dict[str, Any]) -> dict[str, Any]:
+        if op == "connect":
+            return await connect_many(self.open_one, int(request["count"]))
+        if op == "counters":
+            return self.tally.read_and_reset()
+        raise ValueError(f"sinks do not know {op!r}")
+
+
+class Probes:
+    """Full clients that parse every frame and stamp each result's arrival."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.arrivals: list[tuple[int, str, int, float, int]] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def open_one(self) -> None:
+        # No keepalive: behind a server that is seconds behind, the pong to a probe's ping
+        # waits in that backlog and websockets would close the probe after 20 s (half of
+        # the floor's 40 probes were lost so at 10,000 clients), dropping the slowest pairs.
+        websocket = await connect(self.url, compression=None, max_size=None,
+                                  open_timeout=HANDSHAKE_TIMEOUT_S, ping_interval=None)
+        await websocket.send(SUBSCRIBE.decode())
+        self.tasks.append(asyncio.create_task(self.listen(len(self.tasks), websocket)))
+
+    async def listen(self, probe: int, websocket: ClientConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                data = await websocket.recv(decode=False)
+                arrived = time.monotonic()
+                message = orjson.loads(data)
+                if message.get("type") == "result":
+                    result = message["data"]
+                    self.arrivals.append(
+                        (probe, result["event"]["id"], result["revision"], arrived, len(data)))
+
+    async def command(self, op: str, request: dict[str, Any]) -> dict[str, Any]:
+        if op == "connect":
+            return await connect_many(self.open_one, int(request["count"]))
+        if op == "arrivals":
+            arrivals, self.arrivals = self.arrivals, []
+            return {"arrivals": arrivals}
+        raise ValueError(f"probes do not know {op!r}")
+
+
+async def connect_many(open_one: Callable[[], Awaitable[None]], count: int) -> dict[str, Any]:
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+    failures: list[str] = []
+
+    async def one() -> None:
+        async with gate:
+            try:
+                await asyncio.wait_for(open_one(), HANDSHAKE_TIMEOUT_S)
+            except (OSError, TimeoutError) as error:
+                failures.append(repr(error))
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    return {"connected": count - len(failures), "failures": failures[:3],
+            "failed": len(failures)}
+
+
+async def serve(kind: str, url: str, max_seconds: float) -> None:
+    audience: Sinks | Probes = Sinks(url) if kind == "sink" else Probes(url)
+    loop = asyncio.get_running_loop()
+    commands = asyncio.StreamReader(limit=1 << 20)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)
+    async with asyncio.timeout(max_seconds):
+        while line := await commands.readline():
+            request = orjson.loads(line)
+            answer = await audience.command(request["op"], request)
+            sys.stdout.buffer.write(orjson.dumps(answer) + b"\n")
+            sys.stdout.buffer.flush()
+
+
+def main() -> None:
+    kind, url, max_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    # uvloop: the sinks' share of the two cores is CPU the servers under test do not get.
+    with contextlib.suppress(TimeoutError):
+        uvloop.run(serve(kind, url, max_seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""What one benchmark run measured, and the figures (the JSON line) derived from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.stats import Delivery, Submission, answer_times, ratio, statuses, summarize
+
+# Targets of issue 7: (key, comparison, bound).
+TARGETS: list[tuple[str, str, float]] = [
+    ("e2e_p99_ms", "<=", 50),
+    ("e2e_floor_ratio", "<=", 2),
+    ("fanout_deliveries_per_s", ">=", 100_000),
+    ("fanout_clients", ">=", 10_000),
+    ("ws_kib_per_connection", "<=", 20),
+    ("ingest_per_s", ">=", 500),
+    ("ingest_p99_ms", "<=", 50),
+    ("rebuild_s", "<=", 5),
+]
+
+
+@dataclass(frozen=True)
+class FanoutStep:
+    """One burst of results fanned out by one server to `clients` connections."""
+
+    target: str  # "podium" or "floor"
+    clients: int
+    results: int
+    deliveries: int  # frames the sinks counted
+    seconds: float  # first byte to last byte at the sinks
+    server_cpu_s: float  # the server's CPU time over the same burst
+    clients_cpu_s: float  # the sink and probe processes' CPU time over it
+    closed: int  # sink connections the server closed meanwhile
+
+    @property
+    def per_s(self) -> float:
+        return self.deliveries / self.seconds if self.seconds else 0.0
+
+    @property
+    def us_per_delivery(self) -> float:
+        return self.server_cpu_s / self.deliveries * 1e6 if self.deliveries else 0.0
+
+    @property
+    def client_us_per_delivery(self) -> float:
+        return self.clients_cpu_s / self.deliveries * 1e6 if self.deliveries else 0.0
+
+
+@dataclass(frozen=True)
+class LatencyRun:
+    """Answer-to-arrival latency of one load shape on one target."""
+
+    target: str
+    load: str  # e.g. "steady 20/s"
+    clients: int
+    submissions: list[Submission]
+    delivery: Delivery
+    stages: dict[str, list[float]]  # latency split at the topics (Podium only)
+
+    @property
+    def errors(self) -> dict[int, int]:
+        return {status: count for status, count in statuses(self.submissions).items()
+                if status not in (0, 202)}
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    workers: int
+    seconds: float
+    submissions: list[Submission]
+    client_cpu_s: float  # the load generator's own CPU time
+
+    @property
+    def accepted(self) -> list[Submission]:
+        return [s for s in self.submissions if s.status == 202]
+
+    @property
+    def per_s(self) -> float:
+        return len(self.accepted) / self.seconds
+
+    @property
+    def statuses(self) -> dict[int, int]:
+        return statuses(self.submissions)
+
+
+@dataclass
+class Results:
+    quick: bool
+    machine: dict[str, Any] = field(default_factory=dict)
+    memory: tuple[int, int, int] | None = None  # (baseline KiB, with clients KiB, clients)
+    fanout: list[FanoutStep] = field(default_factory=list)
+    latency: list[LatencyRun] = field(default_factory=list)
+    ingest: IngestRun | None = None
+    rebuild_s: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def latencies(self, target: str) -> list[float]:
+        return [v for run in self.latency if run.target == target
+                for v in run.delivery.latencies]
+
+    def top_fanout(self, target: str) -> FanoutStep | None:
+        steps = [step for step in self.fanout if step.target == target]
+        return max(steps, key=lambda step: step.clients, default=None)
+
+    def figures(self) -> dict[str, Any]:
+        e2e = self.latencies("podium")
+        floor = self.latencies("floor")
+        e2e_p50 = summarize(e2e).p50 * 1000 if e2e else None
+        floor_p50 = summarize(floor).p50 * 1000 if floor else None
+        top = self.top_fanout("podium")
+        answers = answer_times(self.ingest.accepted) if self.ingest else []
+        return {
+            "e2e_p50_ms": _round(e2e_p50),
+            "e2e_p99_ms": _round(summarize(e2e).p99 * 1000 if e2e else None),
+            "floor_p50_ms": _round(floor_p50),
+            "e2e_floor_ratio": _round(ratio(e2e_p50, floor_p50), 2),
+            "fanout_clients": top.clients if top else None,
+            "fanout_deliveries_per_s": round(top.per_s) if top else None,
+            "ws_kib_per_connection": _round(
+                (self.memory[1] - self.memory[0]) / self.memory[2] if self.memory else None),
+            "ingest_per_s": _round(self.ingest.per_s if self.ingest else None),
+            "ingest_p99_ms": _round(summarize(answers).p99 * 1000 if answers else None),
+            "rebuild_s": _round(self.rebuild_s, 2),
+        }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def verdict(key: str, value: float | None) -> str:
+    for name, comparison, bound in TARGETS:
+        if name == key:
+            if value is None:
+                return "not measured"
+            met = value <= bound if comparison == "<=" else value >= bound
+            return ("met" if met else "missed") + f" (target {comparison} {bound:,g})"
+    return ""

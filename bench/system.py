@@ -1,0 +1,127 @@
+"""The system under test: the whole stack in a fresh home, and what /proc says about it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared import db
+from shared.infra.process import free_port
+from shared.stack import Ports, Stack
+from shared.tokens import create_token
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class System:
+    stack: Stack
+    token: str
+
+    def live_url(self) -> str:
+        return f"ws://127.0.0.1:{self.stack.ports.broadcast}/v1/live"
+
+    def pid(self, service: str) -> int:
+        pid = self.stack.processes[service].pid
+        assert pid is not None, f"{service} is not running"
+        return pid
+
+
+def start_system() -> System:
+    # Not a 0700 folder: PostgreSQL runs as the `postgres` OS user when we are root.
+    home = Path(tempfile.mkdtemp(prefix="podium-bench-"))
+    home.chmod(0o711)
+    ports = Ports(
+        ingest=free_port(), scoring=free_port(), broadcast=free_port(), postgres=free_port(),
+        kafka=free_port(), kafka_controller=free_port(),
+    )
+    stack = Stack(home=home, ports=ports)
+    try:
+        stack.start_infra()
+        stack.start_services()
+        stack.wait_healthy(timeout=170)
+        return System(stack, asyncio.run(_official_token(stack)))
+    except BaseException:
+        stop_system(stack)
+        raise
+
+
+def stop_system(stack: Stack) -> None:
+    try:
+        stack.stop()
+    finally:
+        shutil.rmtree(stack.home, ignore_errors=True)
+
+
+async def _official_token(stack: Stack) -> str:
+    assert stack.database_url is not None
+    pool = await db.create_pool(stack.database_url, max_size=1)
+    try:
+        return (await create_token(pool, "official", "bench official"))[1]
+    finally:
+        await pool.close()
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants: a service that forks workers is measured whole."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children.get(current, ()))
+    return tree
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of pid's process tree, in KiB."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total += next(int(line.split()[1]) for line in status.splitlines()
+                      if line.startswith("VmRSS:"))
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by pid's process tree."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / _CLOCK_TICKS
+
+
+def machine_state(sample_s: float = 2.0) -> dict[str, float]:
+    """How busy the machine is right now: what other work leaves to the benchmark."""
+    def busy_and_total() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy_before, total_before = busy_and_total()
+    time.sleep(sample_s)
+    busy_after, total_after = busy_and_total()
+    return {
+        "cores": float(os.cpu_count() or 0),
+        "load_1min": os.getloadavg()[0],
+        "busy_share": (busy_after - busy_before) / max(1, total_after - total_before),
+    }
