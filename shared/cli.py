@@ -39,6 +39,7 @@ def run(settings: Settings) -> int:
         home=settings.home.resolve(),
         database_url=os.environ.get("PODIUM_DATABASE_URL"),
         kafka_bootstrap=os.environ.get("PODIUM_KAFKA_BOOTSTRAP"),
+        broadcast_processes=settings.broadcast_processes,
     )
     stack.ports.ingest = settings.ingest_port
     stack.ports.scoring = settings.scoring_port

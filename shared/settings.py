@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Results are keyed by event, so partitions only bound how many scoring
     # consumers could share the work; 6 leaves room without costing startup time.
     results_partitions: int = 6
+    # How many broadcast processes `podium run` starts on the broadcast port.
+    broadcast_processes: int = Field(default=1, ge=1, le=16)
     log_level: str = "info"
     log_json: bool = False
 

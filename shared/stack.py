@@ -41,6 +41,9 @@ class Stack:
     database_url: str | None = None  # None: run a local PostgreSQL under home
     kafka_bootstrap: str | None = None  # None: run a local Kafka under home
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Broadcast processes sharing its port (SO_REUSEPORT): one process delivers ~100k
+    # frames/s at most (PERFORMANCE.md), so big audiences need more than one.
+    broadcast_processes: int = 1
     postgres: LocalPostgres | None = None
     kafka: LocalKafka | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
@@ -85,9 +88,12 @@ class Stack:
         }
 
     def service(self, name: str) -> ManagedProcess:
+        """A service's process; `broadcast-2`, `broadcast-3`... are extra broadcast
+        processes on the same port."""
         if name not in self.processes:
+            module = name.split("-")[0]
             self.processes[name] = ManagedProcess(
-                name, [sys.executable, "-m", f"services.{name}"],
+                name, [sys.executable, "-m", f"services.{module}"],
                 self.home / "logs" / f"{name}.log", env=self.env(),
             )
         return self.processes[name]
@@ -95,6 +101,8 @@ class Stack:
     def start_services(self) -> None:
         for name in SERVICES:
             self.service(name).start()
+        for number in range(2, self.broadcast_processes + 1):
+            self.service(f"broadcast-{number}").start()
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports.of(service)}"
@@ -123,11 +131,13 @@ class Stack:
                         + log_tail(self.home / "logs" / f"{name}.log")
                     )
                 time.sleep(0.2)
+        stopped = [name for name, process in self.processes.items() if not process.running()]
+        if stopped:
+            raise InfraError(f"{', '.join(stopped)} exited during start; see {self.home}/logs")
 
     def stop_services(self) -> None:
-        for name in reversed(SERVICES):
-            if name in self.processes:
-                self.processes[name].stop(timeout=15)
+        for name in reversed(self.processes):
+            self.processes[name].stop(timeout=15)
 
     def stop(self) -> None:
         self.stop_services()
