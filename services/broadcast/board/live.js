@@ -4,7 +4,8 @@
 //
 // States reported through onState(state):
 //   "connecting"   first connection not made yet
-//   "live"         subscribed and receiving (a snapshot arrived on this connection)
+//   "live"         subscribed and receiving (`subscribed` or a snapshot arrived on this
+//                  connection)
 //   "reconnecting" the connection is gone, trying again; what is shown may be old
 //   "stale"        gone for longer than STALE_AFTER_MS: the board says its data is old
 
@@ -13,8 +14,9 @@ export const PING_EVERY_MS = 4000;
 // if the socket has not noticed yet (a phone that changed network, a dropped router).
 export const SILENCE_LIMIT_MS = 9000;
 export const STALE_AFTER_MS = 10000;
-// Subscribed but no snapshot yet after this long (a server still loading, or one that does
-// not know our channels): try again rather than wait on a connection that shows nothing.
+// Subscribed but neither `subscribed` nor a snapshot after this long (a server still
+// loading, or one that does not know our channels): try again rather than wait on a
+// connection that shows nothing.
 export const SNAPSHOT_WAIT_MS = 5000;
 // docs/protocol.md: 0.5 s, 1 s, 2 s … 10 s, each ×1–2 at random.
 const BACKOFF_FIRST_MS = 500;
@@ -95,7 +97,9 @@ export class LiveConnection {
         console.warn("live: bad frame", error);
         return;
       }
-      if (frame.type === "snapshot" && this.state !== "live") {
+      // `subscribed` ends the subscription: the replay and every snapshot have been sent
+      // (docs/protocol.md). A first snapshot means data flows too, so either makes it live.
+      if ((frame.type === "subscribed" || frame.type === "snapshot") && this.state !== "live") {
         this.attempt = 0;
         this.setState("live");
       }

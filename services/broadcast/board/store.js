@@ -62,6 +62,14 @@ export class Store {
   /** Applies one server frame; returns true when something on screen may change. */
   apply(frame) {
     if (!frame || typeof frame !== "object") return false;
+    if (frame.type === "subscribed") {
+      // Everything of these channels up to `seq` has been sent: a position to resume from.
+      const covers = !frame.channels || frame.channels.includes("results");
+      if (covers && typeof frame.seq === "number" && frame.seq > (this.lastResultSeq ?? -1)) {
+        this.lastResultSeq = frame.seq;
+      }
+      return false;
+    }
     if (frame.channel === "results") {
       // `result`: a new revision, in seq order. `snapshot`: after a reset, every event's
       // latest result, oldest first, all carrying the seq of the state they show.
