@@ -12,7 +12,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
 from services.broadcast.history import DATABASE_ERRORS, History
-from services.broadcast.hub import Hub
+from services.broadcast.hub import Hub, HubState
 from shared import bus
 from shared.settings import Settings
 from shared.web import Readiness
@@ -28,6 +28,17 @@ async def fill_gap(history: History, hub: Hub, upto: int) -> None:
     for row in rows:
         hub.publish(row["seq"], row["channel"], row["type"], row["data"])
     GAPS_FILLED.inc(len(rows))
+
+
+async def _first_state(history: History) -> HubState:
+    """The stored state once it has tables: scoring writes the zero tables of a new games
+    at its first start, and until then there is nothing to serve (healthz says so)."""
+    while True:
+        state = await history.state()
+        if state.tables:
+            return state
+        log.info("waiting for scoring's first tables")
+        await asyncio.sleep(0.5)
 
 
 async def follow(settings: Settings, history: History, hub: Hub, readiness: Readiness) -> None:
@@ -48,7 +59,7 @@ async def follow(settings: Settings, history: History, hub: Hub, readiness: Read
                 # Connected clients must see what was missed, so replay rather than reload.
                 await fill_gap(history, hub, await history.last_seq())
             else:
-                hub.load(await history.state())
+                hub.load(await _first_state(history))
                 loaded = True
             readiness.set("postgresql", True)
             readiness.set("kafka", True)

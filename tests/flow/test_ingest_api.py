@@ -25,7 +25,7 @@ from services.ingest.answers import MAX_BODY_BYTES
 from shared.settings import REPO_ROOT
 from shared.stack import Stack
 from shared.tokens import hash_secret
-from tests.flow.conftest import podium_cli
+from tests.conftest import podium_cli
 from tests.flow.events import claim_event
 from tests.flow.test_scoring_events import event_at, eventually, medal_counts, table
 

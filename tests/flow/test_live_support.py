@@ -16,7 +16,7 @@ import websockets
 
 from shared.infra.process import ManagedProcess, free_port, last_run, wait_for_port
 from shared.stack import Stack
-from tests.flow.conftest import podium_cli
+from tests.conftest import podium_cli
 from tests.flow.events import games_delegations
 
 TIMEOUT_S = 30  # only to keep a broken test from hanging; nothing waits this long normally

@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Kafka once per session, the three services as processes."""
+"""Real PostgreSQL and Kafka once per session, the three services as processes: shared
+by the flow tests and the page tests, so a whole run starts one system."""
 
 import shutil
 import subprocess
