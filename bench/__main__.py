@@ -29,7 +29,7 @@ from bench.floor import Floor
 from bench.latency import measure, ready
 from bench.load import EVENT_IDS, Revisions, Send, burst, ingest_client, ingest_load, poster
 from bench.stats import Key, answer_times, statuses, summarize
-from bench.system import System, machine_state, rss_kib, start_system, stop_system
+from bench.system import System, machine_state, rss_kib, start_system
 from bench.tap import Tap
 from shared.settings import REPO_ROOT
 
@@ -245,7 +245,7 @@ def main() -> int:
             # uvloop, as the services run: the harness's own CPU is taken from them.
             uvloop.run(measure_system(system, plan, parts, results))
         finally:
-            stop_system(system.stack)
+            system.stack.remove()
     if "rebuild" in parts:
         measure_rebuild(results)
     results.machine["after"] = machine_state()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared import db
-from shared.infra.process import free_port
-from shared.stack import Ports, Stack
+from shared.stack import Stack
 from shared.tokens import create_token
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -33,29 +30,16 @@ class System:
 
 
 def start_system() -> System:
-    # Not a 0700 folder: PostgreSQL runs as the `postgres` OS user when we are root.
-    home = Path(tempfile.mkdtemp(prefix="podium-bench-"))
-    home.chmod(0o711)
-    ports = Ports(
-        ingest=free_port(), scoring=free_port(), broadcast=free_port(), postgres=free_port(),
-        kafka=free_port(), kafka_controller=free_port(),
-    )
-    stack = Stack(home=home, ports=ports)
+    stack = Stack.throwaway("podium-bench-")
     try:
         stack.start_infra()
         stack.start_services()
         stack.wait_healthy(timeout=170)
         return System(stack, asyncio.run(_official_token(stack)))
     except BaseException:
-        stop_system(stack)
+        stack.remove()
         raise
 
-
-def stop_system(stack: Stack) -> None:
-    try:
-        stack.stop()
-    finally:
-        shutil.rmtree(stack.home, ignore_errors=True)
 
 
 async def _official_token(stack: Stack) -> str:

@@ -2,7 +2,9 @@
 and the three services as separate processes. Used by `podium run` and the flow tests."""
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +15,7 @@ import structlog
 
 from shared.infra.kafka import LocalKafka
 from shared.infra.postgres import LocalPostgres
-from shared.infra.process import InfraError, ManagedProcess, log_tail
+from shared.infra.process import InfraError, ManagedProcess, free_port, log_tail
 
 log = structlog.get_logger()
 
@@ -47,6 +49,26 @@ class Stack:
     postgres: LocalPostgres | None = None
     kafka: LocalKafka | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @classmethod
+    def throwaway(cls, prefix: str) -> "Stack":
+        """A system in a new temporary folder on free ports, for tests and benchmarks;
+        `remove()` stops it and deletes the folder."""
+        home = Path(tempfile.mkdtemp(prefix=prefix))
+        # Not 0700 like mkdtemp or pytest's tmp_path: PostgreSQL runs as the `postgres`
+        # OS user when we are root, so it must be able to get in.
+        home.chmod(0o711)
+        ports = Ports(
+            ingest=free_port(), scoring=free_port(), broadcast=free_port(),
+            postgres=free_port(), kafka=free_port(), kafka_controller=free_port(),
+        )
+        return cls(home=home, ports=ports)
+
+    def remove(self) -> None:
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.home, ignore_errors=True)
 
     @property
     def run_file(self) -> Path:

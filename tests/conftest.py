@@ -1,40 +1,28 @@
 """Real PostgreSQL and Kafka once per session, the three services as processes: shared
 by the flow tests and the page tests, so a whole run starts one system."""
 
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.infra.process import free_port
 from shared.settings import REPO_ROOT
-from shared.stack import Ports, Stack
+from shared.stack import Stack
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    # Not pytest's tmp_path: its folders are 0700, and PostgreSQL runs as the
-    # `postgres` user when the tests run as root, so it must be able to get in.
-    home = Path(tempfile.mkdtemp(prefix="podium-home-"))
-    home.chmod(0o711)
-    ports = Ports(
-        ingest=free_port(), scoring=free_port(), broadcast=free_port(), postgres=free_port(),
-        kafka=free_port(), kafka_controller=free_port(),
-    )
-    stack = Stack(home=home, ports=ports)
+    stack = Stack.throwaway("podium-home-")
     try:
         stack.start_infra()
         stack.start_services()
         stack.wait_healthy(timeout=120)
         yield stack
     finally:
-        stack.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        stack.remove()
 
 
 def podium_cli(stack: Stack, *args: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from shared.domain.games import Event
 from shared.settings import REPO_ROOT
@@ -25,10 +25,6 @@ from tests.flow.events import claim_event, games_delegations
 
 pytestmark = pytest.mark.flow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 PHONE: ViewportSize = {"width": 360, "height": 740}
 BIG: ViewportSize = {"width": 1920, "height": 1080}
@@ -78,18 +74,6 @@ BOARD_SHARE_S = 0.25
 # Notes as officials write them, with Chinese punctuation.
 CORRECTION_NOTE = "终点摄像复核：第一、二名顺序更正"
 SAMPLE_NOTE = "计时复核：第一、二名成绩录入颠倒，已更正"
-
-
-@pytest.fixture(scope="session")
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.fixture

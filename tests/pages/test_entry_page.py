@@ -18,7 +18,6 @@ from playwright.async_api import (
     Page,
     Route,
     ViewportSize,
-    async_playwright,
     expect,
 )
 
@@ -29,27 +28,11 @@ from tests.flow.test_scoring_events import event_at
 
 pytestmark = pytest.mark.flow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 # Bounds for a stuck page, not speed requirements; the page retries every 5 s.
 WAIT_MS = 20_000
 
 SignedIn = Callable[[str], Awaitable[Page]]
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.fixture
