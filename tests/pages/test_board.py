@@ -482,9 +482,11 @@ async def test_screenshots(
     docs/screenshots/ with PODIUM_BOARD_SCREENSHOTS=1 (how the docs' images are made)."""
     target = REPO_ROOT / "docs" / "screenshots" if SCREENSHOT_DIR else tmp_path
     target.mkdir(parents=True, exist_ok=True)
+    # Open before the results come in: the board keeps the earlier revisions it saw live,
+    # and the event view can only unfold those (a resume from far back gets the latest).
+    page = await open_board("/#/medals/all", viewport=DESKTOP)
     corrected, provisional = await post_sample_day(ingest, official_token)
 
-    page = await open_board("/#/medals/all", viewport=DESKTOP)
     # Every result of the sample is in before the pictures are taken.
     await expect(page.locator(f'.aside article[data-event="{corrected}"]')).to_have_attribute(
         "data-revision", "2", timeout=10_000
