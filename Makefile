@@ -10,6 +10,7 @@ run: setup
 	$(VENV)/bin/podium run
 
 test: setup
+	@bash scripts/system-packages.sh test
 	$(VENV)/bin/pytest
 
 setup: $(STAMP) system
@@ -20,9 +21,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-# Debian packages the project needs (PostgreSQL, Chromium, CJK fonts), installed when missing.
+# Debian packages the project needs (PostgreSQL, Java, Maven), installed when missing.
 system:
-	@bash scripts/system-packages.sh
+	@bash scripts/system-packages.sh run
 
 lint: setup
 	$(VENV)/bin/ruff check .
