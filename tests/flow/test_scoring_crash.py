@@ -78,16 +78,22 @@ async def kill_scoring_repeatedly(
     stack: Stack, pool: db.Pool, rng: random.Random, sending: "asyncio.Task[None]"
 ) -> list[Kill]:
     """SIGKILLs scoring at random moments (while it starts, while it catches up, while it
-    idles) until the sending is done and it was killed at least MINIMUM_KILLS times; then
-    leaves it restarted and healthy."""
+    idles; every other time after pausing it so that revisions pile up) until the sending
+    is done and it was killed at least MINIMUM_KILLS times; then leaves it restarted and
+    healthy."""
     scoring = stack.service("scoring")
     kills: list[Kill] = []
     try:
         while not sending.done() or len(kills) < MINIMUM_KILLS:
             delay_s = rng.uniform(0.2, 4.0)
             await asyncio.sleep(delay_s)
-            waiting = await unapplied(pool)
             assert scoring.pid is not None
+            if len(kills) % 2 == 0 and not sending.done():
+                # Scoring keeps up with the senders within milliseconds, so a kill at a
+                # random moment rarely meets unapplied work; paused, it falls behind first.
+                os.killpg(scoring.pid, signal.SIGSTOP)
+                await asyncio.sleep(rng.uniform(0.3, 1.0))
+            waiting = await unapplied(pool)
             os.killpg(scoring.pid, signal.SIGKILL)
             while True:
                 if not scoring.running():  # which also reaps it
