@@ -237,6 +237,9 @@ class Hub:
         channel = message.channel
         if channel in self._pending:
             self._pending[channel] = message
+            # Snapshots taken so far show the older pending table, not this one: those
+            # subscribers need the update after all.
+            self._snapshotted_while_pending.pop(channel, None)
             COALESCED.inc()
             return
         now = self._clock()

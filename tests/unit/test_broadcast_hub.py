@@ -121,6 +121,18 @@ async def test_a_snapshot_taken_while_an_update_waits_is_not_followed_by_it() ->
     assert late.seen() == [("medals:all", "snapshot", 2)]
 
 
+async def test_a_snapshot_is_followed_by_a_newer_update_that_replaced_the_waiting_one() -> None:
+    hub = new_hub()
+    late = Recorder()
+    hub.publish(1, "medals:all", "update", table(1))
+    hub.publish(2, "medals:all", "update", table(2))  # held for the window
+    hub.send_snapshot(late, "medals:all")  # shows table 2
+    hub.subscribe(late, ["medals:all"])
+    hub.publish(3, "medals:all", "update", table(3))  # replaces the held one
+    await asyncio.sleep(COALESCE_S * 3)
+    assert late.seen() == [("medals:all", "snapshot", 2), ("medals:all", "update", 3)]
+
+
 def test_the_memory_window_keeps_the_newest_results() -> None:
     hub = new_hub(window=2)
     for seq in range(1, 5):
