@@ -16,8 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -26,6 +25,7 @@ from aiokafka.errors import TopicAlreadyExistsError, for_code
 from shared.infra.process import (
     InfraError,
     ManagedProcess,
+    StartStop,
     free_port,
     last_run,
     lock_for_use,
@@ -146,7 +146,7 @@ def _read(path: Path) -> str | None:
         return None
 
 
-class LocalKafka:
+class LocalKafka(StartStop):
     """One KRaft node (broker and controller in one JVM) bound to 127.0.0.1.
 
     data_dir keeps the formatted log dirs between runs, so a stopped node starts again
@@ -216,18 +216,6 @@ class LocalKafka:
         if process is not None:
             process.stop(STOP_TIMEOUT_S)
             log.info("kafka stopped", bootstrap=self.bootstrap)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _write_config(self) -> Path:
         # Written on every start: the ports may differ between runs. The voter set is static

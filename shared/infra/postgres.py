@@ -10,12 +10,11 @@ import stat
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+from typing import IO
 
 import structlog
 
-from shared.infra.process import InfraError, lock_for_use, log_tail, port_open
+from shared.infra.process import InfraError, StartStop, lock_for_use, log_tail, port_open
 
 log = structlog.get_logger()
 
@@ -47,7 +46,7 @@ _CREATE_DATABASE = (
 )
 
 
-class LocalPostgres:
+class LocalPostgres(StartStop):
     """One PostgreSQL server over data_dir, started and stopped with pg_ctl.
 
     PostgreSQL refuses to run as root, so under root the server runs as the `postgres`
@@ -117,18 +116,6 @@ class LocalPostgres:
         finally:
             lock.close()
         log.info("postgres stopped", port=self.port)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _prepare_dirs(self) -> None:
         owner = self._owner

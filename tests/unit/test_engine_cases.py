@@ -15,15 +15,10 @@ from shared.domain.engine import (
     points_json,
     rank_problems,
 )
-from shared.domain.games import Games, default_games_dir, load_games
-from shared.domain.rules import Rules, load_rules
+from shared.domain.games import Games, load_games
+from shared.domain.rules import Rules
+from tests.unit.shipped import BONUS_RULES, DATA, GAMES, RULES
 
-DATA = default_games_dir()
-RULES = load_rules(DATA / "rules.yaml")
-GAMES = load_games(DATA / "games.yaml", RULES)
-BONUS_RULES = RULES.model_copy(
-    update={"record_bonus": {"games": 2, "provincial": 4, "national": 6}}
-)
 BIG_BALL_RULES = RULES.model_copy(update={"team_multiplier_by_sport": {"basketball": 4}})
 SETUPS: dict[str, tuple[Games, Rules]] = {
     "default": (GAMES, RULES),

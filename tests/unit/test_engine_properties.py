@@ -17,15 +17,10 @@ from shared.domain.engine import (
     compute_standings,
     rank_problems,
 )
-from shared.domain.games import ALL_GROUPS, Event, default_games_dir, load_games
-from shared.domain.rules import MEDALS, load_rules
+from shared.domain.games import ALL_GROUPS, Event
+from shared.domain.rules import MEDALS
+from tests.unit.shipped import BONUS_RULES, GAMES, RULES
 
-DATA = default_games_dir()
-RULES = load_rules(DATA / "rules.yaml")
-GAMES = load_games(DATA / "games.yaml", RULES)
-BONUS_RULES = RULES.model_copy(
-    update={"record_bonus": {"games": 2, "provincial": 4, "national": 6}}
-)
 # A handful of events across groups, sports and kinds keeps examples small but varied.
 EVENTS = [event for event in GAMES.events if event.id in {
     "ath-youth-m-100m", "ath-youth-f-4x100m", "swm-youth-f-50m-free", "bk-youth-m-5x5",
