@@ -31,7 +31,7 @@ from bench.load import EVENT_IDS, Revisions, Send, burst, ingest_client, ingest_
 from bench.stats import Key, answer_times, statuses, summarize
 from bench.system import System, machine_state, rss_kib, start_system
 from bench.tap import Tap
-from shared.settings import REPO_ROOT
+from shared.adapters.settings import REPO_ROOT
 
 PARTS = ("fanout", "e2e", "ingest", "rebuild")
 # Connections the officials' side uses for bursts: ingest's own pool has 20.

@@ -19,8 +19,8 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 from bench.audience import CLIENT_LIFETIME_S
 from bench.stats import Key
-from shared.infra.kafka import ensure_topics
-from shared.infra.process import ManagedProcess, free_port, wait_for_port
+from launcher.process import ManagedProcess, free_port, wait_for_port
+from shared.adapters.kafka import ensure_topics
 
 TOPIC_IN = "bench.floor.in"
 TOPIC_OUT = "bench.floor.out"
@@ -145,8 +145,8 @@ def main() -> None:
         async with asyncio.timeout(CLIENT_LIFETIME_S):
             await work
 
-    # The default asyncio loop: PERFORMANCE.md measured websockets.broadcast() fastest on
-    # it (p50 36 ms at 10,050 clients against 42-59 ms with uvloop).
+    # The default asyncio loop: docs/benchmarks.md ("The floor") measured
+    # websockets.broadcast() fastest on it (p50 36 ms at 10,050 clients, 42-59 ms with uvloop).
     with contextlib.suppress(TimeoutError):
         asyncio.run(bounded())
 

@@ -11,13 +11,13 @@ import orjson
 from bench.figures import IngestRun
 from bench.http import HttpClient, HttpError
 from bench.stats import Key, Submission
-from shared.definitions import load_definitions
-from shared.settings import Settings
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 
 # One submission's work: send it, return its HTTP status (0 for a floor message).
 Send = Callable[[Key], Awaitable[int]]
 
-_GAMES = load_definitions(Settings()).games
+_GAMES = load_definitions(Settings().games_dir).games
 EVENT_IDS = [event.id for event in _GAMES.events]
 DELEGATIONS = [delegation.code for delegation in _GAMES.delegations]
 COMPETITORS = ["李明", "王强", "赵刚", "陈晨", "孙宇", "周杰", "吴磊", "郑浩"]

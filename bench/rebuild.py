@@ -23,27 +23,27 @@ from pathlib import Path
 import orjson
 
 from bench.random_results import random_submissions
+from launcher.postgres import LocalPostgres
+from launcher.process import free_port
 from services.ingest.store import content_hash
 from services.scoring import rebuild
-from shared import db
-from shared.definitions import load_definitions
-from shared.infra.postgres import LocalPostgres
-from shared.infra.process import free_port
-from shared.logs import configure_logging
-from shared.messages import ResultEntry
-from shared.settings import Settings
-from shared.tokens import create_token
+from shared.adapters import db
+from shared.adapters.definitions import load_definitions
+from shared.adapters.logs import configure_logging
+from shared.adapters.settings import Settings
+from shared.adapters.tokens import create_token
+from shared.domain.engine import Entry
 
 
 async def store_submissions(pool: db.Pool, revisions: int, seed: int) -> int:
     """Stores `revisions` accepted revisions over every event; returns how many events."""
-    games = load_definitions(Settings()).games
+    games = load_definitions(Settings().games_dir).games
     chains = random_submissions(random.Random(seed), list(games.events),
                                 list(games.delegation_codes), revisions)
     token, _ = await create_token(pool, "official", "bench")
     rows = []
     for body in (body for chain in chains for body in chain):
-        entries = tuple(ResultEntry.model_validate(entry) for entry in body["entries"])
+        entries = tuple(Entry.model_validate(entry) for entry in body["entries"])
         rows.append((body["event_id"], body["revision"], body["status"], body["note"],
                      [entry.model_dump() for entry in entries],
                      content_hash(body["event_id"], body["revision"], body["status"],
@@ -55,7 +55,7 @@ async def store_submissions(pool: db.Pool, revisions: int, seed: int) -> int:
 
 
 async def timed_rebuild(pool: db.Pool, settings: Settings, *, apply: bool) -> float:
-    definitions = load_definitions(settings)
+    definitions = load_definitions(settings.games_dir)
     started = time.perf_counter()
     async with pool.acquire() as conn:
         await rebuild.rebuild(conn, definitions, apply=apply, out=io.StringIO())

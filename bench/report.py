@@ -15,7 +15,7 @@ from matplotlib.ticker import StrMethodFormatter
 
 from bench.figures import Results, verdict
 from bench.stats import answer_times, summarize
-from shared.settings import REPO_ROOT
+from shared.adapters.settings import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench:begin: written by `make bench`; edits up to bench:end are overwritten -->"

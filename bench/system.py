@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared import db
-from shared.stack import Stack
-from shared.tokens import create_token
+from launcher.stack import Stack
+from shared.adapters import db
+from shared.adapters.tokens import create_token
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -13,8 +13,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.stats import Key
-from shared.bus import topic_layout
-from shared.settings import Settings
+from shared.adapters.kafka import topic_layout
+from shared.adapters.settings import Settings
 
 
 class Tap:

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.settings import REPO_ROOT
-from shared.stack import Stack
+from launcher.stack import Stack
+from shared.adapters.settings import REPO_ROOT
 
 
 @pytest.fixture(scope="session")

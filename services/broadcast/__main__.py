@@ -1,8 +1,8 @@
 from services.broadcast.app import Broadcast, create_app
 from services.broadcast.config import LiveSettings
-from shared.logs import configure_logging
-from shared.settings import get_settings
-from shared.web import serve
+from shared.adapters.logs import configure_logging
+from shared.adapters.settings import get_settings
+from shared.adapters.web import serve
 
 settings = get_settings()
 live_settings = LiveSettings()

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
-import orjson
 import structlog
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
-from services.broadcast.history import DATABASE_ERRORS, History
+from services.broadcast.history import History
 from services.broadcast.hub import Hub, HubState
-from shared import bus
-from shared.settings import Settings
-from shared.web import Readiness
+from shared.adapters import kafka
+from shared.adapters.db import DATABASE_DOWN
+from shared.adapters.service import keep_running
+from shared.adapters.settings import Settings
+from shared.adapters.web import Readiness
+from shared.contract.messages import FeedMessage
 
 log = structlog.get_logger()
 
@@ -24,10 +26,10 @@ GAPS_FILLED = Counter("podium_broadcast_gap_messages_total", "Feed messages read
 
 async def fill_gap(history: History, hub: Hub, upto: int) -> None:
     """Applies from PostgreSQL the feed messages between the hub's seq and `upto`."""
-    rows = await history.messages(hub.last_seq, upto)
-    for row in rows:
-        hub.publish(row["seq"], row["channel"], row["type"], row["data"])
-    GAPS_FILLED.inc(len(rows))
+    messages = await history.messages(hub.last_seq, upto)
+    for message in messages:
+        hub.publish(message)
+    GAPS_FILLED.inc(len(messages))
 
 
 async def _first_state(history: History) -> HubState:
@@ -41,47 +43,63 @@ async def _first_state(history: History) -> HubState:
         await asyncio.sleep(0.5)
 
 
-async def follow(settings: Settings, history: History, hub: Hub, readiness: Readiness) -> None:
-    """Runs for the life of the process, reconnecting to Kafka as needed."""
-    loaded = False
-    await bus.create_topics_when_reachable(settings)
-    while True:
-        consumer = bus.new_consumer(settings)
+class Follower:
+    def __init__(self, settings: Settings, history: History, hub: Hub,
+                 readiness: Readiness) -> None:
+        self._settings = settings
+        self._history = history
+        self._hub = hub
+        self._readiness = readiness
+        self._loaded = False
+
+    async def run(self) -> None:
+        """Runs for the life of the process, reconnecting to Kafka and PostgreSQL as needed."""
+        await kafka.create_topics_when_reachable(self._settings)
+        await keep_running("feed follower", self._follow, on_failure=self._not_ready)
+
+    def _not_ready(self, error: BaseException) -> None:
+        # Connected clients keep what they have; /healthz tells what is missing.
+        if isinstance(error, KafkaError):
+            self._readiness.set("kafka", False)
+        elif isinstance(error, DATABASE_DOWN):
+            self._readiness.set("postgresql", False)
+
+    async def _follow(self) -> None:
+        consumer = kafka.new_consumer(self._settings)
         try:
             await consumer.start()
-            partition = TopicPartition(settings.changes_topic, 0)
+            partition = TopicPartition(self._settings.changes_topic, 0)
             consumer.assign([partition])
             # Position at the end first, then read the state: whatever is committed
             # after that read is published after this position, so nothing is missed.
             await consumer.seek_to_end(partition)
             await consumer.position(partition)
-            if loaded:
-                # Connected clients must see what was missed, so replay rather than reload.
-                await fill_gap(history, hub, await history.last_seq())
-            else:
-                hub.load(await _first_state(history))
-                loaded = True
-            readiness.set("postgresql", True)
-            readiness.set("kafka", True)
-            readiness.set("state", True)
-            log.info("following the feed", last_seq=hub.last_seq)
-            while True:
-                batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
-                for messages in batches.values():
-                    for message in messages:
-                        item = orjson.loads(message.value or b"{}")
-                        seq = int(item["seq"])
-                        if seq > hub.last_seq + 1:
-                            await fill_gap(history, hub, seq - 1)
-                        hub.publish(seq, item["channel"], item["type"], item["data"])
-        except (KafkaError, OSError) as error:
-            readiness.set("kafka", False)
-            log.warning("feed consumer restarting", error=repr(error))
-            await asyncio.sleep(1)
-        except DATABASE_ERRORS as error:
-            # The state or a gap could not be read; connected clients keep what they have.
-            readiness.set("postgresql", False)
-            log.warning("feed history unreadable, retrying", error=repr(error))
-            await asyncio.sleep(1)
+            await self._catch_up()
+            self._readiness.set("kafka", True)
+            self._readiness.set("state", True)
+            log.info("following the feed", last_seq=self._hub.last_seq)
+            await self._consume(consumer)
         finally:
             await consumer.stop()
+
+    async def _catch_up(self) -> None:
+        hub, history = self._hub, self._history
+        if self._loaded:
+            # Connected clients must see what was missed, so replay rather than reload.
+            await fill_gap(history, hub, await history.last_seq())
+        else:
+            hub.load(await _first_state(history))
+            self._loaded = True
+        self._readiness.set("postgresql", True)
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        hub = self._hub
+        while True:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
+            for messages in batches.values():
+                for record in messages:
+                    message = FeedMessage.model_validate_json(record.value or b"")
+                    if message.seq > hub.last_seq + 1:
+                        await fill_gap(self._history, hub, message.seq - 1)
+                    hub.publish(message)
+

@@ -6,39 +6,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
-
 from services.broadcast.hub import HubState
 from services.broadcast.outgoing import Outgoing
-from shared import db
-
-
-class DatabaseNotReady(RuntimeError):
-    pass
-
-
-# What a read of the history raises while PostgreSQL is away.
-DATABASE_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                   DatabaseNotReady)
+from shared.adapters.db import Database
+from shared.contract import channels
+from shared.contract.messages import FeedMessage
 
 
 class History:
-    def __init__(self, replay_window: int) -> None:
+    """Reads raise what shared.adapters.db.DATABASE_DOWN lists while PostgreSQL is away."""
+
+    def __init__(self, database: Database, replay_window: int) -> None:
+        self.database = database
         self.replay_window = replay_window
-        self._pool: db.Pool | None = None
-
-    def attach(self, pool: db.Pool) -> None:
-        self._pool = pool
-
-    @property
-    def pool(self) -> db.Pool:
-        if self._pool is None:
-            raise DatabaseNotReady("PostgreSQL is not connected yet")
-        return self._pool
 
     async def state(self) -> HubState:
         """Everything a replica starts from, read in one snapshot of the database."""
-        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        pool = self.database.pool
+        async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             last_seq = int(await conn.fetchval("SELECT last_seq FROM scoring_state"))
             tables = await conn.fetch("SELECT channel, document FROM standings")
             documents = await conn.fetch("SELECT event_id, document FROM event_results")
@@ -52,7 +37,7 @@ class History:
                 last_seq, self.replay_window,
             )
         seqs = {row["channel"]: row["seq"] for row in latest}
-        by_channel = {f"event:{row['event_id']}": row["document"] for row in documents}
+        by_channel = {channels.event(row["event_id"]): row["document"] for row in documents}
         return HubState(
             tables={row["channel"]: row["document"] for row in tables},
             documents={channel: (seqs.get(channel, 0), doc) for channel, doc in by_channel.items()},
@@ -62,21 +47,21 @@ class History:
         )
 
     async def last_seq(self) -> int:
-        return int(await self.pool.fetchval("SELECT last_seq FROM scoring_state"))
+        return int(await self.database.pool.fetchval("SELECT last_seq FROM scoring_state"))
 
-    async def messages(self, after: int, upto: int) -> list[dict[str, Any]]:
+    async def messages(self, after: int, upto: int) -> list[FeedMessage]:
         """Every feed message in (after, upto], in seq order: a replica's gap."""
-        rows = await self.pool.fetch(
+        rows = await self.database.pool.fetch(
             "SELECT seq, channel, type, data FROM feed WHERE seq > $1 AND seq <= $2 ORDER BY seq",
             after, upto,
         )
-        return [dict(row) for row in rows]
+        return [FeedMessage.model_validate(dict(row)) for row in rows]
 
     async def results(
         self, after: int, upto: int, channels: Sequence[str], limit: int
     ) -> list[Outgoing]:
         """The `result` messages of `channels` in (after, upto], in seq order."""
-        rows = await self.pool.fetch(
+        rows = await self.database.pool.fetch(
             "SELECT seq, channel, type, data FROM feed WHERE seq > $1 AND seq <= $2"
             " AND type = 'result' AND channel = ANY($3::text[]) ORDER BY seq LIMIT $4",
             after, upto, list(channels), limit,
@@ -87,7 +72,7 @@ class History:
         self, after: int, upto: int, channels: Sequence[str] | None, limit: int
     ) -> list[dict[str, Any]]:
         """One page of `GET /v1/feed`: messages in (after, upto], optionally of `channels`."""
-        rows = await self.pool.fetch(
+        rows = await self.database.pool.fetch(
             "SELECT channel, type, seq, data FROM feed WHERE seq > $1 AND seq <= $2"
             " AND ($3::text[] IS NULL OR channel = ANY($3::text[])) ORDER BY seq LIMIT $4",
             after, upto, None if channels is None else list(channels), limit,

@@ -17,8 +17,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from services.broadcast.access import Access
 from services.broadcast.metrics import (
     BYTES_SENT,
     COALESCED,
@@ -28,11 +29,10 @@ from services.broadcast.metrics import (
     SUBSCRIPTIONS,
 )
 from services.broadcast.outgoing import Outgoing
-from shared.documents import event_document
+from shared.contract import channels
+from shared.contract.documents import event_document
+from shared.contract.messages import FeedMessage
 from shared.domain.games import Games
-
-if TYPE_CHECKING:  # access.py reads the history, which imports this module
-    from services.broadcast.access import Access
 
 
 class Subscriber(ABC):
@@ -83,7 +83,7 @@ class Hub:
         self.recent: deque[Outgoing] = deque(maxlen=max(1, replay_window))
         self.recent_floor = 0
         self._documents: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._event_channels = {f"event:{event.id}" for event in games.events}
+        self._event_channels = {channels.event(event.id) for event in games.events}
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._audiences: dict[str, tuple[Subscriber, ...]] = {}
         self._snapshots: dict[str, Outgoing] = {}  # valid while last_seq stays
@@ -109,7 +109,8 @@ class Hub:
         self._snapshots.clear()
 
     def is_channel(self, channel: str) -> bool:
-        return channel in self.tables or channel == "results" or channel in self._event_channels
+        return (channel in self.tables or channel == channels.RESULTS
+                or channel in self._event_channels)
 
     def is_table(self, channel: str) -> bool:
         return channel in self.tables
@@ -135,7 +136,8 @@ class Hub:
     def result_snapshots(self) -> list[Outgoing]:
         """The `results` channel's state: every event's latest result, oldest first."""
         latest = sorted(self._documents.values(), key=lambda item: item[0])
-        return [Outgoing.build(self.last_seq, "results", "snapshot", doc) for _, doc in latest]
+        return [Outgoing.build(self.last_seq, channels.RESULTS, "snapshot", doc)
+                for _, doc in latest]
 
     def state_of(self, channel: str) -> dict[str, Any]:
         if channel in self.tables:
@@ -143,7 +145,8 @@ class Hub:
         stored = self._documents.get(channel)
         if stored is not None:
             return stored[1]
-        event = self.games.event(channel.removeprefix("event:"))
+        event_id = channels.event_id_of(channel)
+        event = None if event_id is None else self.games.event(event_id)
         assert event is not None, channel
         return event_document(self.games, event, None, (), ())
 
@@ -203,14 +206,15 @@ class Hub:
 
     # --- the feed ----------------------------------------------------------------------
 
-    def publish(self, seq: int, channel: str, type_: str, data: dict[str, Any]) -> None:
+    def publish(self, feed: FeedMessage) -> None:
         """Applies one feed message (in seq order; older ones are ignored) and fans it out."""
+        seq, channel, data = feed.seq, feed.channel, feed.data
         if seq <= self.last_seq:
             return
         self.last_seq = seq
         self._snapshots.clear()
-        message = Outgoing.build(seq, channel, type_, data)
-        if type_ == "update":
+        message = Outgoing.build(seq, channel, feed.type, data)
+        if feed.type == "update":
             self.tables[channel] = data
             self._publish_update(message)
         else:
@@ -218,7 +222,7 @@ class Hub:
                 self._documents[channel] = (seq, data)
             self._remember(message)
             self._fan_out(message)
-            if channel == "results":
+            if channel == channels.RESULTS:
                 accepted_at = data.get("accepted_at")
                 if isinstance(accepted_at, str):
                     accepted = datetime.fromisoformat(accepted_at).timestamp()

@@ -14,13 +14,14 @@ from typing import Any
 import orjson
 
 from services.broadcast import outgoing
-from services.broadcast.access import MediaKeys
 from services.broadcast.config import LiveSettings
 from services.broadcast.history import History
 from services.broadcast.hub import Hub, Subscriber
+from services.broadcast.keys import MediaKeys
 from services.broadcast.metrics import BYTES_SENT, MESSAGES_SENT, RESUMES
 from services.broadcast.outgoing import Outgoing
-from shared.web import Readiness
+from shared.adapters.web import Readiness
+from shared.contract.channels import RESULTS
 
 # A media resume from PostgreSQL sends at most this many messages; a whole games has
 # about 2 per result revision (~500), so only a foreign `since` can reach it.
@@ -129,7 +130,7 @@ class Live:
                       [m for m in hub.recent_after(since) if m.channel in wanted])
             RESUMES.labels("memory").inc()
         for channel in channels:
-            if hub.is_table(channel) or (since is None and channel != "results"):
+            if hub.is_table(channel) or (since is None and channel != RESULTS):
                 hub.send_snapshot(subscriber, channel)
         self._live(subscriber, channels)
 
@@ -176,7 +177,7 @@ class Live:
         hub = self.hub
         subscriber.send_control("reset", outgoing.reset(reason, detail, hub.last_seq, channels))
         for channel in channels:
-            if channel == "results":
+            if channel == RESULTS:
                 _send_all(subscriber, hub.result_snapshots())
             else:
                 hub.send_snapshot(subscriber, channel)

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from services.broadcast.access import Access, Refusal, is_seq, key_from, refusal_response
-from services.broadcast.history import DATABASE_ERRORS
+from services.broadcast.access import Access, is_seq, key_from
 from services.broadcast.hub import Subscriber
+from services.broadcast.keys import unavailable
 from services.broadcast.live import Live
 from services.broadcast.metrics import CONNECTIONS, LAGGING_CLOSED
 from services.broadcast.outgoing import Outgoing
-from shared.web import problem_response
+from shared.adapters.db import DATABASE_DOWN
+from shared.adapters.web import ProblemError
 
 # A comment line this often keeps proxies from timing the stream out and makes a write
 # fail on a connection whose peer is gone.
@@ -89,7 +90,7 @@ class SseStream(Subscriber):
             if work is not None:
                 try:
                     await work
-                except DATABASE_ERRORS:
+                except DATABASE_DOWN:
                     return  # the client reconnects with Last-Event-ID and tries again
             while True:
                 if self._chunks:
@@ -126,28 +127,25 @@ class SseEndpoint:
     async def handle(self, request: Request) -> Response:
         live = self.live
         if not live.ready:
-            return refusal_response(Refusal(503, "the live feed is loading"))
+            raise unavailable("the live feed is loading")
         access = await live.keys.access(
             key_from(request.query_params.get("key"), request.headers.get("authorization"))
         )
-        if isinstance(access, Refusal):
-            return refusal_response(access)
         channels = list(dict.fromkeys(
             c for c in request.query_params.get("channels", "").split(",") if c
         ))
         since = request.headers.get("last-event-id") or request.query_params.get("since")
         stream = SseStream(live, access, self._streams)
-        problem = None
         if not channels:
-            problem = "name the channels, e.g. ?channels=medals:all,results"
-        elif unknown := live.unknown_channels(channels):
-            problem = f"unknown channel(s): {', '.join(unknown)}"
-        elif not live.room_for(stream, channels):
-            problem = f"at most {access.max_channels} channels per stream (a media key allows more)"
-        elif since is not None and not is_seq(since):
-            problem = "Last-Event-ID (or since) must be a non-negative integer seq"
-        if problem is not None:
-            return problem_response(400, "Bad Request", problem)
+            raise ProblemError(400, "name the channels, e.g. ?channels=medals:all,results")
+        if unknown := live.unknown_channels(channels):
+            raise ProblemError(400, f"unknown channel(s): {', '.join(unknown)}")
+        if not live.room_for(stream, channels):
+            raise ProblemError(400, f"at most {access.max_channels} channels per stream (a"
+                                    " media key allows more)")
+        if since is not None and not is_seq(since):
+            raise ProblemError(400, "Last-Event-ID (or since) must be a non-negative integer"
+                                    " seq")
         return StreamingResponse(
             stream.events(channels, None if since is None else int(since)),
             media_type="text/event-stream",

@@ -4,7 +4,7 @@ uvicorn hands every upgrade request to a `LiveConnection`, which speaks WebSocke
 sans-I/O protocol of the `websockets` library (handshake, incoming frames, pings, closes)
 and writes the hub's pre-built frames straight to its transport. No task or ASGI hop per
 connection or per message: the frames a connection gets in one callback go out in one
-`transport.write()` plus a buffer check (one write costs ~8 µs, the floor PERFORMANCE.md
+`transport.write()` plus a buffer check (one write costs ~8 µs, the floor docs/benchmarks.md
 measured), and an idle connection is this object, the protocol's parser and the transport.
 """
 
@@ -24,12 +24,13 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from services.broadcast.access import Access, Refusal, key_from
-from services.broadcast.history import DATABASE_ERRORS
+from services.broadcast.access import Access, key_from
 from services.broadcast.hub import Subscriber
 from services.broadcast.live import Live, Work
 from services.broadcast.metrics import CONNECTIONS, DEAD_CLOSED, LAGGING_CLOSED
 from services.broadcast.outgoing import Outgoing, error, text_frame
+from shared.adapters.db import DATABASE_DOWN
+from shared.adapters.web import ProblemError
 
 log = structlog.get_logger()
 
@@ -252,15 +253,17 @@ class LiveConnection(asyncio.Protocol, Subscriber):
                 )
 
     async def _accept_with_key(self, request: Request, key: str) -> None:
-        answer = await self._endpoint.live.keys.access(key)
-        self._busy = None
-        self._transport.resume_reading()
-        if isinstance(answer, Refusal):
-            text = answer.detail + "\n"
-            self._respond(_retry_later(self._ws, text) if answer.status == 503
-                          else self._ws.reject(answer.status, text))
-        else:
-            self._accept(request, answer)
+        try:
+            access = await self._endpoint.live.keys.access(key)
+        except ProblemError as refusal:
+            text = refusal.detail + "\n"
+            self._respond(_retry_later(self._ws, text) if refusal.status == 503
+                          else self._ws.reject(refusal.status, text))
+            return
+        finally:
+            self._busy = None
+            self._transport.resume_reading()
+        self._accept(request, access)
 
     def _accept(self, request: Request, access: Access) -> None:
         response = self._ws.accept(request)
@@ -322,7 +325,7 @@ class LiveConnection(asyncio.Protocol, Subscriber):
     async def _finish(self, work: Work) -> None:
         try:
             await work
-        except DATABASE_ERRORS as problem:
+        except DATABASE_DOWN as problem:
             log.warning("a resume failed", error=repr(problem))
             self._close(CloseCode.TRY_AGAIN_LATER,
                         "the history is unavailable: reconnect and resume with since",

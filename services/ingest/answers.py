@@ -1,41 +1,51 @@
 # Chinese messages use full-width punctuation on purpose.
-"""ingest's refusals as RFC 9457 problem details, worded for officials in their language."""
+"""ingest's refusals, raised by its handlers and answered as RFC 9457 problem details worded
+for officials in their language (chosen from the request's Accept-Language)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from services.ingest.store import Conflict
-from services.ingest.texts import Issue, Lang, Text
+from services.ingest.texts import Issue, Text, negotiate
+from shared.adapters.tokens import Token
+from shared.adapters.web import ProblemError, problem_response, status_title
 from shared.domain.games import Event, Games
-from shared.tokens import Token
-from shared.web import problem_response
 
 MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER_S = 5
 
 
-def _problem(
-    lang: Lang, status: int, title: str, text: Text, issues: Sequence[Issue] = (),
-    headers: dict[str, str] | None = None,
-) -> Response:
-    return problem_response(
-        status, title, text.in_(lang), [issue.problem(lang) for issue in issues],
-        headers={"Content-Language": "zh-CN" if lang == "zh" else "en", **(headers or {})},
-    )
+class Refusal(ProblemError):
+    """A refusal in both languages; the answer is in the one the official reads."""
+
+    def __init__(self, status: int, text: Text, issues: Sequence[Issue] = (),
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status, text.en, headers=headers)
+        self.text = text
+        self.issues = tuple(issues)
+
+    def response(self, request: Request) -> Response:
+        lang = negotiate(request.headers.get("accept-language", ""))
+        return problem_response(
+            self.status, status_title(self.status), self.text.in_(lang),
+            [issue.problem(lang) for issue in self.issues],
+            headers={"Content-Language": "zh-CN" if lang == "zh" else "en", **self.headers},
+        )
 
 
-def no_token(lang: Lang) -> Response:
-    return _problem(lang, 401, "Unauthorized", Text(
+def no_token() -> Refusal:
+    return Refusal(401, Text(
         "sign in: send your token as 'Authorization: Bearer <token>'",
         "请先登录：以 'Authorization: Bearer <令牌>' 发送您的令牌"),
         headers={"WWW-Authenticate": "Bearer"})
 
 
-def unknown_token(lang: Lang, revoked: datetime | None) -> Response:
+def unknown_token(revoked: datetime | None) -> Refusal:
     if revoked is None:
         text = Text("this token is unknown; check that it was copied whole",
                     "令牌无效；请检查是否完整复制")
@@ -43,48 +53,47 @@ def unknown_token(lang: Lang, revoked: datetime | None) -> Response:
         when = f"{revoked:%Y-%m-%d %H:%M} UTC"
         text = Text(f"this token was revoked on {when}; ask the games office for a new one",
                     f"此令牌已于 {when} 被撤销；请向赛会办公室申请新令牌")
-    return _problem(lang, 401, "Unauthorized", text,
-                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Refusal(401, text, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-def media_key(lang: Lang) -> Response:
-    return _problem(lang, 403, "Forbidden", Text(
+def media_key() -> Refusal:
+    return Refusal(403, Text(
         "a media key cannot enter results or read the officials' audit trail",
         "媒体密钥不能录入成绩，也不能查看裁判的修改记录"))
 
 
-def venue_not_allowed(lang: Lang, token: Token, event: Event, games: Games) -> Response:
+def venue_not_allowed(token: Token, event: Event, games: Games) -> Refusal:
     venue = games.venue(event.venue)
     assert venue is not None, "games.yaml references are checked"
     venues = ", ".join(token.venues)
     names = "、".join(v.name for v in games.venues if v.id in token.venues)
-    return _problem(lang, 403, "Forbidden", Text(
+    return Refusal(403, Text(
         f"{event.id} is held at {venue.id}; this token is for {venues} only",
         f"{event.name}（{event.id}）在{venue.name}举行；此令牌仅限{names}"))
 
 
-def too_large(lang: Lang) -> Response:
+def too_large() -> Refusal:
     limit = MAX_BODY_BYTES // 1024
-    return _problem(lang, 413, "Content Too Large", Text(
+    return Refusal(413, Text(
         f"the body is larger than {limit} KiB; nothing was stored",
         f"提交内容超过 {limit} KiB；未保存任何内容"))
 
 
-def not_json(lang: Lang, error: str) -> Response:
+def not_json(error: str) -> Refusal:
     issue = Issue("", Text(f"not valid JSON: {error}", f"不是有效的 JSON：{error}"))
-    return _problem(lang, 422, "Unprocessable Content", Text(
+    return Refusal(422, Text(
         "the body is not valid JSON; nothing was stored",
         "提交内容不是有效的 JSON；未保存任何内容"), [issue])
 
 
-def invalid(lang: Lang, issues: Sequence[Issue]) -> Response:
+def invalid(issues: Sequence[Issue]) -> Refusal:
     count = len(issues)
-    return _problem(lang, 422, "Unprocessable Content", Text(
+    return Refusal(422, Text(
         f"the result has {count} problem{'' if count == 1 else 's'}; nothing was stored",
         f"结果有 {count} 处问题；未保存任何内容"), issues)
 
 
-def conflict(lang: Lang, found: Conflict, event: Event) -> Response:
+def conflict(found: Conflict, event: Event) -> Refusal:
     following = found.current_revision + 1
     if found.taken_at is not None:
         when = f"{found.taken_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -100,16 +109,15 @@ def conflict(lang: Lang, found: Conflict, event: Event) -> Response:
             f" {found.current_revision} of {event.id}; submit revision {following}",
             f"版本号 {found.revision} 不对：{event.name}当前为第 {found.current_revision} 版，"
             f"应提交第 {following} 版")
-    return _problem(lang, 409, "Conflict", text, [Issue("/revision", text)])
+    return Refusal(409, text, [Issue("/revision", text)])
 
 
-def unknown_event(lang: Lang, event_id: str) -> Response:
-    return _problem(lang, 404, "Not Found", Text(
-        f"unknown event {event_id!r}", f"没有项目 {event_id!r}"))
+def unknown_event(event_id: str) -> Refusal:
+    return Refusal(404, Text(f"unknown event {event_id!r}", f"没有项目 {event_id!r}"))
 
 
-def database_down(lang: Lang) -> Response:
-    return _problem(lang, 503, "Service Unavailable", Text(
+def database_down() -> Refusal:
+    return Refusal(503, Text(
         f"the results database cannot be reached right now; try again in {RETRY_AFTER_S} s. A"
         " submission answered 503 was not confirmed: send the very same one again, and if it"
         " did arrive the answer is 200 and nothing is counted twice",

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from services.ingest.store import CurrentRevision
+from shared.adapters.tokens import Token
 from shared.domain.games import Event, Games
-from shared.tokens import Token
 
 
 def is_today(event: Event, now: datetime) -> bool:

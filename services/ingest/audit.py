@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.ingest.store import StoredRevision
+from shared.domain.engine import Entry
 from shared.domain.games import Event
-from shared.messages import ResultEntry
 
 # Fields compared between revisions of one entry, with the name each change is reported under.
 _COMPARED: tuple[tuple[str, str], ...] = (
@@ -74,11 +74,11 @@ def changes(previous: StoredRevision | None, current: StoredRevision) -> list[di
     return found
 
 
-def _identity(entry: ResultEntry) -> tuple[str, str]:
+def _identity(entry: Entry) -> tuple[str, str]:
     return entry.delegation, entry.competitor
 
 
-def _who(entry: ResultEntry) -> dict[str, str]:
+def _who(entry: Entry) -> dict[str, str]:
     return {"delegation": entry.delegation, "competitor": entry.competitor}
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from services.ingest.answers import MAX_BODY_BYTES, RETRY_AFTER_S
 from services.ingest.validation import MAX_ENTRIES, MAX_MEMBERS, MAX_REVISION
+from shared.adapters.tokens import ROLES
+from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.games import Games
-from shared.messages import EntryStatus, RecordLevel, ResultStatus
-from shared.tokens import ROLES
 
 _SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 

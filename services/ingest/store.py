@@ -9,10 +9,10 @@ from datetime import datetime
 
 import orjson
 
-from shared import db
-from shared.bus import encode
-from shared.messages import AcceptedResult, ResultEntry
-from shared.outbox import OutboxRow
+from shared.adapters import db
+from shared.adapters.outbox import OutboxRow
+from shared.contract.messages import AcceptedResult
+from shared.domain.engine import Entry
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class StoredRevision:
     revision: int
     status: str
     note: str | None
-    entries: tuple[ResultEntry, ...]
+    entries: tuple[Entry, ...]
     accepted_at: datetime
     entered_by: str
     entered_by_role: str
@@ -66,7 +66,7 @@ class CurrentRevision:
 
 
 def content_hash(
-    event_id: str, revision: int, status: str, note: str | None, entries: tuple[ResultEntry, ...]
+    event_id: str, revision: int, status: str, note: str | None, entries: tuple[Entry, ...]
 ) -> bytes:
     canonical = orjson.dumps(
         {"event_id": event_id, "revision": revision, "status": status, "note": note,
@@ -83,7 +83,7 @@ async def accept_revision(
     revision: int,
     status: str,
     note: str | None,
-    entries: tuple[ResultEntry, ...],
+    entries: tuple[Entry, ...],
     token_id: int,
 ) -> Accepted | Conflict:
     digest = content_hash(event_id, revision, status, note, entries)
@@ -124,7 +124,7 @@ async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
     return [
         StoredRevision(
             revision=row["revision"], status=row["status"], note=row["note"],
-            entries=tuple(ResultEntry.model_validate(entry) for entry in row["entries"]),
+            entries=tuple(Entry.model_validate(entry) for entry in row["entries"]),
             accepted_at=row["accepted_at"], entered_by=row["name"],
             entered_by_role=row["role"], published_at=row["published_at"],
         )
@@ -166,11 +166,11 @@ class SubmissionsOutbox:
             OutboxRow(
                 id=row["id"],
                 key=row["event_id"].encode(),
-                value=encode(AcceptedResult(
+                value=AcceptedResult(
                     event_id=row["event_id"], revision=row["revision"], status=row["status"],
                     note=row["note"], entries=row["entries"], accepted_at=row["accepted_at"],
                     entered_by=row["entered_by"],
-                ).model_dump(mode="json")),
+                ).model_dump_json().encode(),
             )
             for row in rows
         ]

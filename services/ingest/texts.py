@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic_core import ErrorDetails
 
-from shared.web import Problem
+from shared.adapters.web import Problem
 
 Lang = Literal["en", "zh"]
 

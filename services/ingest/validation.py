@@ -19,9 +19,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from services.ingest.texts import Issue, Text, engine_text, shape_text
-from shared.domain.engine import rank_problems
+from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
+from shared.domain.engine import Entry, rank_problems
 from shared.domain.games import Event, Games
-from shared.messages import EntryStatus, RecordLevel, ResultEntry, ResultStatus
 
 MAX_ENTRIES = 500
 MAX_MEMBERS = 60
@@ -95,9 +95,9 @@ class ResultBody(BaseModel):
     entries: list[EntryBody] = Field(max_length=MAX_ENTRIES)
     note: Note | None = None
 
-    def normalized_entries(self) -> tuple[ResultEntry, ...]:
+    def normalized_entries(self) -> tuple[Entry, ...]:
         return tuple(
-            ResultEntry(
+            Entry(
                 rank=e.rank, delegation=e.delegation, competitor=e.competitor, status=e.status,
                 mark=e.mark, record=e.record, members=tuple(e.members),
             )
@@ -178,7 +178,7 @@ def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) ->
     issues.extend(
         Issue(f"/entries/{index}/{field}", engine_text(message, names))
         for index, field, message in rank_problems(
-            [entry.to_input() for entry in body.normalized_entries()]
+            body.normalized_entries()
         )
     )
     return issues

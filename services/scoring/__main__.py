@@ -1,7 +1,7 @@
 from services.scoring.app import create_app
-from shared.logs import configure_logging
-from shared.settings import get_settings
-from shared.web import serve
+from shared.adapters.logs import configure_logging
+from shared.adapters.settings import get_settings
+from shared.adapters.web import serve
 
 settings = get_settings()
 configure_logging(settings.log_level, settings.log_json)

@@ -5,25 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
 from services.scoring.core import ScoringState
-from shared import bus, db
-from shared.definitions import Definitions, load_definitions
-from shared.messages import AcceptedResult
-from shared.outbox import OutboxRelay
-from shared.settings import Settings
-from shared.web import Readiness, health_routes
+from shared.adapters import db, kafka
+from shared.adapters.db import Database
+from shared.adapters.definitions import Definitions, load_definitions
+from shared.adapters.outbox import OutboxRelay
+from shared.adapters.service import keep_running, running
+from shared.adapters.settings import Settings
+from shared.adapters.web import Readiness, health_routes
+from shared.contract.messages import AcceptedResult
 
 log = structlog.get_logger()
 
@@ -34,9 +33,6 @@ BATCH_SECONDS = Histogram(
 )
 VERSION = Gauge("podium_scoring_tables_version", "Version of the tables")
 
-DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                 asyncpg.CannotConnectNowError, TimeoutError)
-
 
 class Scoring:
     def __init__(self, settings: Settings, definitions: Definitions) -> None:
@@ -44,37 +40,20 @@ class Scoring:
         self.definitions = definitions
         self.readiness = Readiness({"postgresql": False, "kafka": False, "leader": False})
 
-    @contextlib.asynccontextmanager
-    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._run_forever())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run_forever(self) -> None:
+    def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
         # Nothing half-done survives a restart of the loop: the state is reloaded from
         # PostgreSQL and consumption resumes at the offsets stored with it.
-        while True:
-            try:
-                await self._run()
-            except (*DATABASE_DOWN, KafkaError) as error:
-                log.warning("scoring restarting its loop", error=repr(error))
-                delay = 1.0
-            except Exception:
-                # E.g. PostgreSQL shutting down mid-query (AdminShutdownError). Retrying
-                # beats a process that looks alive but has silently stopped scoring.
-                log.exception("scoring failed; restarting its loop")
-                delay = 5.0
-            self.readiness.set("postgresql", False)
-            await asyncio.sleep(delay)
+        return running(keep_running("scoring", self._run, on_failure=self._not_ready))
+
+    def _not_ready(self, error: BaseException) -> None:
+        self.readiness.set("postgresql", False)
 
     async def _run(self) -> None:
-        pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
+        # A pool of its own each time: after PostgreSQL restarts, none of the old connections
+        # (the leader's lock among them) is worth keeping.
+        database = Database(self.settings.database_url, min_size=2, max_size=4)
         try:
-            await db.migrate(pool)
+            pool = await database.connect()
             self.readiness.set("postgresql", True)
             async with pool.acquire() as leader:
                 log.info("waiting to be the active scoring process")
@@ -85,7 +64,7 @@ class Scoring:
                 finally:
                     self.readiness.set("leader", False)
         finally:
-            await pool.close()
+            await database.close()
 
     async def _lead(self, pool: db.Pool, conn: db.Connection) -> None:
         games, rules = self.definitions.games, self.definitions.rules
@@ -96,11 +75,11 @@ class Scoring:
                  last_seq=state.last_seq)
         relay = OutboxRelay(
             pool, store.FeedOutbox(self.settings.changes_topic),
-            lambda: bus.new_producer(self.settings), self.readiness,
+            lambda: kafka.new_producer(self.settings), self.readiness,
         )
-        relay_task = asyncio.create_task(relay.run())
+        relay_task = asyncio.create_task(keep_running("feed relay", relay.run))
         try:
-            await bus.create_topics_when_reachable(self.settings)
+            await kafka.create_topics_when_reachable(self.settings)
             consumer = await self._start_consumer(conn)
             try:
                 await self._consume(conn, consumer, state, relay)
@@ -113,9 +92,9 @@ class Scoring:
 
     async def _start_consumer(self, conn: db.Connection) -> AIOKafkaConsumer:
         topic = self.settings.results_topic
-        consumer = bus.new_consumer(self.settings)
+        consumer = kafka.new_consumer(self.settings)
         await consumer.start()
-        # The topic was created with this many partitions (bus.topic_layout).
+        # The topic was created with this many partitions (kafka.topic_layout).
         assigned = [TopicPartition(topic, p) for p in range(self.settings.results_partitions)]
         consumer.assign(assigned)
         offsets = await store.load_offsets(conn, topic)
@@ -164,6 +143,6 @@ class Scoring:
 
 
 def create_app(settings: Settings) -> Starlette:
-    scoring = Scoring(settings, load_definitions(settings))
+    scoring = Scoring(settings, load_definitions(settings.games_dir))
     routes = health_routes(scoring.readiness, required=("postgresql", "kafka", "leader"))
     return Starlette(routes=routes, lifespan=scoring.lifespan)

@@ -9,11 +9,12 @@ from typing import Any
 
 import structlog
 
-from shared.documents import event_document, history_item, stamp_table
+from shared.contract import channels
+from shared.contract.documents import event_document, history_item, stamp_table, table_documents
+from shared.contract.messages import AcceptedResult, FeedMessage
 from shared.domain.engine import EntryAward, award_result, compute_standings, rank_problems
 from shared.domain.games import Event, Games
 from shared.domain.rules import Rules
-from shared.messages import AcceptedResult
 
 log = structlog.get_logger()
 
@@ -29,21 +30,13 @@ class EventState:
 
 
 @dataclass(frozen=True)
-class FeedItem:
-    seq: int
-    channel: str
-    type: str
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Plan:
     """What one batch changes; persisted in one transaction, then committed in memory."""
 
     events: dict[str, EventState]  # the events whose document changed, in their new state
     tables: Tables  # every table, unstamped: what readers have once the plan is persisted
     stamped: dict[str, dict[str, Any]]  # only the tables that changed, as published
-    feed: list[FeedItem]
+    feed: list[FeedMessage]
     version: int
     last_seq: int
     applied: int = 0  # revisions applied (several of one event may be in one batch)
@@ -68,7 +61,7 @@ def scored(
                   revision=result.revision)
         return None
     try:
-        return event, award_result(event, result.to_input(), rules)
+        return event, award_result(event, result, rules)
     except ValueError as error:
         log.error("result cannot be scored", event_id=result.event_id,
                   revision=result.revision, error=str(error))
@@ -89,19 +82,20 @@ def event_state(
 
 def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
     awards = {event_id: state.awards for event_id, state in events.items()}
-    return compute_standings(games, rules, awards).tables(games)
+    return table_documents(compute_standings(games, rules, awards), games)
 
 
-def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedItem]:
+def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedMessage]:
     """The messages announcing an event's new document, numbered after `seq`."""
-    return [FeedItem(seq + 1, "results", "result", document),
-            FeedItem(seq + 2, f"event:{event_id}", "result", document)]
+    return [FeedMessage(seq=seq + 1, channel=channels.RESULTS, type="result", data=document),
+            FeedMessage(seq=seq + 2, channel=channels.event(event_id), type="result",
+                        data=document)]
 
 
 @dataclass(frozen=True)
 class TableChanges:
     stamped: dict[str, dict[str, Any]]
-    feed: list[FeedItem]
+    feed: list[FeedMessage]
     version: int
     last_seq: int
 
@@ -120,7 +114,7 @@ def table_changes(
     # the feed message at its seq, so readers loading from PostgreSQL and readers following
     # the feed see the same documents.
     stamped = {channel: stamp_table(tables[channel], version, now) for channel in moved}
-    feed = [FeedItem(seq + index, channel, "update", stamped[channel])
+    feed = [FeedMessage(seq=seq + index, channel=channel, type="update", data=stamped[channel])
             for index, channel in enumerate(moved, start=1)]
     return TableChanges(stamped, feed, version, seq + len(moved))
 
@@ -137,7 +131,7 @@ class ScoringState:
     def plan(self, results: Sequence[AcceptedResult], now: datetime) -> Plan:
         events = dict(self.events)
         changed: dict[str, EventState] = {}
-        feed: list[FeedItem] = []
+        feed: list[FeedMessage] = []
         seq = self.last_seq
         applied = 0
         for result in results:
@@ -209,4 +203,4 @@ def replay(
 def _scorable(result: AcceptedResult) -> bool:
     """Whether `award_result` accepts a revision of an event of the games (the check
     without the awards): a cancellation always, other results when their ranks are valid."""
-    return result.status == "cancelled" or not rank_problems(result.to_input().entries)
+    return result.status == "cancelled" or not rank_problems(result.entries)

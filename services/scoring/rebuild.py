@@ -30,12 +30,12 @@ from services.scoring.core import (
     result_messages,
     table_changes,
 )
-from shared import bus, db
-from shared.definitions import Definitions, load_definitions
-from shared.messages import AcceptedResult
-from shared.outbox import OutboxRelay
-from shared.settings import Settings
-from shared.web import Readiness
+from shared.adapters import db, kafka
+from shared.adapters.definitions import Definitions, load_definitions
+from shared.adapters.outbox import OutboxRelay
+from shared.adapters.settings import Settings
+from shared.adapters.web import Readiness
+from shared.contract.messages import AcceptedResult
 
 EXIT_EQUAL: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -243,7 +243,7 @@ async def publish_feed(settings: Settings, pool: db.Pool) -> bool:
     """Relays the unpublished feed rows to Kafka as scoring's relay does; False when Kafka
     did not take them in time (they stay stored and scoring publishes them when it runs)."""
     relay = OutboxRelay(pool, store.FeedOutbox(settings.changes_topic),
-                        lambda: bus.new_producer(settings), Readiness())
+                        lambda: kafka.new_producer(settings), Readiness())
     task = asyncio.create_task(relay.run())
     try:
         async with asyncio.timeout(PUBLISH_TIMEOUT_S):
@@ -311,7 +311,7 @@ async def rebuild(
 
 async def run(settings: Settings, *, apply: bool, out: TextIO = sys.stdout) -> int:
     """The `podium rebuild` command; returns its exit code."""
-    definitions = load_definitions(settings)
+    definitions = load_definitions(settings.games_dir)
     pool = await db.create_pool(settings.database_url, max_size=2)
     try:
         await db.migrate(pool)

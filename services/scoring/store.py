@@ -14,13 +14,12 @@ from services.scoring.core import (
     compute_tables,
     event_state,
 )
-from shared import db
-from shared.bus import encode
-from shared.documents import unstamp_table
+from shared.adapters import db
+from shared.adapters.outbox import OutboxRow
+from shared.contract.documents import unstamp_table
+from shared.contract.messages import AcceptedResult, FeedMessage
 from shared.domain.games import Games
 from shared.domain.rules import Rules
-from shared.messages import AcceptedResult
-from shared.outbox import OutboxRow
 
 log = structlog.get_logger()
 
@@ -138,12 +137,8 @@ class FeedOutbox:
             limit,
         )
         return [
-            OutboxRow(
-                id=row["seq"],
-                key=row["channel"].encode(),
-                value=encode({"seq": row["seq"], "channel": row["channel"],
-                              "type": row["type"], "data": row["data"]}),
-            )
+            OutboxRow(id=row["seq"], key=row["channel"].encode(),
+                      value=FeedMessage.model_validate(dict(row)).to_json())
             for row in rows
         ]
 

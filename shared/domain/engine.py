@@ -1,6 +1,6 @@
 """The scoring engine: medals and points of one result, and the standings tables they add up to.
 
-Pure functions over plain data (CONTRACT.md "Scoring rules"; docs/scoring.md explains every rule
+Pure functions over plain data (docs/api.md "Scoring rules"; docs/scoring.md explains every rule
 with examples). Points are exact `Fraction`s: a three-way tie for 1st is worth (9+7+6)/3 each,
 which no decimal holds, and sums of rounded shares would drift from the places' true total.
 They are rounded only for JSON, by `points_json`.
@@ -13,7 +13,9 @@ from fractions import Fraction
 from itertools import groupby
 from math import floor
 from operator import itemgetter
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from shared.domain.games import ALL_GROUPS, Event, Games
 from shared.domain.rules import MEDALS, RECORD_LEVELS, CombinedRanking, Rules
@@ -22,29 +24,35 @@ ENTRY_STATUSES: Final = ("OK", "DNF", "DSQ", "DNS")
 RESULT_STATUSES: Final = ("provisional", "official", "cancelled")
 
 
-@dataclass(frozen=True)
-class EntryInput:
+class Entry(BaseModel):
+    """One competitor's (or team's) line of a result, as the official entered it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     rank: int | None
     delegation: str
     competitor: str
-    status: str = "OK"  # OK | DNF | DSQ | DNS
+    status: str = "OK"  # OK | DNF | DSQ | DNS; checked by rank_problems, not by the type
     mark: str | None = None
     record: str | None = None  # games | provincial | national: the highest level broken
     members: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ResultInput:
+class Result(BaseModel):
+    """One revision of an event's result: it replaces the event's earlier revisions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     event_id: str
     revision: int
     status: str  # provisional | official | cancelled
-    entries: tuple[EntryInput, ...]
+    entries: tuple[Entry, ...]
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class EntryAward:
-    entry: EntryInput
+    entry: Entry
     medal: str | None  # gold | silver | bronze
     points: Fraction
     place: int | None  # the rank counted back in the points table; None when not awarded
@@ -59,7 +67,7 @@ def points_json(value: Fraction) -> float:
     return floor(value * 100 + Fraction(1, 2)) / 100
 
 
-def rank_problems(entries: Sequence[EntryInput]) -> list[tuple[int, str, str]]:
+def rank_problems(entries: Sequence[Entry]) -> list[tuple[int, str, str]]:
     """Every problem in a result's entries as (entry index, field, message for the official).
 
     An empty list means `award_result` can score the entries. Entries need not be listed in rank
@@ -123,7 +131,7 @@ def _ranking_problems(ranked: list[tuple[int, int]]) -> list[tuple[int, str, str
     return problems
 
 
-def award_result(event: Event, result: ResultInput, rules: Rules) -> tuple[EntryAward, ...]:
+def award_result(event: Event, result: Result, rules: Rules) -> tuple[EntryAward, ...]:
     """Each entry's medal and points; only an official result awards anything.
 
     A cancelled result awards nothing and lists no entries; a provisional one lists its entries
@@ -151,12 +159,12 @@ def award_result(event: Event, result: ResultInput, rules: Rules) -> tuple[Entry
     )
 
 
-def _nothing(entry: EntryInput) -> EntryAward:
+def _nothing(entry: Entry) -> EntryAward:
     return EntryAward(entry=entry, medal=None, points=Fraction(0), place=None)
 
 
 def _award_entry(
-    entry: EntryInput, tie_sizes: Counter[int | None], places: int, multiplier: int, rules: Rules
+    entry: Entry, tie_sizes: Counter[int | None], places: int, multiplier: int, rules: Rules
 ) -> EntryAward:
     rank = entry.rank
     if entry.status != "OK" or rank is None:
@@ -176,7 +184,7 @@ def _award_entry(
     )
 
 
-def apply_result(latest: Mapping[str, ResultInput], result: ResultInput) -> dict[str, ResultInput]:
+def apply_result(latest: Mapping[str, Result], result: Result) -> dict[str, Result]:
     """Each event's newest result after `result` arrives.
 
     A newer revision replaces the event's result entirely (a cancellation included); an older or
@@ -200,10 +208,6 @@ class MedalRow:
     def total(self) -> int:
         return self.gold + self.silver + self.bronze
 
-    def document(self, name: str) -> dict[str, Any]:
-        return {"rank": self.rank, "delegation": self.delegation, "name": name, "gold": self.gold,
-                "silver": self.silver, "bronze": self.bronze, "total": self.total}
-
 
 @dataclass(frozen=True)
 class PointsRow:
@@ -211,10 +215,6 @@ class PointsRow:
     delegation: str
     points: Fraction
     place_counts: tuple[int, ...]  # how many 1st, 2nd, ... places: the countback
-
-    def document(self, name: str) -> dict[str, Any]:
-        return {"rank": self.rank, "delegation": self.delegation, "name": name,
-                "points": points_json(self.points), "places": list(self.place_counts)}
 
 
 @dataclass(frozen=True)
@@ -225,17 +225,6 @@ class CombinedRow:
     medal_rank: int
     points_rank: int
 
-    def document(self, name: str) -> dict[str, Any]:
-        return {"rank": self.rank, "delegation": self.delegation, "name": name,
-                "score": self.score, "medal_rank": self.medal_rank, "points_rank": self.points_rank}
-
-
-class _TableRow(Protocol):
-    @property
-    def delegation(self) -> str: ...
-
-    def document(self, name: str) -> dict[str, Any]: ...
-
 
 @dataclass(frozen=True)
 class Standings:
@@ -244,21 +233,6 @@ class Standings:
     medals: Mapping[str, tuple[MedalRow, ...]]
     points: Mapping[str, tuple[PointsRow, ...]]
     combined: Mapping[str, tuple[CombinedRow, ...]]
-
-    def tables(self, games: Games) -> dict[str, dict[str, Any]]:
-        """JSON-ready tables keyed by channel: medals:<scope>, points:<scope>, combined:<scope>."""
-        names = {delegation.code: delegation.name for delegation in games.delegations}
-        tables_by_kind: dict[str, Mapping[str, Sequence[_TableRow]]] = {
-            "medals": self.medals, "points": self.points, "combined": self.combined,
-        }
-        return {
-            f"{kind}:{scope}": {
-                "group": scope,
-                "rows": [row.document(names[row.delegation]) for row in rows],
-            }
-            for kind, scopes in tables_by_kind.items()
-            for scope, rows in scopes.items()
-        }
 
 
 @dataclass
@@ -307,6 +281,21 @@ def compute_standings(
         for scope in tallies
     }
     return Standings(medals=medals, points=points, combined=combined)
+
+
+def standings_after(games: Games, rules: Rules, results: Iterable[Result]) -> Standings:
+    """The tables once `results` have arrived, in any order: each event's newest revision
+    counts, as `apply_result` keeps it."""
+    latest: dict[str, Result] = {}
+    for result in results:
+        latest = apply_result(latest, result)
+    awards = {}
+    for event_id, result in latest.items():
+        event = games.event(event_id)
+        if event is None:
+            raise ValueError(f"a result for unknown event {event_id!r}")
+        awards[event_id] = award_result(event, result, rules)
+    return compute_standings(games, rules, awards)
 
 
 _Row = TypeVar("_Row")

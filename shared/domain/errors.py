@@ -6,9 +6,7 @@ problem in one go, each named by file, item and field, rather than fix them one 
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -16,25 +14,12 @@ from pydantic_core import ErrorDetails
 class DefinitionError(ValueError):
     """A definition file that cannot be used; `problems` lists each one as "item.field: what"."""
 
-    def __init__(self, path: Path, problems: Sequence[str]) -> None:
-        self.path = path
+    def __init__(self, source: Path | str, problems: Sequence[str]) -> None:
+        self.source = source  # the file, or what the definition was read from
         self.problems = tuple(problems)
         count = f"{len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s")
         listing = "".join(f"\n  - {problem}" for problem in self.problems)
-        super().__init__(f"{path}: {count}:{listing}")
-
-
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """The file's top-level YAML mapping; an unreadable or non-mapping file is a DefinitionError."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise DefinitionError(path, [f"cannot read the file: {error.strerror}"]) from error
-    except yaml.YAMLError as error:
-        raise DefinitionError(path, [f"not valid YAML: {error}"]) from error
-    if not isinstance(document, dict):
-        raise DefinitionError(path, ["the file must hold a YAML mapping (key: value lines)"])
-    return document
+        super().__init__(f"{source}: {count}:{listing}")
 
 
 def validation_problems(error: ValidationError, item: str = "") -> list[str]:

@@ -9,12 +9,11 @@ import re
 from abc import abstractmethod
 from collections.abc import Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from shared.domain.errors import DefinitionError, read_yaml_mapping, validation_problems
+from shared.domain.errors import DefinitionError, validation_problems
 from shared.domain.rules import Rules
 
 # The standings scope that counts every event, beside one scope per group.
@@ -155,13 +154,8 @@ class Games(_Definition):
         return tuple(event for event in self.events if event.group == group)
 
     def public_document(self) -> dict[str, Any]:
-        """The body of `GET /v1/games` (CONTRACT.md), with associations, sports, venue kinds."""
+        """The body of `GET /v1/games` (docs/api.md), with associations, sports, venue kinds."""
         return self.model_dump(mode="json")
-
-
-def default_games_dir() -> Path:
-    """The directory holding this games' games.yaml and rules.yaml."""
-    return Path(__file__).resolve().parent.parent / "data" / "jiaozuo-14"
 
 
 _SECTIONS: Final = ("delegations", "groups", "associations", "sports", "venues", "events")
@@ -170,9 +164,9 @@ _Item = TypeVar("_Item", bound=_SectionItem)
 _Labelled = tuple[str, _Item]
 
 
-def load_games(path: Path, rules: Rules) -> Games:
-    """The games file at `path`; any problem in it raises DefinitionError listing all of them."""
-    document = read_yaml_mapping(path)
+def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games") -> Games:
+    """The games as a games file's mapping states them; any problem raises DefinitionError
+    listing all of them, under `source` (the file's name)."""
     problems: list[str] = []
     for key in document.keys() - {"name", "name_en", *_SECTIONS}:
         problems.append(f"{key}: unknown section (expected name, name_en, {', '.join(_SECTIONS)})")
@@ -216,7 +210,7 @@ def load_games(path: Path, rules: Rules) -> Games:
         problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
 
     if problems:
-        raise DefinitionError(path, problems)
+        raise DefinitionError(source, problems)
     return Games(
         name=document["name"],
         name_en=document["name_en"],

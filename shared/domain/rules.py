@@ -1,11 +1,11 @@
-"""A games' scoring rules as data (CONTRACT.md "Scoring rules"; docs/scoring.md explains each).
+"""A games' scoring rules as data (docs/api.md "Scoring rules"; docs/scoring.md explains each).
 
 The defaults live in shared/data/jiaozuo-14/rules.yaml; every key there is required so the file
 states the whole rule set rather than leaning on defaults hidden in code.
 """
 
-from pathlib import Path
-from typing import Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.domain.errors import DefinitionError, read_yaml_mapping, validation_problems
+from shared.domain.errors import DefinitionError, validation_problems
 
 MEDALS: Final = ("gold", "silver", "bronze")
 RECORD_LEVELS: Final = ("games", "provincial", "national")
@@ -94,9 +94,10 @@ class Rules(BaseModel):
         return 0 if level is None else self.record_bonus.get(level, 0)
 
 
-def load_rules(path: Path) -> Rules:
-    """The rules file at `path`; any problem in it raises DefinitionError listing all of them."""
+def parse_rules(document: Mapping[str, Any], source: str = "rules") -> Rules:
+    """The rules as a rules file's mapping states them; any problem raises DefinitionError
+    listing all of them, under `source` (the file's name)."""
     try:
-        return Rules.model_validate(read_yaml_mapping(path))
+        return Rules.model_validate(document)
     except ValidationError as error:
-        raise DefinitionError(path, validation_problems(error)) from error
+        raise DefinitionError(source, validation_problems(error)) from error

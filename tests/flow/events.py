@@ -1,11 +1,11 @@
 """Hands out events no other test of the session has used, so tests sharing the
 session's system never collide on an event's revisions."""
 
-from shared.definitions import load_definitions
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 from shared.domain.games import Event
-from shared.settings import Settings
 
-_GAMES = load_definitions(Settings()).games
+_GAMES = load_definitions(Settings().games_dir).games
 _claimed: set[str] = set()
 
 

@@ -21,10 +21,10 @@ import httpx
 import orjson
 import pytest
 
+from launcher.stack import Stack
 from services.ingest.answers import MAX_BODY_BYTES
-from shared.settings import REPO_ROOT
-from shared.stack import Stack
-from shared.tokens import hash_secret
+from shared.adapters.settings import REPO_ROOT
+from shared.adapters.tokens import hash_secret
 from tests.conftest import podium_cli
 from tests.flow.events import claim_event
 from tests.flow.test_scoring_events import event_at, eventually, medal_counts, table

@@ -25,10 +25,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from shared.definitions import load_definitions
+from launcher.stack import Stack
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 from shared.domain.games import Event
-from shared.settings import Settings
-from shared.stack import Stack
 from tests.flow.events import claim_event
 from tests.flow.test_ingest_api import database, new_token, settled
 
@@ -70,7 +70,7 @@ def fuzz(
 def test_fuzzing_the_documented_api_finds_no_server_error(stack: Stack) -> None:
     ours = [claim_event(), claim_event(kind="team")]
     # Only read, never written: its history must be refused to this token.
-    elsewhere = next(event for event in load_definitions(Settings()).games.events
+    elsewhere = next(event for event in load_definitions(Settings().games_dir).games.events
                      if event.venue not in {e.venue for e in ours})
     venues = [option for event in ours for option in ("--venue", event.venue)]
     token = new_token(stack, "official", "--name", "fuzz", *venues)

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from launcher.stack import Stack
 from shared.domain.games import Event
-from shared.stack import Stack
 from tests.flow.events import claim_event
 from tests.flow.test_ingest_api import bearer
 from tests.flow.test_scoring_events import event_at, eventually, medal_counts, table

@@ -11,7 +11,7 @@ import httpx
 import orjson
 import websockets
 
-from shared.stack import Stack
+from launcher.stack import Stack
 from tests.flow.events import claim_event
 from tests.flow.test_live_support import (
     TIMEOUT_S,

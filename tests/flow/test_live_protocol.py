@@ -6,7 +6,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from shared.stack import Stack
+from launcher.stack import Stack
 from tests.flow.events import claim_event
 from tests.flow.test_live_support import (
     EventResults,

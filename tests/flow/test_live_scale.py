@@ -14,8 +14,8 @@ import httpx
 import orjson
 import websockets
 
-from shared.settings import REPO_ROOT
-from shared.stack import Stack
+from launcher.stack import Stack
+from shared.adapters.settings import REPO_ROOT
 from tests.flow.events import claim_event
 from tests.flow.test_live_support import EventResults, broadcast_metric, live_url
 

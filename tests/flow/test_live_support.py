@@ -14,8 +14,8 @@ import httpx
 import orjson
 import websockets
 
-from shared.infra.process import ManagedProcess, free_port, last_run, wait_for_port
-from shared.stack import Stack
+from launcher.process import ManagedProcess, free_port, last_run, wait_for_port
+from launcher.stack import Stack
 from tests.conftest import podium_cli
 from tests.flow.events import games_delegations
 

@@ -21,11 +21,11 @@ from typing import Any
 import httpx
 
 from bench.random_results import Body, random_submissions
-from shared import db
-from shared.documents import unstamp_table
+from launcher.stack import Stack
+from shared.adapters import db
+from shared.contract.documents import unstamp_table
 from shared.domain.engine import award_result, points_json
 from shared.domain.games import Event
-from shared.stack import Stack
 from tests.flow.events import claim_event, games_delegations
 from tests.flow.test_scoring_events import eventually, post_result, table
 from tests.flow.test_scoring_rebuild import (

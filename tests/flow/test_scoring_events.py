@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from shared.stack import Stack
+from launcher.stack import Stack
 from tests.flow.events import claim_event
 
 T = TypeVar("T")

@@ -15,13 +15,14 @@ from typing import Any
 import httpx
 import yaml
 
-from shared import db
-from shared.domain.engine import EntryInput, ResultInput, apply_result, award_result
-from shared.domain.engine import compute_standings as engine_standings
-from shared.domain.games import Games, default_games_dir, load_games
-from shared.domain.rules import Rules, load_rules
-from shared.settings import REPO_ROOT
-from shared.stack import Stack
+from launcher.stack import Stack
+from shared.adapters import db
+from shared.adapters.definitions import default_games_dir, load_games, load_rules
+from shared.adapters.settings import REPO_ROOT
+from shared.contract.documents import table_documents
+from shared.domain.engine import Result, standings_after
+from shared.domain.games import Games
+from shared.domain.rules import Rules
 from tests.flow.events import claim_event
 from tests.flow.test_scoring_events import entries, event_at, eventually, post_result, table
 
@@ -67,32 +68,20 @@ async def caught_up(pool: db.Pool) -> None:
     await eventually(done, "scoring applying every accepted revision", limit_s=120)
 
 
-async def stored_revisions(pool: db.Pool) -> list[ResultInput]:
+async def stored_revisions(pool: db.Pool) -> list[Result]:
     rows = await pool.fetch("SELECT event_id, revision, status, note, entries FROM submissions")
     return [result_input(dict(row)) for row in rows]
 
 
-def result_input(body: Mapping[str, Any]) -> ResultInput:
+def result_input(body: Mapping[str, Any]) -> Result:
     """A submission (as posted or as stored) as the engine takes it."""
-    return ResultInput(
-        event_id=body["event_id"], revision=body["revision"], status=body["status"],
-        note=body.get("note"),
-        entries=tuple(EntryInput(**{**entry, "members": tuple(entry.get("members", ()))})
-                      for entry in body["entries"]),
-    )
+    return Result.model_validate({key: body.get(key) for key in
+                                  ("event_id", "revision", "status", "note", "entries")})
 
 
-def engine_tables(games: Games, rules: Rules, revisions: Iterable[ResultInput]) -> dict[str, Any]:
+def engine_tables(games: Games, rules: Rules, revisions: Iterable[Result]) -> dict[str, Any]:
     """The tables the pure engine gives: each event's newest revision, scored."""
-    latest: dict[str, ResultInput] = {}
-    for revision in revisions:
-        latest = apply_result(latest, revision)
-    awards = {}
-    for event_id, result in latest.items():
-        event = games.event(event_id)
-        assert event is not None
-        awards[event_id] = award_result(event, result, rules)
-    return engine_standings(games, rules, awards).tables(games)
+    return table_documents(standings_after(games, rules, revisions), games)
 
 
 async def test_stored_state_equals_the_rebuild(stack: Stack) -> None:

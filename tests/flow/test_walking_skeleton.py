@@ -7,7 +7,7 @@ import httpx
 import orjson
 import websockets
 
-from shared.stack import Stack
+from launcher.stack import Stack
 from tests.flow.events import claim_event, games_delegations
 
 

@@ -14,9 +14,10 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.infra.kafka import LocalKafka, ensure_topics
-from shared.infra.postgres import LocalPostgres
-from shared.infra.process import free_port
+from launcher.kafka import LocalKafka
+from launcher.postgres import LocalPostgres
+from launcher.process import free_port
+from shared.adapters.kafka import ensure_topics
 
 TOPIC = "podium.infra-test"
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
+from launcher.stack import Stack
+from shared.adapters.settings import REPO_ROOT
 from shared.domain.games import Event
-from shared.settings import REPO_ROOT
-from shared.stack import Stack
 from tests.flow.events import claim_event, games_delegations
 
 pytestmark = pytest.mark.flow

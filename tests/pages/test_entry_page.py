@@ -21,7 +21,7 @@ from playwright.async_api import (
     expect,
 )
 
-from shared.stack import Stack
+from launcher.stack import Stack
 from tests.flow.events import claim_event
 from tests.flow.test_ingest_api import bearer, new_token
 from tests.flow.test_scoring_events import event_at

@@ -1,8 +1,7 @@
 """The shipped games and rules, loaded once for the engine's tests, and a rules variant
 that awards record bonus points."""
 
-from shared.domain.games import default_games_dir, load_games
-from shared.domain.rules import load_rules
+from shared.adapters.definitions import default_games_dir, load_games, load_rules
 
 DATA = default_games_dir()
 RULES = load_rules(DATA / "rules.yaml")

@@ -8,14 +8,16 @@ from typing import Any
 
 import orjson
 
-from services.broadcast.access import Access, MediaKeys
+from services.broadcast.access import Access
 from services.broadcast.config import LiveSettings
 from services.broadcast.history import History
 from services.broadcast.hub import HubState
+from services.broadcast.keys import MediaKeys
 from services.broadcast.live import Live
 from services.broadcast.outgoing import Outgoing
-from shared.web import Readiness
-from tests.unit.test_broadcast_hub import Recorder, new_hub, result, table
+from shared.adapters.db import Database
+from shared.adapters.web import Readiness
+from tests.unit.test_broadcast_hub import Recorder, feed, new_hub, result, table
 
 MEDIA = Access("media", 256, 1 << 22, True, 1000)
 
@@ -24,7 +26,7 @@ class FeedTable(History):
     """The `feed` table as a list, for resumes older than the memory window."""
 
     def __init__(self, messages: list[Outgoing]) -> None:
-        super().__init__(replay_window=0)
+        super().__init__(Database("postgresql://unused"), replay_window=0)
         self.feed = messages
         self.reads = 0
 
@@ -46,7 +48,8 @@ def live_with(window: int = 10, ahead_wait_s: float = 0.01) -> Live:
                       len(results) <= window, 12))
     history = FeedTable(feed)
     settings = LiveSettings(since_ahead_wait_s=ahead_wait_s)
-    return Live(hub, history, MediaKeys(settings, history), settings, Readiness({"state": True}))
+    return Live(hub, history, MediaKeys(settings, history.database), settings,
+                Readiness({"state": True}))
 
 
 def ask(live: Live, subscriber: Recorder, **request: Any) -> None:
@@ -105,7 +108,7 @@ def test_since_replays_the_missed_results_from_memory_then_snapshots() -> None:
                                  ("medals:all", "snapshot", 12)]
     assert subscriber.received[-1] == {"type": "subscribed", "seq": 12,
                                        "channels": ["results", "medals:all"]}
-    live.hub.publish(13, "results", "result", result(4))
+    live.hub.publish(feed(13, "results", "result", result(4)))
     assert subscriber.seen()[-1] == ("results", "result", 13)
 
 
@@ -148,11 +151,11 @@ async def test_a_since_just_ahead_waits_for_the_replica_to_catch_up() -> None:
     waiting = asyncio.create_task(work)
     await asyncio.sleep(0)
     assert not waiting.done()
-    live.hub.publish(13, "results", "result", result(4))
+    live.hub.publish(feed(13, "results", "result", result(4)))
     await waiting
     # Nothing after 13 yet, and no reset.
     assert subscriber.received == [{"type": "subscribed", "channels": ["results"], "seq": 13}]
-    live.hub.publish(14, "results", "result", result(5))
+    live.hub.publish(feed(14, "results", "result", result(5)))
     assert subscriber.seen() == [("results", "result", 14)]
 
 

@@ -15,7 +15,7 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 from services.broadcast.websocket import CLOSE_LAGGING, LiveConnection, LiveEndpoint
-from tests.unit.test_broadcast_hub import result
+from tests.unit.test_broadcast_hub import feed, result
 from tests.unit.test_broadcast_live import live_with
 
 
@@ -127,8 +127,8 @@ async def test_a_connection_over_its_budget_is_closed_as_lagging(client: Client)
     client.request(op="subscribe", channels=["results"])
     client.events()
     client.transport.buffered = client.connection.access.buffer_bytes + 1
-    client.live.hub.publish(13, "results", "result", result(4))
-    client.live.hub.publish(14, "results", "result", result(5))
+    client.live.hub.publish(feed(13, "results", "result", result(4)))
+    client.live.hub.publish(feed(14, "results", "result", result(5)))
     await asyncio.sleep(0)  # frames of one callback are written together, right after it
     frames = [e for e in client.events() if isinstance(e, Frame)]
     assert [f.opcode for f in frames] == [Opcode.TEXT, Opcode.TEXT, Opcode.CLOSE]
@@ -140,11 +140,11 @@ async def test_a_replay_may_exceed_the_budget_until_it_drains(client: Client) ->
     budget = client.connection.access.buffer_bytes
     client.transport.buffered = 3 * budget  # e.g. a long replay just written
     client.request(op="subscribe", channels=["results"], since=0)
-    client.live.hub.publish(13, "results", "result", result(4))
+    client.live.hub.publish(feed(13, "results", "result", result(4)))
     await asyncio.sleep(0)
     assert client.connection.channels == {"results"}
     client.connection.resume_writing()  # drained
-    client.live.hub.publish(14, "results", "result", result(5))
+    client.live.hub.publish(feed(14, "results", "result", result(5)))
     await asyncio.sleep(0)
     assert client.connection.channels == set()
 
@@ -154,7 +154,7 @@ async def test_frames_of_one_callback_go_out_in_one_write(client: Client) -> Non
     client.events()
     writes_before = len(client.transport.written)
     for seq in (13, 14, 15):
-        client.live.hub.publish(seq, "results", "result", result(seq - 9))
+        client.live.hub.publish(feed(seq, "results", "result", result(seq - 9)))
     assert len(client.transport.written) == writes_before  # nothing yet: queued
     await asyncio.sleep(0)
     assert len(client.transport.written) == writes_before + 1

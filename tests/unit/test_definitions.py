@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.adapters.definitions import default_games_dir, load_games, load_rules
 from shared.domain.errors import DefinitionError
-from shared.domain.games import Games, default_games_dir, load_games
-from shared.domain.rules import Rules, load_rules
+from shared.domain.games import Games
+from shared.domain.rules import Rules
 
 DATA = default_games_dir()
 RULES = load_rules(DATA / "rules.yaml")

@@ -4,10 +4,12 @@ from fractions import Fraction
 
 import pytest
 
+from shared.adapters.definitions import load_games
+from shared.contract.documents import table_documents
 from shared.domain.engine import (
+    Entry,
     EntryAward,
-    EntryInput,
-    ResultInput,
+    Result,
     Standings,
     apply_result,
     award_result,
@@ -15,7 +17,7 @@ from shared.domain.engine import (
     points_json,
     rank_problems,
 )
-from shared.domain.games import Games, load_games
+from shared.domain.games import Games
 from shared.domain.rules import Rules
 from tests.unit.shipped import BONUS_RULES, DATA, GAMES, RULES
 
@@ -29,14 +31,14 @@ CODES = GAMES.delegation_codes
 MEDAL_LETTERS = {"G": "gold", "S": "silver", "B": "bronze", "-": None}
 
 
-def entries(spec: str) -> tuple[EntryInput, ...]:
+def entries(spec: str) -> tuple[Entry, ...]:
     """Entries from tokens like "1", "DNS", "1@games" or "qinyang=2": a rank or status, an
     optional record level, and the delegation (by default the i-th of the games file)."""
     parsed = []
     for index, token in enumerate(spec.split()):
         delegation, _, outcome = token.rpartition("=")
         outcome, _, record = outcome.partition("@")
-        parsed.append(EntryInput(
+        parsed.append(Entry(
             rank=int(outcome) if outcome.isdigit() else None,
             status="OK" if outcome.isdigit() else outcome,
             delegation=delegation or CODES[index % len(CODES)],
@@ -46,12 +48,12 @@ def entries(spec: str) -> tuple[EntryInput, ...]:
     return tuple(parsed)
 
 
-def result(event_id: str, spec: str, revision: int = 1, status: str = "official") -> ResultInput:
-    return ResultInput(event_id=event_id, revision=revision, status=status, entries=entries(spec))
+def result(event_id: str, spec: str, revision: int = 1, status: str = "official") -> Result:
+    return Result(event_id=event_id, revision=revision, status=status, entries=entries(spec))
 
 
-def standings_of(*results: ResultInput) -> Standings:
-    latest: dict[str, ResultInput] = {}
+def standings_of(*results: Result) -> Standings:
+    latest: dict[str, Result] = {}
     for res in results:
         latest = apply_result(latest, res)
     awards: dict[str, tuple[EntryAward, ...]] = {}
@@ -189,7 +191,7 @@ def test_cancelled_results_award_nothing() -> None:
         pytest.param(result("ath-youth-m-100m", "1 2 2 3"), "entries[3].rank", id="bad ranks"),
     ],
 )
-def test_award_result_refuses_what_ingest_would_refuse(res: ResultInput, message: str) -> None:
+def test_award_result_refuses_what_ingest_would_refuse(res: Result, message: str) -> None:
     event = GAMES.event("ath-youth-m-100m")
     assert event is not None
     with pytest.raises(ValueError, match=message.replace("[", r"\[")):
@@ -230,11 +232,11 @@ def test_medal_table_orders_gold_silver_bronze_and_shares_ranks() -> None:
 
 
 def test_a_team_medal_counts_once() -> None:
-    team = EntryInput(rank=1, delegation="qinyang", competitor="沁阳市队",
+    team = Entry(rank=1, delegation="qinyang", competitor="沁阳市队",
                       members=tuple(f"队员{n}" for n in range(12)))
-    second = EntryInput(rank=2, delegation="mengzhou", competitor="孟州市队")
-    third = EntryInput(rank=3, delegation="wuzhi", competitor="武陟县队")
-    standings = standings_of(ResultInput(event_id="bk-youth-m-5x5", revision=1, status="official",
+    second = Entry(rank=2, delegation="mengzhou", competitor="孟州市队")
+    third = Entry(rank=3, delegation="wuzhi", competitor="武陟县队")
+    standings = standings_of(Result(event_id="bk-youth-m-5x5", revision=1, status="official",
                                          entries=(team, second, third)))
     qinyang = next(row for row in standings.medals["all"] if row.delegation == "qinyang")
     assert (qinyang.gold, qinyang.total) == (1, 1)
@@ -356,7 +358,7 @@ def test_combined_ranking_worked_example() -> None:
 
 def test_tables_are_json_ready_documents() -> None:
     standings = standings_of(result("ath-youth-m-100m", "qinyang=1 mengzhou=1 wuzhi=1 boai=4"))
-    tables = standings.tables(GAMES)
+    tables = table_documents(standings, GAMES)
     kinds = ("medals", "points", "combined")
     assert set(tables) == {f"{kind}:{scope}" for kind in kinds for scope in GAMES.standings_scopes}
     medals = tables["medals:youth"]
@@ -371,12 +373,12 @@ def test_tables_are_json_ready_documents() -> None:
 
 
 def entry(rank: int | None, status: str = "OK", who: str = "", record: str | None = None,
-          delegation: str = "qinyang") -> EntryInput:
-    return EntryInput(rank=rank, delegation=delegation, competitor=who or f"#{rank}{status}",
+          delegation: str = "qinyang") -> Entry:
+    return Entry(rank=rank, delegation=delegation, competitor=who or f"#{rank}{status}",
                       status=status, record=record)
 
 
-def ranked(*ranks: int) -> list[EntryInput]:
+def ranked(*ranks: int) -> list[Entry]:
     return [entry(rank, who=f"competitor {index}") for index, rank in enumerate(ranks)]
 
 
@@ -394,7 +396,7 @@ def ranked(*ranks: int) -> list[EntryInput]:
         pytest.param([], id="no entries"),
     ],
 )
-def test_rank_problems_accepts_valid_entries(entries_: list[EntryInput]) -> None:
+def test_rank_problems_accepts_valid_entries(entries_: list[Entry]) -> None:
     assert rank_problems(entries_) == []
 
 
@@ -439,6 +441,6 @@ def test_rank_problems_accepts_valid_entries(entries_: list[EntryInput]) -> None
     ],
 )
 def test_rank_problems_names_each_problem(
-    entries_: list[EntryInput], problems: list[tuple[int, str, str]]
+    entries_: list[Entry], problems: list[tuple[int, str, str]]
 ) -> None:
     assert rank_problems(entries_) == problems

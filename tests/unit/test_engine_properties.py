@@ -9,14 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.engine import (
-    EntryInput,
-    ResultInput,
+    Entry,
+    Result,
     Standings,
-    apply_result,
     award_result,
-    compute_standings,
     rank_problems,
 )
+from shared.domain.engine import standings_after as engine_standings_after
 from shared.domain.games import ALL_GROUPS, Event
 from shared.domain.rules import MEDALS
 from tests.unit.shipped import BONUS_RULES, GAMES, RULES
@@ -31,7 +30,7 @@ SETTINGS = settings(max_examples=100, deadline=None)
 
 
 @st.composite
-def entry_lists(draw: st.DrawFn) -> tuple[EntryInput, ...]:
+def entry_lists(draw: st.DrawFn) -> tuple[Entry, ...]:
     """Valid entries: ranks follow from random performances, so ties are frequent."""
     count = draw(st.integers(min_value=0, max_value=12))
     statuses = draw(st.lists(st.sampled_from(["OK"] * 6 + ["DNF", "DSQ", "DNS"]),
@@ -41,7 +40,7 @@ def entry_lists(draw: st.DrawFn) -> tuple[EntryInput, ...]:
     entries = []
     for index, (status, time) in enumerate(zip(statuses, times, strict=True)):
         ok = status == "OK"
-        entries.append(EntryInput(
+        entries.append(Entry(
             rank=1 + sum(1 for other in ok_times if other < time) if ok else None,
             delegation=draw(st.sampled_from(GAMES.delegation_codes)),
             competitor=f"competitor {index}",
@@ -53,40 +52,32 @@ def entry_lists(draw: st.DrawFn) -> tuple[EntryInput, ...]:
 
 
 @st.composite
-def result_streams(draw: st.DrawFn) -> list[ResultInput]:
+def result_streams(draw: st.DrawFn) -> list[Result]:
     """Every revision sent for a few events: official, provisional, cancelled, corrections."""
     events = draw(st.lists(st.sampled_from(EVENTS), max_size=6, unique_by=lambda e: e.id))
     stream = []
     for event in events:
         for revision in range(1, draw(st.integers(min_value=1, max_value=3)) + 1):
             status = draw(st.sampled_from(["official", "official", "provisional", "cancelled"]))
-            stream.append(ResultInput(
+            stream.append(Result(
                 event_id=event.id, revision=revision, status=status,
                 entries=() if status == "cancelled" else draw(entry_lists()),
             ))
     return stream
 
 
-def standings_after(results: Iterable[ResultInput]) -> Standings:
-    latest: dict[str, ResultInput] = {}
-    for result in results:
-        latest = apply_result(latest, result)
-    awards = {}
-    for event_id, result in latest.items():
-        event = GAMES.event(event_id)
-        assert event is not None
-        awards[event_id] = award_result(event, result, RULES)
-    return compute_standings(GAMES, RULES, awards)
+def standings_after(results: Iterable[Result]) -> Standings:
+    return engine_standings_after(GAMES, RULES, results)
 
 
-def official(event: Event, entries: tuple[EntryInput, ...]) -> ResultInput:
-    return ResultInput(event_id=event.id, revision=1, status="official", entries=entries)
+def official(event: Event, entries: tuple[Entry, ...]) -> Result:
+    return Result(event_id=event.id, revision=1, status="official", entries=entries)
 
 
 @SETTINGS
 @given(event=st.sampled_from(EVENTS), entries=entry_lists())
 def test_points_handed_out_are_the_awarded_places_points(
-    event: Event, entries: tuple[EntryInput, ...]
+    event: Event, entries: tuple[Entry, ...]
 ) -> None:
     assert rank_problems(entries) == []  # any competition ranking, in any order, is valid
     awards = award_result(event, official(event, entries), BONUS_RULES)
@@ -101,7 +92,7 @@ def test_points_handed_out_are_the_awarded_places_points(
 @SETTINGS
 @given(event=st.sampled_from(EVENTS), entries=entry_lists())
 def test_medals_follow_ranks_within_the_awarded_places(
-    event: Event, entries: tuple[EntryInput, ...]
+    event: Event, entries: tuple[Entry, ...]
 ) -> None:
     awards = award_result(event, official(event, entries), RULES)
     places = RULES.places_awarded(sum(1 for entry in entries if entry.status != "DNS"))
@@ -127,7 +118,7 @@ def test_medals_follow_ranks_within_the_awarded_places(
 @SETTINGS
 @given(stream=result_streams(), data=st.data())
 def test_arrival_order_does_not_change_the_standings(
-    stream: list[ResultInput], data: st.DataObject
+    stream: list[Result], data: st.DataObject
 ) -> None:
     # Kafka keeps one event's revisions in order, but other events' results interleave freely;
     # even a late older revision must not change the tables.
@@ -137,14 +128,14 @@ def test_arrival_order_does_not_change_the_standings(
 
 @SETTINGS
 @given(stream=result_streams())
-def test_applying_a_revision_twice_changes_nothing(stream: list[ResultInput]) -> None:
+def test_applying_a_revision_twice_changes_nothing(stream: list[Result]) -> None:
     redelivered = [result for result in stream for _ in range(2)]
     assert standings_after(redelivered) == standings_after(stream)
 
 
 @SETTINGS
 @given(stream=result_streams())
-def test_every_delegation_has_one_row_with_competition_ranks(stream: list[ResultInput]) -> None:
+def test_every_delegation_has_one_row_with_competition_ranks(stream: list[Result]) -> None:
     standings = standings_after(stream)
     for scope in GAMES.standings_scopes:
         assert_competition_ranked(
@@ -176,7 +167,7 @@ def assert_competition_ranked(
 
 @SETTINGS
 @given(stream=result_streams())
-def test_all_is_the_sum_of_the_groups(stream: list[ResultInput]) -> None:
+def test_all_is_the_sum_of_the_groups(stream: list[Result]) -> None:
     standings = standings_after(stream)
 
     def totals(scopes: Iterable[str]) -> tuple[Counter[str], dict[str, Fraction]]:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from services.ingest.assignments import enterable_events, is_today, my_events_document
 from services.ingest.store import CurrentRevision
-from shared.definitions import load_definitions
-from shared.settings import Settings
-from shared.tokens import Token
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
+from shared.adapters.tokens import Token
 
-GAMES = load_definitions(Settings()).games
+GAMES = load_definitions(Settings().games_dir).games
 OFFICIAL_ALL = Token(1, "official", "裁判 张", ())
 ADMIN = Token(2, "admin", "成绩处", ())
 AT_POOL = Token(3, "official", "游泳裁判", ("city-swimming-hall",))

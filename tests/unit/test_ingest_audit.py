@@ -6,21 +6,21 @@ from datetime import UTC, datetime
 
 from services.ingest.audit import changes, history_document
 from services.ingest.store import StoredRevision
-from shared.definitions import load_definitions
-from shared.messages import ResultEntry
-from shared.settings import Settings
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
+from shared.domain.engine import Entry
 
-EVENT = load_definitions(Settings()).games.events[0]
+EVENT = load_definitions(Settings().games_dir).games.events[0]
 WHEN = datetime(2024, 9, 20, 1, 30, tzinfo=UTC)
 
 
 def entry(rank: int | None, competitor: str, delegation: str = "qinyang",
-          **more: object) -> ResultEntry:
-    return ResultEntry.model_validate(
+          **more: object) -> Entry:
+    return Entry.model_validate(
         {"rank": rank, "delegation": delegation, "competitor": competitor, **more})
 
 
-def revision(number: int, status: str, *entries: ResultEntry, note: str | None = None,
+def revision(number: int, status: str, *entries: Entry, note: str | None = None,
              published: bool = True) -> StoredRevision:
     return StoredRevision(
         revision=number, status=status, note=note, entries=entries, accepted_at=WHEN,

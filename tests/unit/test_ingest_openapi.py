@@ -9,11 +9,11 @@ from starlette.routing import Route
 
 from services.ingest.app import create_app
 from services.ingest.openapi import openapi_document
-from shared.definitions import load_definitions
-from shared.settings import Settings
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 
 SETTINGS = Settings()
-DOCUMENT = openapi_document(load_definitions(SETTINGS).games)
+DOCUMENT = openapi_document(load_definitions(SETTINGS.games_dir).games)
 
 
 def test_it_is_a_valid_openapi_31_document() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.ingest.texts import engine_text, negotiate
-from shared.domain.engine import EntryInput, rank_problems
+from shared.domain.engine import Entry, rank_problems
 
 
 @pytest.mark.parametrize(("header", "expected"), [
@@ -24,8 +24,8 @@ def test_chinese_only_when_preferred_to_english(header: str, expected: str) -> N
 
 
 def ok(rank: int | None, competitor: str, status: str = "OK",
-       record: str | None = None) -> EntryInput:
-    return EntryInput(rank=rank, delegation="qinyang", competitor=competitor, status=status,
+       record: str | None = None) -> Entry:
+    return Entry(rank=rank, delegation="qinyang", competitor=competitor, status=status,
                       record=record)
 
 

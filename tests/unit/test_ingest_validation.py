@@ -13,10 +13,10 @@ from services.ingest.validation import (
     check_result,
     requested_event,
 )
-from shared.definitions import load_definitions
-from shared.settings import Settings
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 
-GAMES = load_definitions(Settings()).games
+GAMES = load_definitions(Settings().games_dir).games
 INDIVIDUAL = next(event for event in GAMES.events if event.kind == "individual")
 TEAM = next(event for event in GAMES.events if event.kind == "team")
 

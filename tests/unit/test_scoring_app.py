@@ -1,21 +1,21 @@
 """scoring's loop keeps going through errors: it restarts from PostgreSQL's state."""
 
 import asyncio
-import contextlib
 
 import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError
+from starlette.applications import Starlette
 
 from services.scoring import app
-from shared.definitions import load_definitions
-from shared.settings import Settings
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import Settings
 
 
 async def test_any_error_restarts_the_loop_instead_of_stopping_scoring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scoring = app.Scoring(Settings(), load_definitions(Settings()))
+    scoring = app.Scoring(Settings(), load_definitions(Settings().games_dir))
     errors: list[Exception] = [
         KafkaConnectionError(),
         # What a query gets when PostgreSQL shuts down under it: not a connection error.
@@ -36,13 +36,7 @@ async def test_any_error_restarts_the_loop_instead_of_stopping_scoring(
 
     monkeypatch.setattr(scoring, "_run", run)
     monkeypatch.setattr(asyncio, "sleep", sleep)  # the loop's back-off, not a real wait
-    loop = asyncio.create_task(scoring._run_forever())
-    try:
-        async with asyncio.timeout(10):
-            await third_run.wait()
-    finally:
-        loop.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await loop
-    assert waits == [1.0, 5.0]
+    async with scoring.lifespan(Starlette()), asyncio.timeout(10):
+        await third_run.wait()
+    assert waits == [0.5, 1.0]  # growing back-off: an outage is not hammered
     assert scoring.readiness.conditions["postgresql"] is False

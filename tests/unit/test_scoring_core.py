@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from bench.random_results import Body, random_submissions
 from services.scoring.core import (
-    FeedItem,
     Plan,
     ScoringState,
     Tables,
@@ -21,10 +20,9 @@ from services.scoring.core import (
     event_state,
     replay,
 )
-from shared.documents import unstamp_table
-from shared.domain.games import default_games_dir, load_games
-from shared.domain.rules import load_rules
-from shared.messages import AcceptedResult
+from shared.adapters.definitions import default_games_dir, load_games, load_rules
+from shared.contract.documents import unstamp_table
+from shared.contract.messages import AcceptedResult, FeedMessage
 
 RULES = load_rules(default_games_dir() / "rules.yaml")
 GAMES = load_games(default_games_dir() / "games.yaml", RULES)
@@ -66,7 +64,7 @@ class Database:
         default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     standings: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
-    feed: list[FeedItem] = field(default_factory=list)
+    feed: list[FeedMessage] = field(default_factory=list)
     version: int = 0
     last_seq: int = 0
     next_offset: int = 0

@@ -5,9 +5,8 @@ from datetime import UTC, datetime
 
 from services.scoring.core import compute_tables, replay
 from services.scoring.rebuild import Rebuilt, Stored, compare, rebuild_plan, report
-from shared.definitions import Definitions
-from shared.domain.games import default_games_dir, load_games
-from shared.messages import AcceptedResult
+from shared.adapters.definitions import Definitions, default_games_dir, load_games
+from shared.contract.messages import AcceptedResult
 from tests.unit.test_scoring_core import GAMES, RULES, accepted
 
 EVENT = next(event for event in GAMES.events if event.group == "youth"

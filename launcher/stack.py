@@ -13,9 +13,9 @@ import httpx
 import orjson
 import structlog
 
-from shared.infra.kafka import LocalKafka
-from shared.infra.postgres import LocalPostgres
-from shared.infra.process import InfraError, ManagedProcess, free_port, log_tail
+from launcher.kafka import LocalKafka
+from launcher.postgres import LocalPostgres
+from launcher.process import InfraError, ManagedProcess, free_port, log_tail
 
 log = structlog.get_logger()
 
@@ -44,7 +44,7 @@ class Stack:
     kafka_bootstrap: str | None = None  # None: run a local Kafka under home
     extra_env: dict[str, str] = field(default_factory=dict)
     # Broadcast processes sharing its port (SO_REUSEPORT): one process delivers ~100k
-    # frames/s at most (PERFORMANCE.md), so big audiences need more than one.
+    # frames/s at most (docs/benchmarks.md, "The floor"), so big audiences need more than one.
     broadcast_processes: int = 1
     postgres: LocalPostgres | None = None
     kafka: LocalKafka | None = None

@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
-from shared import db
-from shared.web import Readiness
+from shared.adapters import db
+from shared.adapters.db import DATABASE_DOWN
+from shared.adapters.web import Readiness
 
 log = structlog.get_logger()
 
@@ -85,8 +85,7 @@ class OutboxRelay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                        TimeoutError) as error:
+                except DATABASE_DOWN as error:
                     # PostgreSQL trouble says nothing about Kafka: keep the producer.
                     log.warning("outbox relay waiting for PostgreSQL", outbox=self._source.name,
                                 error=repr(error), in_s=backoff)

@@ -14,7 +14,7 @@ from typing import IO
 
 import structlog
 
-from shared.infra.process import InfraError, StartStop, lock_for_use, log_tail, port_open
+from launcher.process import InfraError, StartStop, lock_for_use, log_tail, port_open
 
 log = structlog.get_logger()
 
@@ -25,7 +25,7 @@ START_TIMEOUT_S = 60
 TOOLS = ("initdb", "pg_ctl", "postgres", "psql")
 
 _SETTINGS = """
-# Added by shared/infra/postgres.py for the local Podium instance.
+# Added by launcher/postgres.py for the local Podium instance.
 listen_addresses = '127.0.0.1'
 # TCP only: no socket files, so no socket-path length limit and no clashes in /tmp.
 unix_socket_directories = ''
@@ -36,7 +36,7 @@ fsync = on
 """
 
 _PG_HBA = """\
-# Written by shared/infra/postgres.py: TCP from this machine only, no password.
+# Written by launcher/postgres.py: TCP from this machine only, no password.
 host all all 127.0.0.1/32 trust
 """
 

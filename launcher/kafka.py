@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import fcntl
 import hashlib
@@ -14,15 +13,11 @@ import struct
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import structlog
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
 
-from shared.infra.process import (
+from launcher.process import (
     InfraError,
     ManagedProcess,
     StartStop,
@@ -31,15 +26,14 @@ from shared.infra.process import (
     lock_for_use,
     port_open,
 )
+from shared.adapters.settings import REPO_ROOT
 
 log = structlog.get_logger()
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 POM = REPO_ROOT / "kafka" / "pom.xml"
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
-TOPIC_TIMEOUT_S = 30.0
 
 _LOG4J2_PROPERTIES = """\
 # Everything to stdout, which LocalKafka appends to its log file.
@@ -320,39 +314,3 @@ def _broker_answers(port: int) -> bool:
     except OSError:
         return False
     return len(head) == 16 and struct.unpack(">iiii", head)[3] > 0
-
-
-async def ensure_topics(bootstrap: str, topics: Mapping[str, int]) -> None:
-    """Create the topics (name -> partitions, replication 1) unless they exist.
-
-    Returns once every partition has a leader, so producers and consumers can use them
-    at once. Existing topics are left as they are, even with another partition count.
-    An unreachable broker raises aiokafka's KafkaConnectionError; a refused topic InfraError.
-    """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        response = await admin.create_topics(
-            [NewTopic(name, partitions, 1) for name, partitions in topics.items()])
-        failed = [f"{entry[0]}: {for_code(entry[1]).__name__}"
-                  for entry in response.topic_errors
-                  if entry[1] not in (0, TopicAlreadyExistsError.errno)]
-        if failed:
-            raise InfraError(f"Kafka on {bootstrap} refused to create topics: "
-                             + ", ".join(failed))
-        deadline = time.monotonic() + TOPIC_TIMEOUT_S
-        while not _all_led(await admin.describe_topics(list(topics))):
-            if time.monotonic() > deadline:
-                raise InfraError(f"topics {sorted(topics)} on {bootstrap} have no leader "
-                                 f"after {TOPIC_TIMEOUT_S:g} s")
-            await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
-
-
-def _all_led(described: list[dict[str, Any]]) -> bool:
-    return all(
-        topic["error_code"] == 0
-        and all(p["error_code"] == 0 and p["leader"] >= 0 for p in topic["partitions"])
-        for topic in described
-    )

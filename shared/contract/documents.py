@@ -1,13 +1,21 @@
 """The JSON documents spectators and media read: built once by scoring, served as
 they are by broadcast (REST and live messages share one shape)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from shared.domain.engine import EntryAward, points_json
+from shared.contract import channels
+from shared.contract.messages import AcceptedResult
+from shared.domain.engine import (
+    CombinedRow,
+    EntryAward,
+    MedalRow,
+    PointsRow,
+    Standings,
+    points_json,
+)
 from shared.domain.games import Event, Games
-from shared.messages import AcceptedResult
 
 
 def history_item(result: AcceptedResult) -> dict[str, Any]:
@@ -61,6 +69,46 @@ def event_document(
         ],
     )
     return document
+
+
+def medal_row(row: MedalRow, name: str) -> dict[str, Any]:
+    return {"rank": row.rank, "delegation": row.delegation, "name": name, "gold": row.gold,
+            "silver": row.silver, "bronze": row.bronze, "total": row.total}
+
+
+def points_row(row: PointsRow, name: str) -> dict[str, Any]:
+    return {"rank": row.rank, "delegation": row.delegation, "name": name,
+            "points": points_json(row.points), "places": list(row.place_counts)}
+
+
+def combined_row(row: CombinedRow, name: str) -> dict[str, Any]:
+    return {"rank": row.rank, "delegation": row.delegation, "name": name,
+            "score": row.score, "medal_rank": row.medal_rank, "points_rank": row.points_rank}
+
+
+_Row = TypeVar("_Row", MedalRow, PointsRow, CombinedRow)
+
+
+def _tables(
+    kind: channels.TableKind,
+    scopes: Mapping[str, Sequence[_Row]],
+    row_document: Callable[[_Row, str], dict[str, Any]],
+    names: Mapping[str, str],
+) -> dict[str, dict[str, Any]]:
+    return {
+        channels.table(kind, scope): {
+            "group": scope, "rows": [row_document(row, names[row.delegation]) for row in rows],
+        }
+        for scope, rows in scopes.items()
+    }
+
+
+def table_documents(standings: Standings, games: Games) -> dict[str, dict[str, Any]]:
+    """Every table as readers get it (without its stamp), keyed by its channel."""
+    names = {delegation.code: delegation.name for delegation in games.delegations}
+    return {**_tables("medals", standings.medals, medal_row, names),
+            **_tables("points", standings.points, points_row, names),
+            **_tables("combined", standings.combined, combined_row, names)}
 
 
 def stamp_table(table: dict[str, Any], version: int, updated_at: datetime) -> dict[str, Any]:

@@ -1,16 +1,25 @@
-"""HTTP pieces every service shares: readiness, /healthz, /metrics, problem details, serving."""
+"""HTTP pieces every service shares: readiness, /healthz, /metrics, problem details and the
+one place that turns refusals into them, serving."""
 
 import asyncio
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
 
+import structlog
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
+
+from shared.adapters.db import DATABASE_DOWN
+
+log = structlog.get_logger()
 
 
 @dataclass
@@ -58,15 +67,79 @@ def problem_response(
     title: str,
     detail: str,
     errors: Sequence[Problem] = (),
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    members: Mapping[str, object] | None = None,
 ) -> Response:
+    """An RFC 9457 problem document; `members` are extensions a client acts on."""
     body: dict[str, object] = {"type": "about:blank", "title": title, "status": status,
-                               "detail": detail}
+                               "detail": detail, **(members or {})}
     if errors:
         body["errors"] = [{"pointer": e.pointer, "detail": e.detail} for e in errors]
     return JSONResponse(
         body, status_code=status, headers=headers, media_type="application/problem+json"
     )
+
+
+# RFC 9110's names where Python 3.11's http.HTTPStatus still has the older RFC 7231 ones.
+_RFC9110_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def status_title(status: int) -> str:
+    return _RFC9110_TITLES.get(status) or HTTPStatus(status).phrase
+
+
+class ProblemError(Exception):
+    """A refusal: a handler raises it, `problem_handlers` answers it as a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: Sequence[Problem] = (),
+        headers: Mapping[str, str] | None = None,
+        members: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = tuple(errors)
+        self.headers = dict(headers or {})
+        self.members = dict(members or {})
+
+    def response(self, request: Request) -> Response:
+        return problem_response(self.status, status_title(self.status), self.detail,
+                                self.errors, self.headers, self.members)
+
+
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def problem_handlers(
+    database_down: Callable[[Request, Exception], ProblemError],
+) -> dict[Any, ExceptionHandler]:
+    """Starlette's exception handlers for a service: the one place where a refusal becomes
+    an answer. `database_down` words the 503 for PostgreSQL out of reach."""
+
+    async def refused(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ProblemError)
+        return error.response(request)
+
+    async def starlette_refused(request: Request, error: Exception) -> Response:
+        # No such path, wrong method: problem details too.
+        assert isinstance(error, HTTPException)
+        return problem_response(
+            error.status_code, status_title(error.status_code),
+            f"{request.method} {request.url.path}: {error.detail}",
+            headers=dict(error.headers or {}),
+        )
+
+    async def unavailable(request: Request, error: Exception) -> Response:
+        log.warning("database unavailable", path=request.url.path, error=repr(error))
+        return database_down(request, error).response(request)
+
+    return {ProblemError: refused, HTTPException: starlette_refused,
+            **{kind: unavailable for kind in DATABASE_DOWN}}
 
 
 def serve(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from shared import db
+from shared.adapters import db
 
 Role = Literal["official", "media", "admin"]
 ROLES: tuple[Role, ...] = ("official", "media", "admin")

@@ -1,0 +1,95 @@
+"""`podium`: run the whole system, manage tokens, rebuild the tables."""
+
+import argparse
+import asyncio
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from services.cli.located import located
+from services.cli.tokens import token_command
+from shared.adapters.logs import configure_logging
+from shared.adapters.settings import REPO_ROOT, Settings, get_settings
+from shared.adapters.tokens import ROLES
+
+
+def rebuild_command(settings: Settings, args: argparse.Namespace) -> int:
+    from services.scoring import rebuild
+
+    return asyncio.run(rebuild.run(located(settings), apply=args.apply))
+
+
+def run_command(settings: Settings) -> int:
+    # The local launcher is imported only here: nothing else of Podium needs it, and the
+    # production image runs the services without it.
+    from launcher.run import run
+
+    return run(settings)
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    # bench/ is development tooling, not part of the installed package: it runs from the
+    # repository, as `make bench` does.
+    argv = [args.part, *(["--quick"] if args.quick else [])]
+    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=REPO_ROOT,
+                          check=False).returncode
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="podium", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start PostgreSQL, Kafka and the three services")
+
+    token = commands.add_parser(
+        "token", help="create, list or revoke tokens",
+        description="official: enters results (for --venue venues, else every venue); admin: "
+        "the results desk, enters results at every venue; media: an outlet's key.",
+    )
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new token (last line)")
+    create.add_argument("--role", choices=ROLES, required=True)
+    create.add_argument("--venue", action="append", help="official's venue (repeatable)")
+    create.add_argument("--name", help="who holds it (the official or the outlet); shown in "
+                        "the audit trail")
+    token_commands.add_parser("list", help="list tokens with what each has entered")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its number (#)")
+    revoke.add_argument("id", type=int)
+
+    rebuild_parser = commands.add_parser(
+        "rebuild",
+        help="recompute every event and table from the stored revisions and compare",
+        description="Recomputes every event's latest result and every table from the accepted"
+        " revisions with the current games and rules files, and prints each difference from"
+        " what is stored. Exit status: 0 equal (or applied), 1 different, 3 --apply refused"
+        " because the scoring service is running.",
+    )
+    rebuild_parser.add_argument(
+        "--apply", action="store_true",
+        help="write the recomputed state and announce it on the live feed (stop scoring first)",
+    )
+
+    bench = commands.add_parser(
+        "bench", help="measure Podium against its performance targets (docs/benchmarks.md)")
+    bench.add_argument("part", nargs="?", default="all",
+                       help="all (default), fanout, e2e, ingest or rebuild")
+    bench.add_argument("--quick", action="store_true", help="2,000 clients, shorter loads")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if args.command == "run":
+        return run_command(settings)
+    if args.command == "token":
+        return asyncio.run(token_command(settings, args))
+    if args.command == "rebuild":
+        return rebuild_command(settings, args)
+    if args.command == "bench":
+        return bench_command(args)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

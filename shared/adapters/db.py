@@ -1,0 +1,145 @@
+"""PostgreSQL access: the one meaning of "the database is unavailable", a service's
+connection (retried until PostgreSQL answers), and the ordered SQL migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from typing import TypeAlias
+
+import asyncpg
+import asyncpg.pool
+import orjson
+import structlog
+
+log = structlog.get_logger()
+
+# A connection of its own or one borrowed from a pool: the queries are the same.
+# (Strings: asyncpg's classes are generic only in its stubs.)
+Connection: TypeAlias = (
+    "asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
+)
+Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
+
+# Any constant works; it only has to be the same in every process that migrates.
+_MIGRATION_LOCK = 0x506F6469756D
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The service has no connection to PostgreSQL yet."""
+
+
+# What an unreachable, restarting, overloaded or read-only PostgreSQL raises through asyncpg.
+# Every service answers these with 503 and retries; anything else is a bug and stays loud.
+DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, unreachable; DatabaseUnavailable too
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    # Shut down, restarting, starting up (CannotConnectNow), or a query cancelled by an admin.
+    asyncpg.exceptions.OperatorInterventionError,
+    # Too many connections, out of disk or memory.
+    asyncpg.exceptions.InsufficientResourcesError,
+    # A standby promoted late or a failover to a read-only node: writes cannot go anywhere.
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+)
+
+_RETRY_FIRST_S = 0.5
+_RETRY_MAX_S = 5.0
+
+
+async def _init_connection(conn: Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name,
+            encoder=lambda value: orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection
+    )
+    assert pool is not None
+    return pool
+
+
+class Database:
+    """A service's pool, once connected and migrated: `pool` raises DatabaseUnavailable
+    before, so a request that arrives early is answered like one during an outage."""
+
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self._dsn = dsn
+        self._min_size = min_size
+        self._max_size = max_size
+        self._pool: Pool | None = None
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            raise DatabaseUnavailable("not connected to PostgreSQL yet")
+        return self._pool
+
+    @property
+    def connected(self) -> bool:
+        return self._pool is not None
+
+    async def connect(self) -> Pool:
+        """Connects and migrates, retrying with back-off for as long as it takes."""
+        delay = _RETRY_FIRST_S
+        while self._pool is None:
+            try:
+                pool = await create_pool(self._dsn, min_size=self._min_size,
+                                         max_size=self._max_size)
+                try:
+                    await migrate(pool)
+                except BaseException:
+                    await pool.close()
+                    raise
+                self._pool = pool
+            except DATABASE_DOWN as error:
+                log.warning("waiting for PostgreSQL", error=repr(error), in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX_S)
+        return self._pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+
+def _migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("shared") / "migrations"
+    files = sorted(
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".sql")
+    )
+    return files
+
+
+async def migrate(pool: asyncpg.Pool) -> list[str]:
+    """Apply the migrations not applied yet, in file-name order; returns their names.
+
+    Every service calls this at start, so an advisory lock serialises them.
+    """
+    applied_now: list[str] = []
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row["name"] for row in await conn.fetch("SELECT name FROM schema_migrations")}
+        for name, sql in _migration_files():
+            if name in done:
+                continue
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied_now.append(name)
+    if applied_now:
+        log.info("migrations applied", migrations=applied_now)
+    return applied_now

@@ -1,0 +1,24 @@
+"""The live channels' names (docs/protocol.md "Channels"): built and read only here, so
+scoring, which numbers the messages, and broadcast, which routes them, cannot disagree."""
+
+from typing import Final, Literal
+
+RESULTS: Final = "results"
+TableKind = Literal["medals", "points", "combined"]
+TABLE_KINDS: Final[tuple[TableKind, ...]] = ("medals", "points", "combined")
+_EVENT_PREFIX: Final = "event:"
+
+
+def table(kind: TableKind, scope: str) -> str:
+    """`medals:all`, `points:youth`, ...: a table of one scope ("all" or a group code)."""
+    return f"{kind}:{scope}"
+
+
+def event(event_id: str) -> str:
+    """`event:<event_id>`: the revisions of one event."""
+    return _EVENT_PREFIX + event_id
+
+
+def event_id_of(channel: str) -> str | None:
+    """The event of an `event:` channel; None for any other channel."""
+    return channel.removeprefix(_EVENT_PREFIX) if channel.startswith(_EVENT_PREFIX) else None
