@@ -24,7 +24,9 @@ SETTINGS = settings(max_examples=200, deadline=None)
     pytest.param("01:02.45", "time", "62.45", "1:02.45", False, id="no leading zero"),
     pytest.param("0:05:10.2", "time", "310.2", "5:10.2", False, id="no zero hours"),
     pytest.param(" 10.91 ", "time", "10.91", "10.91", False, id="spaces around"),
-    pytest.param("１：０２．４５", "time", "62.45", "1:02.45", False, id="full-width"),
+    # A Chinese input method types digits, points and colons full-width (U+FF01 and on).
+    pytest.param("".join(chr(ord(char) + 0xFEE0) for char in "1:02.45"), "time", "62.45",
+                 "1:02.45", False, id="full-width"),
     pytest.param("10.9h", "time", "10.9", "10.9h", True, id="hand time"),
     pytest.param("10.9H", "time", "10.9", "10.9h", True, id="hand time, capital H"),
     pytest.param("1:02.4h", "time", "62.4", "1:02.4h", True, id="hand time over a minute"),
@@ -137,7 +139,8 @@ def test_refused_marks_say_how_to_write_them(text: str, measure: Measure, proble
 
 @pytest.mark.parametrize(("text", "measure", "zh"), [
     ("1.02.45", "time",
-     "'1.02.45' 不是时间成绩：应写作 1:02.45（分:秒）或 10.91（秒）；超过一小时写 2:01:33.2（时:分:秒）"),
+     "'1.02.45' 不是时间成绩：应写作 1:02.45（分:秒）或 10.91（秒）；"
+     "超过一小时写 2:01:33.2（时:分:秒）"),
     ("1:61.00", "time", "'1:61.00' 的秒数为 61：分钟后的秒数应在 00 到 59 之间"),
     ("75.20", "time", "'75.20' 超过了一分钟：应写作 1:15.20"),
     ("10.91h", "time", "'10.91h'：手计时精确到 0.1 秒，向上进位：应写作 11.0h"),
@@ -252,8 +255,8 @@ def test_a_better_time_ranked_behind_a_worse_one() -> None:
                     "mark cannot rank behind a worse one; check the marks and ranks"),
     ]
     assert problems[0][2].zh == (
-        "10.95 优于王强（mengzhou）的 11.02，名次却是第 3，排在其第 2 名之后：成绩更好的不能排在后面；"
-        "请核对成绩和名次")
+        "10.95 优于王强（mengzhou）的 11.02，名次却是第 3，排在其第 2 名之后："
+        "成绩更好的不能排在后面；请核对成绩和名次")
 
 
 def test_a_longer_jump_ranked_behind_a_shorter_one() -> None:
@@ -288,7 +291,8 @@ def test_equal_marks_may_rank_apart_but_tied_ranks_need_equal_marks() -> None:
                     "need equal marks; check the marks and ranks"),
     ]
     assert problems[0][2].zh == (
-        "10.91 优于王强（mengzhou）的 10.95，却与其并列第 1 名：名次并列的成绩应相同；请核对成绩和名次")
+        "10.91 优于王强（mengzhou）的 10.95，却与其并列第 1 名：名次并列的成绩应相同；"
+        "请核对成绩和名次")
 
 
 def test_entries_without_marks_or_ranks_are_not_compared() -> None:
