@@ -247,7 +247,7 @@ def mark_problems(
     if measure is None:
         return []
     problems: list[tuple[int, str, Bilingual]] = []
-    compared: list[tuple[int, MarkedEntry, Mark]] = []
+    compared: list[tuple[int, int, MarkedEntry, Mark]] = []  # (rank, index, entry, mark)
     for index, entry in enumerate(entries):
         if entry.status != "OK" or entry.mark is None:
             continue
@@ -257,33 +257,29 @@ def mark_problems(
             problems.append((index, "mark", error.problem))
             continue
         if entry.rank is not None and measure != "judged" and not mark.hand:
-            compared.append((index, entry, mark))
-    compared.sort(key=lambda item: (item[1].rank, item[0]))
-    for index, entry, mark in compared:
-        passed = next(((other, other_mark) for _, other, other_mark in compared
-                       if mark.beats(other_mark) and _rank(entry) >= _rank(other)), None)
+            compared.append((entry.rank, index, entry, mark))
+    compared.sort(key=lambda item: item[:2])
+    for rank, index, _, mark in compared:
+        passed = next(((other_rank, other, other_mark)
+                       for other_rank, _, other, other_mark in compared
+                       if mark.beats(other_mark) and rank >= other_rank), None)
         if passed is not None:
-            problems.append((index, "mark", _order_problem(entry, mark, *passed)))
+            problems.append((index, "mark", _order_problem(rank, mark, *passed)))
     return sorted(problems, key=lambda problem: problem[0])
 
 
-def _rank(entry: MarkedEntry) -> int:
-    assert entry.rank is not None  # only ranked entries are compared
-    return entry.rank
-
-
-def _order_problem(entry: MarkedEntry, mark: Mark, other: MarkedEntry, other_mark: Mark
-                   ) -> Bilingual:
+def _order_problem(rank: int, mark: Mark, other_rank: int, other: MarkedEntry,
+                   other_mark: Mark) -> Bilingual:
     whose = f"{other_mark.text} of {other.competitor} ({other.delegation})"
     whose_zh = f"{other.competitor}（{other.delegation}）的 {other_mark.text}"
-    if _rank(entry) == _rank(other):
+    if rank == other_rank:
         return Bilingual(
-            f"{mark.text} beats {whose} but shares rank {entry.rank} with it: tied ranks need "
+            f"{mark.text} beats {whose} but shares rank {rank} with it: tied ranks need "
             "equal marks; check the marks and ranks",
-            f"{mark.text} 优于{whose_zh}，却与其并列第 {entry.rank} 名：名次并列的成绩应相同；"
+            f"{mark.text} 优于{whose_zh}，却与其并列第 {rank} 名：名次并列的成绩应相同；"
             "请核对成绩和名次")
     return Bilingual(
-        f"{mark.text} beats {whose} but ranks {entry.rank}, behind its {other.rank}: a better "
+        f"{mark.text} beats {whose} but ranks {rank}, behind its {other_rank}: a better "
         "mark cannot rank behind a worse one; check the marks and ranks",
-        f"{mark.text} 优于{whose_zh}，名次却是第 {entry.rank}，排在其第 {other.rank} 名之后："
+        f"{mark.text} 优于{whose_zh}，名次却是第 {rank}，排在其第 {other_rank} 名之后："
         "成绩更好的不能排在后面；请核对成绩和名次")
