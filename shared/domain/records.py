@@ -87,7 +87,7 @@ class Record:
     set_at: SetAt | None = None  # None: a record from the games file
 
     def describe(self) -> Bilingual:
-        """"10.91 (李明, qinyang, 2020)", and the phase of a record set at these games."""
+        """Like 10.91 (李明, qinyang, 2020); a record set at these games adds its phase."""
         details = [self.holder, *([self.delegation] if self.delegation else [])]
         phase = [self.set_at.phase] if self.set_at else []
         return Bilingual(f"{self.mark.text} ({', '.join([*details, str(self.year), *phase])})",
@@ -132,7 +132,7 @@ def load_records(path: Path, games: Games) -> RecordBook:
     document = read_yaml_mapping(path)
     book, problems = parse_records(document, games)
     problems[:0] = [f"{key}: unknown section (expected {', '.join(RECORD_SECTIONS)})"
-                    for key in document.keys() - set(RECORD_SECTIONS)]
+                    for key in sorted(document.keys() - set(RECORD_SECTIONS))]
     if problems:
         raise DefinitionError(path, problems)
     return book
