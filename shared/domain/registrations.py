@@ -148,6 +148,20 @@ def import_entries(
     return _merge(games, current, entered, replaced, skipped)
 
 
+def withdraw_entries(
+    current: Registrations, event_id: str, delegation: str
+) -> tuple[Registrations, tuple[EntryChange, ...]]:
+    """`current` without `delegation`'s entries in `event_id`, which a file cannot do (it has no
+    rows for them), and the removals."""
+    entries = current.by_event.get(event_id, ())
+    kept = tuple(entry for entry in entries if entry.delegation != delegation)
+    by_event = {key: value for key, value in current.by_event.items() if key != event_id}
+    if kept:
+        by_event[event_id] = kept
+    changes = _changes(event_id, delegation, entries, [])
+    return Registrations(by_event), tuple(changes)
+
+
 def _rows(sheets: Sequence[Sheet], problems: list[str]) -> tuple[list[_Row], tuple[str, ...]]:
     rows: list[_Row] = []
     skipped: list[str] = []

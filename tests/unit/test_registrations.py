@@ -12,6 +12,7 @@ from shared.domain.registrations import (
     Rejected,
     Sheet,
     import_entries,
+    withdraw_entries,
 )
 from shared.domain.start_lists import Entry
 from tests.unit.schedule_fixtures import shipped_event
@@ -158,6 +159,16 @@ def test_a_re_import_replaces_the_delegations_entries_and_says_what_changed() ->
     assert [str(change) for change in fewer.changes] == [f"{M100} qinyang: removed 103 王强"]
     assert imported(sheet(f"{M100}|101|李明|qinyang|"), current=fewer.registrations).changes \
         == ()
+
+
+def test_the_desk_withdraws_a_delegation_from_an_event() -> None:
+    registrations, changes = withdraw_entries(FIRST.registrations, M100, "qinyang")
+    assert registrations.by_event[M100] == (Entry("201", "张伟", "mengzhou"),)
+    assert [str(change) for change in changes] == [
+        f"{M100} qinyang: removed 101 李明", f"{M100} qinyang: removed 102 王强"]
+    emptied, _ = withdraw_entries(registrations, M100, "mengzhou")
+    assert M100 not in emptied.by_event and RELAY in emptied.by_event
+    assert withdraw_entries(emptied, M100, "mengzhou") == (emptied, ())
 
 
 def test_a_bib_entered_earlier_names_the_same_competitor() -> None:
