@@ -234,7 +234,7 @@ def event_units(
             parsed.append((unit_label, UnitDefinition.model_validate(item)))
         except ValidationError as error:
             problems.extend(validation_problems(error, unit_label))
-    problems.extend(unit_problems(event, parsed, venue_ids))
+    problems.extend(_unit_problems(event, parsed, venue_ids))
     # A final that is listed but malformed has its own problem above.
     if not any(isinstance(item, dict) and item.get("phase") == "final" for item in raw_units):
         problems.append(f"{label}.units: no final; every event ends in its final (phase final), "
@@ -242,7 +242,7 @@ def event_units(
     return tuple(_resolve(event, definition) for _, definition in parsed), problems
 
 
-def unit_problems(
+def _unit_problems(
     event: EventDefinition,
     units: Sequence[tuple[str, UnitDefinition]],
     venue_ids: Collection[str],
