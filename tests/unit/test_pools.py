@@ -24,13 +24,16 @@ POOL = tuple(CODES.values())  # J, Z, M, S in draw order
 def played(*specs: str) -> list[MatchResult]:
     """Results from "J 80-70 Z" (J scored 80, Z 70); volleyball adds its sets after the sides
     ("J 3-1 Z 25-20 20-25 25-20 25-20"); "J 20-0 Z forfeit" means Z forfeited."""
+    def pair(text: str) -> tuple[int, int]:
+        first, second = text.split("-")
+        return int(first), int(second)
+
     results = []
     for spec in specs:
         first, total, second, *rest = spec.split()
-        sets = tuple(tuple(int(p) for p in s.split("-")) for s in rest if s != "forfeit")
+        sets = tuple(pair(points) for points in rest if points != "forfeit")
         results.append(MatchResult(
-            sides=(CODES[first], CODES[second]),
-            score=Score(total=tuple(int(p) for p in total.split("-")), sets=sets),
+            sides=(CODES[first], CODES[second]), score=Score(total=pair(total), sets=sets),
             forfeit=CODES[second] if "forfeit" in rest else None,
         ))
     return results
