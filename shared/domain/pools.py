@@ -10,7 +10,7 @@ orders them. docs/tournaments.md works an example of every tie-breaker.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from fractions import Fraction
 from itertools import groupby
 from typing import Final, Literal
@@ -118,36 +118,33 @@ DEFAULT_SPORT_RULES: Final[Mapping[str, SportRules]] = {
 
 
 @dataclass(frozen=True)
-class PoolRow:
-    rank: int
-    delegation: str
-    played: int
-    won: int
-    drawn: int
-    lost: int
-    scored: int  # points, goals, sets won (volleyball) or matches won (table tennis)
-    conceded: int
-    points: int  # classification points
-    set_points_scored: int  # points won within the sets (volleyball), games (table tennis)
-    set_points_conceded: int
-    decided_by: DecidedBy | None
+class PoolRecord:
+    """A team's pool matches added up."""
+
+    played: int = 0
+    won: int = 0
+    drawn: int = 0
+    lost: int = 0
+    scored: int = 0  # points, goals, sets won (volleyball) or matches won (table tennis)
+    conceded: int = 0
+    points: int = 0  # classification points
+    set_points_scored: int = 0  # points won within the sets (volleyball), games (table tennis)
+    set_points_conceded: int = 0
 
     @property
     def difference(self) -> int:
         return self.scored - self.conceded
 
+    def __add__(self, other: "PoolRecord") -> "PoolRecord":
+        return PoolRecord(**{field.name: getattr(self, field.name) + getattr(other, field.name)
+                             for field in fields(PoolRecord)})
 
-@dataclass
-class _Tally:
-    played: int = 0
-    won: int = 0
-    drawn: int = 0
-    lost: int = 0
-    scored: int = 0
-    conceded: int = 0
-    points: int = 0
-    set_points_scored: int = 0
-    set_points_conceded: int = 0
+
+@dataclass(frozen=True, kw_only=True)
+class PoolRow(PoolRecord):
+    rank: int
+    delegation: str
+    decided_by: DecidedBy | None
 
 
 def classification_points(result: MatchResult, side: int, rules: SportRules) -> int:
@@ -167,27 +164,31 @@ def classification_points(result: MatchResult, side: int, rules: SportRules) -> 
     return special if in_deciding_set and special is not None else ranking.loss
 
 
-def _tallies(
+def _record(result: MatchResult, side: int, rules: SportRules) -> PoolRecord:
+    """What one match adds to the record of the side at index `side`."""
+    winner = winning_side(result)
+    sets = result.score.sets
+    return PoolRecord(
+        played=1,
+        won=int(winner == side),
+        drawn=int(winner is None),
+        lost=int(winner == 1 - side),
+        scored=result.score.total[side],
+        conceded=result.score.total[1 - side],
+        points=classification_points(result, side, rules),
+        set_points_scored=sum(points[side] for points in sets),
+        set_points_conceded=sum(points[1 - side] for points in sets),
+    )
+
+
+def _records(
     teams: Iterable[str], results: Iterable[MatchResult], rules: SportRules
-) -> dict[str, _Tally]:
-    tallies = {team: _Tally() for team in teams}
+) -> dict[str, PoolRecord]:
+    records = dict.fromkeys(teams, PoolRecord())
     for result in results:
-        winner = winning_side(result)
         for side, team in enumerate(result.sides):
-            tally = tallies[team]
-            tally.played += 1
-            if winner is None:
-                tally.drawn += 1
-            elif winner == side:
-                tally.won += 1
-            else:
-                tally.lost += 1
-            tally.scored += result.score.total[side]
-            tally.conceded += result.score.total[1 - side]
-            tally.set_points_scored += sum(points[side] for points in result.score.sets)
-            tally.set_points_conceded += sum(points[1 - side] for points in result.score.sets)
-            tally.points += classification_points(result, side, rules)
-    return tallies
+            records[team] += _record(result, side, rules)
+    return records
 
 
 _Key = tuple[int | Fraction, ...]
@@ -200,13 +201,13 @@ def _ratio(won: int, lost: int) -> _Key:
     return (0, Fraction(won, lost))
 
 
-_MEASURES: Final[Mapping[str, Callable[[_Tally], _Key]]] = {
-    "points": lambda t: (t.points,),
-    "won": lambda t: (t.won,),
-    "difference": lambda t: (t.scored - t.conceded,),
-    "scored": lambda t: (t.scored,),
-    "set-ratio": lambda t: _ratio(t.scored, t.conceded),
-    "point-ratio": lambda t: _ratio(t.set_points_scored, t.set_points_conceded),
+_MEASURES: Final[Mapping[str, Callable[[PoolRecord], _Key]]] = {
+    "points": lambda record: (record.points,),
+    "won": lambda record: (record.won,),
+    "difference": lambda record: (record.difference,),
+    "scored": lambda record: (record.scored,),
+    "set-ratio": lambda record: _ratio(record.scored, record.conceded),
+    "point-ratio": lambda record: _ratio(record.set_points_scored, record.set_points_conceded),
 }
 
 
@@ -235,7 +236,7 @@ def rank_pool(
         strangers = [side for side in result.sides if side not in teams]
         if strangers:
             raise ValueError(f"{', '.join(strangers)} not in this pool ({', '.join(teams)})")
-    overall = _tallies(teams, played, rules)
+    overall = _records(teams, played, rules)
 
     def blocks(group: list[str], decided_by: DecidedBy | None) -> list[_Block]:
         if len(group) == 1:
@@ -243,11 +244,11 @@ def rank_pool(
         for criterion in rules.ranking.order:
             if criterion in _HEAD_TO_HEAD:
                 among = [r for r in played if r.sides[0] in group and r.sides[1] in group]
-                tallies = _tallies(group, among, rules)
+                records = _records(group, among, rules)
                 measure = _MEASURES[criterion.removeprefix("head-to-head-")]
             else:
-                tallies, measure = overall, _MEASURES[criterion]
-            keys = {team: measure(tallies[team]) for team in group}
+                records, measure = overall, _MEASURES[criterion]
+            keys = {team: measure(records[team]) for team in group}
             if len(set(keys.values())) > 1:
                 split_by = None if criterion == rules.ranking.order[0] else criterion
                 ordered = sorted(group, key=keys.__getitem__, reverse=True)
@@ -262,14 +263,6 @@ def rank_pool(
         first = len(rows) + 1
         for offset, team in enumerate(ordered):
             rank = first + offset if drawn else first
-            rows.append(_row(rank, team, overall[team], "draw" if drawn else block.decided_by))
+            rows.append(PoolRow(rank=rank, delegation=team, **asdict(overall[team]),
+                                decided_by="draw" if drawn else block.decided_by))
     return tuple(rows)
-
-
-def _row(rank: int, team: str, tally: _Tally, decided_by: DecidedBy | None) -> PoolRow:
-    return PoolRow(
-        rank=rank, delegation=team, played=tally.played, won=tally.won, drawn=tally.drawn,
-        lost=tally.lost, scored=tally.scored, conceded=tally.conceded, points=tally.points,
-        set_points_scored=tally.set_points_scored,
-        set_points_conceded=tally.set_points_conceded, decided_by=decided_by,
-    )
