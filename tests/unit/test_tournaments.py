@@ -87,6 +87,14 @@ def test_the_standard_format() -> None:
         two_pools_of_four(POOL_A, POOL_B[:3], BASKETBALL)
 
 
+def test_a_format_reads_from_plain_data() -> None:
+    # As a games file would hold it: strings, lists and the rules' `kind`.
+    document = FORMAT.model_dump(mode="json")
+    assert document["rules"]["match"]["kind"] == "points"
+    assert document["knockout"][7] == {"phase": "final", "sides": ["W:sf-1", "W:sf-2"]}
+    assert TournamentFormat.model_validate(document) == FORMAT
+
+
 def test_round_robin_of_four() -> None:
     # The circle method: jiefang stays, the others turn; the draw's 1st and 2nd meet last.
     assert [(m.phase, m.sides) for m in round_robin("A", POOL_A)] == [
@@ -287,6 +295,18 @@ def test_teams_the_format_does_not_place_share_the_next_rank() -> None:
     assert event is not None
     awards = award_result(event, ResultInput(event.id, 1, "official", entries), RULES)
     assert [award.points for award in awards] == [18, 14, 12, 10, 4, 4]
+
+
+def test_a_single_pool_ranks_the_event_by_itself() -> None:
+    teams = (*POOL_A, "wuzhi")
+    single = TournamentFormat(
+        rules=BASKETBALL, pools=(Pool(letter="A", teams=teams, matches=round_robin("A", teams)),),
+        placings=tuple(Placing(place=place, slot=f"A{place}") for place in range(1, 6)))
+    assert format_problems(single, CODES) == []
+    finish = ("wuzhi", "macun", "jiefang", "shanyang", "zhongzhan")
+    entries = final_ranking(single, pool_results(single, {"A": finish}))
+    assert entries is not None
+    assert [(e.rank, e.delegation) for e in entries] == list(enumerate(finish, start=1))
 
 
 # --- Dependencies and corrections ----------------------------------------------------------
