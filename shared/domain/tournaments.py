@@ -418,12 +418,12 @@ def tournament_state(
         if result is not None and set(result.sides) != teams:
             mismatched.append(match.phase)
             result = None
-        winner = None if result is None else winning_side(result)
-        decided[match.phase] = KnockoutState(
-            phase=match.phase, sides=sides, result=result,
-            winner=None if result is None or winner is None else result.sides[winner],
-            loser=None if result is None or winner is None else result.sides[1 - winner],
-        )
+        winner = loser = None
+        winning = None if result is None else winning_side(result)
+        if result is not None and winning is not None:
+            winner, loser = result.sides[winning], result.sides[1 - winning]
+        decided[match.phase] = KnockoutState(phase=match.phase, sides=sides, result=result,
+                                             winner=winner, loser=loser)
     return TournamentState(
         pools=tuple(tables.values()),
         knockout=tuple(decided.values()),
