@@ -1,7 +1,7 @@
 """The words and numbers media outputs print: labels in Chinese and English, Beijing time,
 Chinese ordinal ranks (第三名, 并列第三名), points as the tables round them."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Final, NamedTuple
 
 # China keeps one offset all year, so a fixed zone needs no tz database (python:3.11-slim
@@ -64,7 +64,7 @@ def rank_words(rank: int, tied: bool) -> str:
     return f"{'并列' if tied else ''}第{chinese_number(rank)}名"
 
 
-def month_day(moment: datetime) -> str:
+def month_day(moment: date) -> str:
     """'9月21日', the date as the games' reports write it."""
     return f"{moment.month}月{moment.day}日"
 
