@@ -181,10 +181,10 @@ def _result_section(pdf: _Sheets, document: Document, phase: Label | None) -> No
     subtitle = " · ".join([group.en, event["name_en"], *([phase.en] if phase else [])])
     pdf.multi_cell(pdf.width - 40, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
-    if document["correction"]:
-        _stamp(pdf, CORRECTION, top)
-    elif document["status"] == "cancelled":
+    if document["status"] == "cancelled":
         _stamp(pdf, RESULT_STATUSES["cancelled"], top)
+    elif document["correction"]:
+        _stamp(pdf, CORRECTION, top)
     pdf.ln(2)
 
     status = document["status"]

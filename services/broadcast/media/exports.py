@@ -103,10 +103,10 @@ def breakdown_rows(
     """One row per entry that an official result awarded a medal or points, from the event
     documents: what makes up each delegation's line in the tables of `group` ('all' or a
     group code). `delegation` keeps one delegation's rows. Rows follow the delegations'
-    order in the games file, then the events' times."""
+    order in the games file, then the events' times and ids."""
     names = GamesNames.of(games)
     order = {code: index for index, code in enumerate(names.delegation_order)}
-    rows: list[tuple[tuple[int, str], dict[str, Any]]] = []
+    rows: list[tuple[tuple[int, str, str], dict[str, Any]]] = []
     for document in documents:
         event = document["event"]
         if document["status"] != "official" or group not in ("all", event["group"]):
@@ -116,7 +116,8 @@ def breakdown_rows(
                 continue
             if delegation is not None and entry["delegation"] != delegation:
                 continue
-            rows.append(((order.get(entry["delegation"], len(order)), event["scheduled_at"]), {
+            key = (order.get(entry["delegation"], len(order)), event["scheduled_at"], event["id"])
+            rows.append((key, {
                 "delegation": entry["delegation"], "delegation_name": entry["delegation_name"],
                 "event_id": event["id"], "group_name": names.group(event["group"]).zh,
                 "event_name": event["name"], "competitor": entry["competitor"],
