@@ -1,14 +1,12 @@
 """A games day for the media renderers' tests: result revisions on the shipped games, scored
 by the real engine into the documents broadcast holds (event documents and stamped tables)."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from shared.documents import event_document, history_item, stamp_table
-from shared.domain.engine import award_result, compute_standings
+from bench.media import published
 from shared.messages import AcceptedResult, ResultEntry
 from tests.unit.shipped import GAMES, RULES
 
@@ -36,21 +34,8 @@ class ScoredDay:
 
 
 def scored(revisions: Sequence[AcceptedResult], version: int = 17) -> ScoredDay:
-    """The documents after `revisions` (in order) as scoring publishes them."""
-    by_event: dict[str, list[AcceptedResult]] = defaultdict(list)
-    for result in revisions:
-        by_event[result.event_id].append(result)
-    documents, awards = {}, {}
-    for event_id, chain in by_event.items():
-        event = GAMES.event(event_id)
-        assert event is not None, event_id
-        latest = chain[-1]
-        awards[event_id] = award_result(event, latest.to_input(), RULES)
-        documents[event_id] = event_document(GAMES, event, latest, awards[event_id],
-                                             [history_item(result) for result in chain])
-    tables = compute_standings(GAMES, RULES, awards).tables(GAMES)
-    return ScoredDay(documents, {channel: stamp_table(table, version, TABLES_AT)
-                                 for channel, table in tables.items()})
+    """The documents after `revisions` as scoring publishes them."""
+    return ScoredDay(*published(GAMES, RULES, revisions, version, TABLES_AT))
 
 
 def _ok(rank: int, delegation: str, competitor: str, mark: str, **more: Any) -> dict[str, Any]:
