@@ -1,6 +1,7 @@
 """Share cards opened as a phone would: the image's size, and its QR code scanned."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import zxingcpp
@@ -59,3 +60,13 @@ def test_cards_of_other_results_render_with_their_qr_code() -> None:
 def test_an_unknown_table_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown table kind 'rank'"):
         table_card_png(GAMES_DOCUMENT, "rank:all", DAY_SCORED.tables["medals:all"], LIVE)
+
+
+def test_cards_rendered_in_parallel_threads_equal_those_rendered_alone() -> None:
+    def render(channel: str) -> bytes:
+        return table_card_png(GAMES_DOCUMENT, channel, DAY_SCORED.tables[channel], LIVE)
+
+    channels = ["medals:all", "points:all", "medals:youth", "points:youth"]
+    alone = [render(channel) for channel in channels]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(render, channels)) == alone

@@ -9,8 +9,8 @@ corrected result carries a red 更正 stamp and the official's note.
 
 import io
 import re
+import threading
 from collections.abc import Sequence
-from functools import cache
 from typing import Final
 
 import segno
@@ -45,10 +45,17 @@ _MAX_HEIGHT: Final = 4000  # drawn on a tall canvas, then cut to what was used
 _Font = ImageFont.FreeTypeFont
 
 
-@cache
+# Cards render in a thread pool, and a FreeType face must not be used by two threads at
+# once: each thread loads its own.
+_thread_fonts = threading.local()
+
+
 def _font(size: int, bold: bool = False) -> _Font:
-    face = cjk_font(bold)
-    return ImageFont.truetype(str(face.path), size, index=face.index)
+    fonts: dict[tuple[int, bool], _Font] = _thread_fonts.__dict__.setdefault("fonts", {})
+    if (size, bold) not in fonts:
+        face = cjk_font(bold)
+        fonts[size, bold] = ImageFont.truetype(str(face.path), size, index=face.index)
+    return fonts[size, bold]
 
 
 class _Card:
