@@ -2,6 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PODIUM_HOST=0.0.0.0 PODIUM_LOG_JSON=true
 WORKDIR /app
+# Broadcast's PDFs and share cards embed Noto Sans CJK SC (services/broadcast/media/fonts.py).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services

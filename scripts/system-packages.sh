@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Podium needs when they are missing: PostgreSQL 15 (run
-# from its binaries, no system cluster), Java and Maven for the local Kafka and, with
-# `test`, Chromium and CJK fonts for the page tests (Playwright drives Debian's Chromium;
-# no download). `make run` skips those: a browser is a large download it does not need.
+# from its binaries, no system cluster), Java and Maven for the local Kafka, the CJK fonts
+# broadcast's PDFs and share cards embed (and the page tests' screenshots show) and, with
+# `test`, Chromium for the page tests (Playwright drives Debian's Chromium; no download).
+# `make run` skips the browser: a large download it does not need.
 set -euo pipefail
 purpose=${1:-run}
 
@@ -10,9 +11,9 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-cjk)
 if [[ $purpose == test ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
-  dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-cjk)
 fi
 
 if ((${#missing[@]})); then
