@@ -21,10 +21,11 @@ from services.broadcast.media.bulletin import event_bulletin_pdf
 from services.broadcast.media.cache import RenderCache
 from services.broadcast.media.cards import table_card_png
 from services.scoring.core import compute_tables, replay
-from shared.documents import stamp_table
-from shared.domain.games import Games, default_games_dir, load_games
-from shared.domain.rules import Rules, load_rules
-from shared.messages import AcceptedResult
+from shared.adapters.definitions import default_games_dir, load_games, load_rules
+from shared.contract.documents import stamp_table
+from shared.contract.messages import AcceptedResult
+from shared.domain.games import Games
+from shared.domain.rules import Rules
 
 Documents = dict[str, dict[str, Any]]
 

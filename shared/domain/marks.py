@@ -66,7 +66,7 @@ class Mark:
 
 
 class MarkedEntry(Protocol):
-    """What these rules read of a result's entry (engine.EntryInput has it all)."""
+    """What these rules read of a result's entry (engine.Entry has it all)."""
 
     @property
     def rank(self) -> int | None: ...

@@ -1,4 +1,4 @@
-"""Pool tables of team sports: classification points and tie-breakers (CONTRACT.md v1.1 "Pool
+"""Pool tables of team sports: classification points and tie-breakers (docs/api.md "Pool
 ranking"), as data per sport so a games file can change them.
 
 A ranking is an ordered list of criteria. Overall criteria look at every pool match a team

@@ -1,4 +1,4 @@
-"""Who goes on from a round of heats, and the next round's start lists (CONTRACT.md v1.1).
+"""Who goes on from a round of heats, and the next round's start lists (docs/schedule.md).
 
 From each heat the first `Q` places go on (tag `Q`), then the `q` best marks of the rest across
 all the round's heats (tag `q`). Entries tied on the last place that goes on all go on, on `Q`
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from shared.domain.start_lists import Entry, StartList, centre_out, lane_draw_groups, positions
+from shared.domain.start_lists import Entrant, StartList, centre_out, lane_draw_groups, positions
 from shared.domain.unit_status import Refusal, UnitState
 from shared.domain.units import QualificationRule
 
@@ -33,7 +33,7 @@ Seeding = Literal["lane-draw", "by-mark"]
 class HeatEntry(Generic[MarkKey]):
     """An entry of a heat's result: rank when OK, and its mark's key (lower is better)."""
 
-    entry: Entry
+    entry: Entrant
     rank: int | None
     status: str = "OK"  # OK | DNF | DSQ | DNS
     mark_key: MarkKey | None = None
@@ -52,7 +52,7 @@ class Qualifier(Generic[MarkKey]):
     tag: Literal["Q", "q"]
 
     @property
-    def entry(self) -> Entry:
+    def entry(self) -> Entrant:
         return self.result.entry
 
 
@@ -119,7 +119,7 @@ def next_round_start_lists(
     ranked = list(qualified)
     if seeding == "by-mark":
         ranked.sort(key=lambda qualifier: _mark_order(qualifier.result.mark_key))
-    dealt: list[list[Entry]] = [[] for _ in unit_ids]
+    dealt: list[list[Entrant]] = [[] for _ in unit_ids]
     for index, qualifier in enumerate(ranked):
         turn, place = divmod(index, len(unit_ids))
         dealt[place if turn % 2 == 0 else len(unit_ids) - 1 - place].append(qualifier.entry)
@@ -153,8 +153,8 @@ class NextUnit:
 @dataclass(frozen=True)
 class NextRound:
     start_lists: tuple[StartList, ...]
-    goes_on: tuple[Entry, ...]  # entered by this derivation, not on the previous start lists
-    drops_out: tuple[Entry, ...]  # on the previous start lists, no longer qualified
+    goes_on: tuple[Entrant, ...]  # entered by this derivation, not on the previous start lists
+    drops_out: tuple[Entrant, ...]  # on the previous start lists, no longer qualified
 
 
 def derive_next_round(

@@ -12,12 +12,11 @@ An entry's `record` claim is checked against the same findings by `claim_problem
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from shared.domain.errors import DefinitionError, read_yaml_mapping, validation_problems
+from shared.domain.errors import DefinitionError, validation_problems
 from shared.domain.games import Games
 from shared.domain.marks import (
     MEASURES,
@@ -127,14 +126,14 @@ RECORD_SECTIONS: Final = ("measures", "equalling", "records")
 _EQUALLING_BY_DEFAULT: Final[frozenset[Measure]] = frozenset({"height"})
 
 
-def load_records(path: Path, games: Games) -> RecordBook:
-    """The records file at `path`; any problem in it raises DefinitionError listing all."""
-    document = read_yaml_mapping(path)
+def records_from(document: Mapping[str, Any], games: Games, source: str = "records") -> RecordBook:
+    """The records a file's mapping states; any problem raises DefinitionError listing all
+    of them, under `source` (the file's name)."""
     book, problems = parse_records(document, games)
     problems[:0] = [f"{key}: unknown section (expected {', '.join(RECORD_SECTIONS)})"
                     for key in sorted(document.keys() - set(RECORD_SECTIONS))]
     if problems:
-        raise DefinitionError(path, problems)
+        raise DefinitionError(source, problems)
     return book
 
 
@@ -303,7 +302,7 @@ class RecordsReport:
     units: Mapping[str, UnitRecords]  # every official unit, by unit id
 
     def tags(self, unit_id: str) -> Mapping[int, RecordLevel]:
-        """Each entry's detected record, by entry index: what engine.EntryInput.record means."""
+        """Each entry's detected record, by entry index: what engine.Entry.record means."""
         unit = self.units.get(unit_id)
         return {} if unit is None else unit.tags
 

@@ -1,6 +1,6 @@
 """Registrations (报名): the delegations' entries, imported from their sheets, kept per event.
 
-CONTRACT.md v1.1 "Registrations and start lists": the results desk imports the delegations'
+docs/api.md "Registrations and start lists": the results desk imports the delegations'
 `.xlsx` and `.csv` files (`podium entries import FILE`); reading the file is the CLI's job, and
 this module takes its sheets as text (`Sheet`). `import_entries` checks every row against the
 games and the rules' entry limits and lists every problem by sheet, row and column; nothing is
@@ -18,7 +18,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from shared.domain.games import EventDefinition, Games
-from shared.domain.start_lists import Entry
+from shared.domain.start_lists import Entrant
 
 # Each column's key and the headers that name it (compared without case or spaces). Other
 # columns (remarks, ID numbers, ...) are ignored.
@@ -78,7 +78,7 @@ class Registrations:
     """The entries of every event that has any, each event's by delegation (the games file's
     order), then in the order they were entered."""
 
-    by_event: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
+    by_event: Mapping[str, tuple[Entrant, ...]] = field(default_factory=dict)
 
 
 ChangeKind = Literal["added", "removed", "changed", "new bib"]
@@ -89,8 +89,8 @@ class EntryChange:
     event_id: str
     delegation: str
     kind: ChangeKind  # changed: same bib, another name or members; new bib: same name
-    before: Entry | None
-    after: Entry | None
+    before: Entrant | None
+    after: Entrant | None
 
     def __str__(self) -> str:
         shown = " → ".join(f"{entry.bib} {entry.name}" + (
@@ -127,7 +127,7 @@ class _Row:
 class _Entered:
     row: _Row
     event: EventDefinition
-    entry: Entry
+    entry: Entrant
 
 
 def import_entries(
@@ -243,7 +243,7 @@ def _parse(row: _Row, games: Games, problems: list[str]) -> _Entered | None:
         _check_event_fit(row, event, members, games, problems)
     if len(problems) > found or event is None or delegation is None:
         return None
-    return _Entered(row, event, Entry(bib=bib, name=name, delegation=delegation, members=members))
+    return _Entered(row, event, Entrant(bib=bib, name=name, delegation=delegation, members=members))
 
 
 def _event(row: _Row, games: Games, problems: list[str]) -> EventDefinition | None:
@@ -309,7 +309,7 @@ def _bib_problems(
 ) -> Iterator[str]:
     """A bib names one competitor across the games: the same name and delegation wherever it
     is entered, and once per event."""
-    owners: dict[str, tuple[Entry, str]] = {}  # bib -> its entry, and where it was found
+    owners: dict[str, tuple[Entrant, str]] = {}  # bib -> its entry, and where it was found
     for event_id, entries in current.by_event.items():
         for entry in entries:
             if (event_id, entry.delegation) not in replaced:
@@ -344,14 +344,14 @@ def _merge(
     games: Games, current: Registrations, entered: Sequence[_Entered],
     replaced: set[tuple[str, str]], skipped: tuple[str, ...],
 ) -> Imported:
-    pairs: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    pairs: dict[tuple[str, str], list[Entrant]] = defaultdict(list)
     for event_id, entries in current.by_event.items():
         for entry in entries:
             if (event_id, entry.delegation) not in replaced:
                 pairs[(event_id, entry.delegation)].append(entry)
     for item in entered:
         pairs[(item.event.id, item.entry.delegation)].append(item.entry)
-    by_event: dict[str, tuple[Entry, ...]] = {}
+    by_event: dict[str, tuple[Entrant, ...]] = {}
     changes: list[EntryChange] = []
     for event in games.events:
         by_event[event.id] = tuple(entry for code in games.delegation_codes
@@ -368,7 +368,7 @@ def _merge(
 
 
 def _changes(
-    event_id: str, delegation: str, current: Sequence[Entry], new: Sequence[Entry]
+    event_id: str, delegation: str, current: Sequence[Entrant], new: Sequence[Entrant]
 ) -> list[EntryChange]:
     before = {entry.bib: entry for entry in current if entry.delegation == delegation}
     after = {entry.bib: entry for entry in new}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final
 
-from shared.domain.start_lists import Entry, StartList
+from shared.domain.start_lists import Entrant, StartList
 from shared.domain.unit_status import UnitState
 from shared.domain.units import Unit
 
@@ -30,7 +30,7 @@ class ScheduledUnit:
         return self.state.starts_at
 
     def document(self, tz: tzinfo = GAMES_TIMEZONE) -> dict[str, Any]:
-        """A unit of `GET /v1/schedule` (CONTRACT.md v1.1), its start in the games' zone."""
+        """A unit of `GET /v1/schedule` (docs/api.md), its start in the games' zone."""
         return {
             "unit_id": self.unit.unit_id, "event_id": self.unit.event_id,
             "phase": self.unit.phase, "phase_name": self.unit.phase_name,
@@ -66,7 +66,7 @@ def of_delegation(
     items: Iterable[ScheduledUnit],
     delegation: str,
     start_lists: Mapping[str, StartList],
-    entries: Mapping[str, Sequence[Entry]],
+    entries: Mapping[str, Sequence[Entrant]],
 ) -> tuple[ScheduledUnit, ...]:
     """The units where `delegation` competes or may still compete.
 

@@ -1,6 +1,6 @@
 """Entries and start lists (秩序册): who starts in a unit, in which order or lane.
 
-An `Entry` is a competitor entered in an event (CONTRACT.md v1.1 "Registrations and start
+An `Entrant` is a competitor entered in an event (docs/api.md "Registrations and start
 lists"): its `bib` identifies it across the games. A `StartList` places a unit's entries, by
 lane where the unit has lanes, else by order. First rounds are drawn here; the rounds after are
 seeded from the qualifiers (shared/domain/qualification.py) with the lane helpers below.
@@ -19,7 +19,7 @@ from shared.domain.unit_status import Refusal
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entrant:
     """A competitor (or team) entered in an event."""
 
     bib: str
@@ -32,7 +32,7 @@ class Entry:
 class StartPosition:
     order: int  # 1, 2, ...: the listing order (lane order where there are lanes)
     lane: int | None
-    entry: Entry
+    entry: Entrant
 
     def document(self) -> dict[str, Any]:
         """A row of `GET /v1/units/{unit_id}`'s start list."""
@@ -51,7 +51,7 @@ class StartList:
         return frozenset(position.entry.delegation for position in self.positions)
 
     @property
-    def entries(self) -> tuple[Entry, ...]:
+    def entries(self) -> tuple[Entrant, ...]:
         return tuple(position.entry for position in self.positions)
 
 
@@ -75,7 +75,7 @@ def lane_draw_groups(lanes: int) -> tuple[tuple[int, ...], ...]:
 
 
 def positions(
-    unit_id: str, entries: Sequence[Entry], lanes: Sequence[int] | None
+    unit_id: str, entries: Sequence[Entrant], lanes: Sequence[int] | None
 ) -> StartList:
     """The start list placing `entries` in `lanes` (entries[i] in lanes[i]), or in the given
     order when the unit has no lanes."""
@@ -89,7 +89,7 @@ def positions(
 
 def first_round_start_lists(
     unit_ids: Sequence[str],
-    entries: Sequence[Entry],
+    entries: Sequence[Entrant],
     *,
     lanes: int | None,
     order: Literal["draw", "entry"],
@@ -114,7 +114,7 @@ def first_round_start_lists(
                        "lanes: add a heat")
     first_listed = {entry.delegation: index for index, entry in reversed(list(enumerate(listed)))}
     by_delegation = sorted(listed, key=lambda entry: first_listed[entry.delegation])
-    dealt: list[list[Entry]] = [[] for _ in unit_ids]
+    dealt: list[list[Entrant]] = [[] for _ in unit_ids]
     for index, entry in enumerate(by_delegation):
         dealt[index % len(unit_ids)].append(entry)
     if order == "draw":

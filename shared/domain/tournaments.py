@@ -20,7 +20,7 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, Field, PositiveInt
 
-from shared.domain.engine import EntryInput
+from shared.domain.engine import Entry
 from shared.domain.games import Code
 from shared.domain.matches import FrozenModel, MatchResult, Problem, score_problems, winning_side
 from shared.domain.pools import PoolRow, SportRules, rank_pool
@@ -437,7 +437,7 @@ def final_ranking(
     results: Mapping[str, MatchResult],
     draws: Draws | None = None,
     names: Mapping[str, str] | None = None,
-) -> tuple[EntryInput, ...] | None:
+) -> tuple[Entry, ...] | None:
     """The event's ranking once every placing is decided (None before), as the entries of an
     ordinary result: the placed teams in place order, then every team the format places nowhere,
     all sharing the next rank (equal 5th after places 1-4) in pool order. `names`: a
@@ -450,7 +450,7 @@ def final_ranking(
     teams = [team for _, team in placed]
     unplaced = [team for team in tournament.teams if team not in teams]
     return tuple(
-        EntryInput(rank=rank, delegation=team, competitor=names.get(team, team))
+        Entry(rank=rank, delegation=team, competitor=names.get(team, team))
         for rank, team in [*placed, *((len(placed) + 1, team) for team in unplaced)]
     )
 

@@ -1,4 +1,4 @@
-"""A unit's status through the day (CONTRACT.md v1.1 "Units, schedule and status").
+"""A unit's status through the day (docs/api.md "Units, schedule and status").
 
 Three sources move a unit: officials (`POST /v1/units/{unit_id}/status`: running, delayed,
 postponed, back to scheduled), the desk publishing its start list, and its results. The allowed

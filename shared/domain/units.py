@@ -1,6 +1,6 @@
 """An event's units (赛次): heats, semi-finals, pool and knockout matches, the final.
 
-CONTRACT.md v1.1 "Units, schedule and status": an event is contested in one or more units,
+docs/api.md "Units, schedule and status": an event is contested in one or more units,
 each listed in the games file under its event with its start time and venue; `unit_id` is
 `<event_id>/<phase>`. Only the final's result, the event's ranking, counts for medals and
 points, so every event ends in a `final`. An event that lists no units is a single `final` at

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bench.media import published
-from shared.messages import AcceptedResult, ResultEntry
+from shared.contract.messages import AcceptedResult
+from shared.domain.engine import Entry
 from tests.unit.shipped import GAMES, RULES
 
 GAMES_DOCUMENT: dict[str, Any] = GAMES.public_document()
@@ -22,7 +23,7 @@ def revision(
 ) -> AcceptedResult:
     return AcceptedResult(
         event_id=event_id, revision=number, status=status,  # type: ignore[arg-type]
-        note=note, entries=tuple(ResultEntry.model_validate(entry) for entry in entries),
+        note=note, entries=tuple(Entry.model_validate(entry) for entry in entries),
         accepted_at=datetime.fromisoformat(at), entered_by="裁判 张",
     )
 

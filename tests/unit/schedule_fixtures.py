@@ -4,7 +4,7 @@ tests."""
 from collections.abc import Sequence
 
 from shared.domain.games import Event
-from shared.domain.start_lists import Entry, StartList
+from shared.domain.start_lists import Entrant, StartList
 from shared.domain.unit_status import Refusal
 from tests.unit.shipped import GAMES
 
@@ -17,13 +17,13 @@ def shipped_event(event_id: str) -> Event:
     return event
 
 
-def entry(bib: str, delegation: str = "qinyang", name: str | None = None) -> Entry:
+def entry(bib: str, delegation: str = "qinyang", name: str | None = None) -> Entrant:
     """A competitor named after its bib unless a name is given."""
-    return Entry(bib=bib, name=name or f"competitor {bib}", delegation=delegation)
+    return Entrant(bib=bib, name=name or f"competitor {bib}", delegation=delegation)
 
 
 def balanced(
-    result: tuple[StartList, ...] | Refusal, entries: Sequence[Entry], units: int, lanes: int
+    result: tuple[StartList, ...] | Refusal, entries: Sequence[Entrant], units: int, lanes: int
 ) -> tuple[StartList, ...]:
     """The start lists, checked to place every entry once in `units` units whose sizes differ
     by one at most; () after checking the refusal when the entries do not fit their lanes."""

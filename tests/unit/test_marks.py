@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.engine import EntryInput
+from shared.domain.engine import Entry
 from shared.domain.marks import Bilingual, Mark, MarkError, Measure, mark_problems, parse_mark
 
 SETTINGS = settings(max_examples=200, deadline=None)
@@ -231,8 +231,8 @@ def test_the_lower_time_wins(tenths: list[int]) -> None:
 # --- Marks agree with ranks ----------------------------------------------------------------
 
 def entry(rank: int | None, mark: str | None, competitor: str, delegation: str = "qinyang",
-          status: str = "OK") -> EntryInput:
-    return EntryInput(rank=rank, delegation=delegation, competitor=competitor, status=status,
+          status: str = "OK") -> Entry:
+    return Entry(rank=rank, delegation=delegation, competitor=competitor, status=status,
                       mark=mark)
 
 

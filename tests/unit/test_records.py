@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.engine import EntryInput
+from shared.adapters.definitions import load_records
+from shared.domain.engine import Entry
 from shared.domain.errors import DefinitionError
 from shared.domain.marks import Bilingual
 from shared.domain.records import (
@@ -20,7 +21,6 @@ from shared.domain.records import (
     UnitResult,
     claim_problems,
     detect_records,
-    load_records,
     parse_records,
 )
 from shared.domain.rules import RECORD_LEVELS
@@ -65,12 +65,12 @@ BOOK = book_of(DOCUMENT)
 
 
 def ok(mark: str | None, competitor: str, delegation: str = "qinyang", *, rank: int = 1,
-       record: str | None = None, status: str = "OK") -> EntryInput:
-    return EntryInput(rank=None if status != "OK" else rank, delegation=delegation,
+       record: str | None = None, status: str = "OK") -> Entry:
+    return Entry(rank=None if status != "OK" else rank, delegation=delegation,
                       competitor=competitor, status=status, mark=mark, record=record)
 
 
-def unit(event_id: str, phase: str, *entries: EntryInput, at: str = "09:00", revision: int = 1,
+def unit(event_id: str, phase: str, *entries: Entry, at: str = "09:00", revision: int = 1,
          status: str = "official", accepted_after: int = 20) -> UnitResult:
     starts = datetime.fromisoformat(f"2024-09-20T{at}:00+08:00")
     return UnitResult(event_id=event_id, phase=phase, revision=revision, status=status,
@@ -83,7 +83,7 @@ def cancelled(result: UnitResult) -> UnitResult:
                    accepted_at=result.accepted_at + timedelta(hours=3))
 
 
-def corrected(result: UnitResult, *entries: EntryInput) -> UnitResult:
+def corrected(result: UnitResult, *entries: Entry) -> UnitResult:
     return replace(result, revision=result.revision + 1, entries=entries,
                    accepted_at=result.accepted_at + timedelta(hours=3))
 

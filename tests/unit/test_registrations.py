@@ -14,7 +14,7 @@ from shared.domain.registrations import (
     import_entries,
     withdraw_entries,
 )
-from shared.domain.start_lists import Entry
+from shared.domain.start_lists import Entrant
 from tests.unit.schedule_fixtures import shipped_event
 from tests.unit.shipped import GAMES
 
@@ -49,9 +49,9 @@ def test_a_valid_file_gives_each_event_its_entries() -> None:
         sheet("每行一名运动员", name="填表说明", header=("说明",)),
     )
     assert result.registrations == Registrations({
-        M100: (Entry("101", "李明", "qinyang"), Entry("201", "张伟", "mengzhou")),
-        M200: (Entry("101", "李明", "qinyang"),),
-        RELAY: (Entry("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "孙磊")),),
+        M100: (Entrant("101", "李明", "qinyang"), Entrant("201", "张伟", "mengzhou")),
+        M200: (Entrant("101", "李明", "qinyang"),),
+        RELAY: (Entrant("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "孙磊")),),
     })
     assert result.skipped_sheets == ("填表说明",)
     assert [str(change) for change in result.changes] == [
@@ -144,13 +144,13 @@ def test_a_re_import_replaces_the_delegations_entries_and_says_what_changed() ->
               f"{RELAY}|QY-R1|沁阳市一队|qinyang|李明、王强、赵刚、周杰"),
         current=FIRST.registrations)
     assert again.changes == (
-        EntryChange(M100, "qinyang", "new bib", Entry("102", "王强", "qinyang"),
-                    Entry("103", "王强", "qinyang")),
-        EntryChange(M200, "qinyang", "added", None, Entry("101", "李明", "qinyang")),
-        EntryChange(M200, "qinyang", "added", None, Entry("104", "刘洋", "qinyang")),
+        EntryChange(M100, "qinyang", "new bib", Entrant("102", "王强", "qinyang"),
+                    Entrant("103", "王强", "qinyang")),
+        EntryChange(M200, "qinyang", "added", None, Entrant("101", "李明", "qinyang")),
+        EntryChange(M200, "qinyang", "added", None, Entrant("104", "刘洋", "qinyang")),
         EntryChange(RELAY, "qinyang", "changed",
-                    Entry("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "孙磊")),
-                    Entry("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "周杰"))),
+                    Entrant("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "孙磊")),
+                    Entrant("QY-R1", "沁阳市一队", "qinyang", ("李明", "王强", "赵刚", "周杰"))),
     )
     assert str(again.changes[0]) == f"{M100} qinyang: new bib 102 王强 → 103 王强"
     # Mengzhou's entry is untouched; each event lists its entries by delegation.
@@ -163,7 +163,7 @@ def test_a_re_import_replaces_the_delegations_entries_and_says_what_changed() ->
 
 def test_the_desk_withdraws_a_delegation_from_an_event() -> None:
     registrations, changes = withdraw_entries(FIRST.registrations, M100, "qinyang")
-    assert registrations.by_event[M100] == (Entry("201", "张伟", "mengzhou"),)
+    assert registrations.by_event[M100] == (Entrant("201", "张伟", "mengzhou"),)
     assert [str(change) for change in changes] == [
         f"{M100} qinyang: removed 101 李明", f"{M100} qinyang: removed 102 王强"]
     emptied, _ = withdraw_entries(registrations, M100, "mengzhou")
@@ -210,7 +210,7 @@ def test_importing_the_same_file_again_changes_nothing(rows: list[tuple[str, str
     entries = [entry for event_entries in first.registrations.by_event.values()
                for entry in event_entries]
     assert sorted(entries, key=repr) == sorted(
-        (Entry(f"{code[:2]}{number}", f"{code}-{number}", code)
+        (Entrant(f"{code[:2]}{number}", f"{code}-{number}", code)
          for _, code, number in within_limits), key=repr)
     assert [change.kind for change in first.changes] == ["added"] * len(within_limits)
     again = imported(sheet(*lines), current=first.registrations)

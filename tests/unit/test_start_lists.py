@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.start_lists import (
-    Entry,
+    Entrant,
     StartList,
     StartPosition,
     centre_out,
@@ -83,7 +83,7 @@ def test_more_entries_than_lanes_is_refused() -> None:
 def test_first_rounds_place_everyone_once_in_balanced_heats(
     delegations: list[str], units: int, order: Literal["draw", "entry"]
 ) -> None:
-    entries = [Entry(bib=f"{n}", name=f"n{n}", delegation=code)
+    entries = [Entrant(bib=f"{n}", name=f"n{n}", delegation=code)
                for n, code in enumerate(delegations)]
     unit_ids = [f"x/heat-{n}" for n in range(1, units + 1)]
     result = first_round_start_lists(unit_ids, entries, lanes=8, order=order)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.engine import EntryInput, ResultInput, award_result, rank_problems
+from shared.domain.engine import Entry, Result, award_result, rank_problems
+from shared.domain.games import Event
 from shared.domain.matches import MatchResult, Score
 from shared.domain.pools import DEFAULT_SPORT_RULES
 from shared.domain.tournaments import (
@@ -38,6 +39,10 @@ FORMAT = two_pools_of_four(POOL_A, POOL_B, BASKETBALL)
 # The order each pool finishes in: pool B's is not its draw order.
 FINISH = {"A": POOL_A, "B": ("qinyang", "xiuwu", "shifanqu", "mengzhou")}
 KNOCKOUT_PHASES = ("sf-1", "sf-2", "p5-1", "p5-2", "p7", "p5", "bronze", "final")
+
+
+def official(event: Event, entries: tuple[Entry, ...]) -> Result:
+    return Result(event_id=event.id, revision=1, status="official", entries=entries)
 
 
 def beats(winner: str, loser: str, score: tuple[int, int] = (70, 60)) -> MatchResult:
@@ -248,19 +253,19 @@ def test_final_ranking_of_a_whole_tournament() -> None:
     assert final_ranking(FORMAT, {k: v for k, v in WHOLE.items() if k != "p7"}) is None
     entries = final_ranking(FORMAT, WHOLE, names={"qinyang": "沁阳市男篮"})
     assert entries == (
-        EntryInput(rank=1, delegation="qinyang", competitor="沁阳市男篮"),
-        EntryInput(rank=2, delegation="xiuwu", competitor="xiuwu"),
-        EntryInput(rank=3, delegation="zhongzhan", competitor="zhongzhan"),
-        EntryInput(rank=4, delegation="jiefang", competitor="jiefang"),
-        EntryInput(rank=5, delegation="shanyang", competitor="shanyang"),
-        EntryInput(rank=6, delegation="macun", competitor="macun"),
-        EntryInput(rank=7, delegation="mengzhou", competitor="mengzhou"),
-        EntryInput(rank=8, delegation="shifanqu", competitor="shifanqu"),
+        Entry(rank=1, delegation="qinyang", competitor="沁阳市男篮"),
+        Entry(rank=2, delegation="xiuwu", competitor="xiuwu"),
+        Entry(rank=3, delegation="zhongzhan", competitor="zhongzhan"),
+        Entry(rank=4, delegation="jiefang", competitor="jiefang"),
+        Entry(rank=5, delegation="shanyang", competitor="shanyang"),
+        Entry(rank=6, delegation="macun", competitor="macun"),
+        Entry(rank=7, delegation="mengzhou", competitor="mengzhou"),
+        Entry(rank=8, delegation="shifanqu", competitor="shifanqu"),
     )
     # It scores as any result of a team event: places 9-7-6-5-4-3-2-1, x2.
     event = GAMES.event("bk-rural-m-village-5x5")
     assert event is not None
-    awards = award_result(event, ResultInput(event.id, 1, "official", entries), RULES)
+    awards = award_result(event, official(event, entries), RULES)
     assert [award.points for award in awards] == [18, 14, 12, 10, 8, 6, 4, 2]
     assert [award.medal for award in awards][:4] == ["gold", "silver", "bronze", None]
 
@@ -293,7 +298,7 @@ def test_teams_the_format_does_not_place_share_the_next_rank() -> None:
     # = 2 each, x2 for a team event.
     event = GAMES.event("bk-rural-m-village-5x5")
     assert event is not None
-    awards = award_result(event, ResultInput(event.id, 1, "official", entries), RULES)
+    awards = award_result(event, official(event, entries), RULES)
     assert [award.points for award in awards] == [18, 14, 12, 10, 4, 4]
 
 
@@ -443,6 +448,5 @@ def test_every_played_tournament_ranks_each_team_once(
     assert correction_conflicts(FORMAT, phase, results[phase], results, draws) == ()
     event = GAMES.event("bk-youth-m-5x5")
     assert event is not None
-    points = [a.points for a in award_result(event, ResultInput(event.id, 1, "official", entries),
-                                             RULES)]
+    points = [a.points for a in award_result(event, official(event, entries), RULES)]
     assert sum(points) == Fraction(2 * sum(RULES.place_points))

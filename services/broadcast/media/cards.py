@@ -1,5 +1,5 @@
-"""Share cards: PNG images for WeChat and self-media posts (DOMAIN.md: self-media posts are
-images), 1080 px wide, with type big enough to read on a phone.
+"""Share cards: PNG images for WeChat and self-media posts (such posts are images),
+1080 px wide, with type big enough to read on a phone.
 
 A table card shows every row of a medal, points or combined table of one group; an event
 card shows an event's medallists (or, provisional, its leaders). Each names its version and

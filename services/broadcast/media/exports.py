@@ -1,5 +1,5 @@
 """The tables and each delegation's breakdown as CSV and XLSX, for editors: data to copy and
-to check a dispute with, rather than a PDF to retype (DOMAIN.md).
+to check a dispute with, rather than a PDF to retype.
 
 CSV is UTF-8 with a byte order mark, which Excel needs to read Chinese; both formats start
 with one header row naming each column in Chinese and English. In XLSX numbers are numbers
