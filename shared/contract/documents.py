@@ -39,7 +39,7 @@ def event_document(
     """
     names = {d.code: d.name for d in games.delegations}
     document: dict[str, Any] = {
-        "event": event.model_dump(mode="json"),
+        "event": event.result_document(),
         "revision": None, "status": None, "note": None, "accepted_at": None,
         "correction": False, "entries": [], "history": list(history),
     }

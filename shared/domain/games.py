@@ -5,29 +5,23 @@
 office can fix its file in one pass. The loaded `Games` is immutable and shared by all services.
 """
 
-import re
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Annotated, Any, Final, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
+from shared.domain.codes import Code as Code  # re-exported: the games file's ids
 from shared.domain.errors import DefinitionError, validation_problems
 from shared.domain.rules import Rules
+from shared.domain.start_lists import Seeding
+from shared.domain.units import Unit, event_units
 
 # The standings scope that counts every event, beside one scope per group.
 ALL_GROUPS: Final = "all"
 
 
-def _slug(value: str) -> str:
-    # Codes end up in URLs and channel names (`event:<id>`, `medals:<group>`).
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
-        raise ValueError(f"{value!r} is not a code: use a-z, 0-9 and single '-' between them")
-    return value
-
-
-Code = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -96,6 +90,11 @@ class EventDefinition(_SectionItem):
     venue: Code
     points_multiplier: int | None = Field(default=None, ge=1)
     scheduled_at: AwareDatetime
+    # Its units (heats, semi-finals, the final) as written, checked by units.event_units;
+    # without them the event is a single final at scheduled_at.
+    units: Sequence[Any] | None = None
+    # How its start lists are drawn and seeded; without it, a drawn order and no lanes.
+    seeding: Seeding = Seeding()
 
     @property
     def key(self) -> str:
@@ -103,9 +102,31 @@ class EventDefinition(_SectionItem):
 
 
 class Event(EventDefinition):
-    """An event with its points multiplier resolved against the rules."""
+    """An event with its points multiplier resolved against the rules and its units read."""
 
     points_multiplier: int = Field(ge=1)
+    units: tuple[Unit, ...]
+
+    @cached_property
+    def _units_by_phase(self) -> dict[str, Unit]:
+        return {unit.phase: unit for unit in self.units}
+
+    def unit(self, phase: str) -> Unit | None:
+        return self._units_by_phase.get(phase)
+
+    @field_serializer("units")
+    def _public_units(self, units: tuple[Unit, ...]) -> list[dict[str, Any]]:
+        return [unit.document() for unit in units]
+
+    def result_document(self) -> dict[str, Any]:
+        """The event as result documents carry it (`GET /v1/events/{id}`'s `event`): v1's
+        fields; its units and seeding are in `GET /v1/games`."""
+        return self.model_dump(mode="json", exclude={"units", "seeding"})
+
+    @property
+    def has_rounds(self) -> bool:
+        """Whether the event runs heats or semi-finals before its final."""
+        return len(self.units) > 1
 
 
 class Games(_Definition):
@@ -124,6 +145,17 @@ class Games(_Definition):
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        """The unit `<event_id>/<phase>`, None for an unknown one."""
+        event_id, _, phase = unit_id.partition("/")
+        event = self.event(event_id)
+        return None if event is None else event.unit(phase)
+
+    @cached_property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit of every event, event by event in the file's order."""
+        return tuple(unit for event in self.events for unit in event.units)
 
     def delegation(self, code: str) -> Delegation | None:
         return next((d for d in self.delegations if d.code == code), None)
@@ -195,19 +227,25 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
         ):
             problems.append(f"{label}.host: {venue.host!r} is neither a delegation nor an "
                             "association")
+    units: dict[str, tuple[Unit, ...]] = {}
     for label, event in events:
         for field, section in (("sport", "sports"), ("group", "groups"), ("venue", "venues")):
             value = getattr(event, field)
             if value not in declared[section]:
                 problems.append(f"{label}.{field}: unknown {field} {value!r}")
+        units[event.id], unit_problems = event_units(event, event.units, label,
+                                                     declared["venues"])
+        problems.extend(unit_problems)
     for label, group in groups:
         kinds = {event.get("kind") for event in _raw_items(document, "events")
                  if isinstance(event, dict) and event.get("group") == group.code}
         for kind in ("individual", "team"):
             if kind not in kinds:
                 problems.append(f"{label}: has no {kind} event (every group needs both)")
-    for sport in rules.team_multiplier_by_sport.keys() - declared["sports"]:
-        problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
+    for setting, by_sport in (("team_multiplier_by_sport", rules.team_multiplier_by_sport),
+                              ("entry_limits.by_sport", rules.entry_limits.by_sport)):
+        for sport in sorted(by_sport.keys() - declared["sports"]):
+            problems.append(f"rules {setting}.{sport}: no such sport in this file")
 
     if problems:
         raise DefinitionError(source, problems)
@@ -219,7 +257,7 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
         associations=tuple(a for _, a in associations),
         sports=tuple(s for _, s in sports),
         venues=tuple(v for _, v in venues),
-        events=tuple(_resolve_multiplier(event, rules) for _, event in events),
+        events=tuple(_resolve(event, rules, units[event.id]) for _, event in events),
     )
 
 
@@ -269,9 +307,10 @@ def _raw_items(document: Mapping[str, Any], section: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-def _resolve_multiplier(event: EventDefinition, rules: Rules) -> Event:
+def _resolve(event: EventDefinition, rules: Rules, units: tuple[Unit, ...]) -> Event:
     multiplier = event.points_multiplier
     if multiplier is None:
         multiplier = rules.team_multiplier_for(event.sport) if event.kind == "team" else 1
-    return Event.model_validate({**event.model_dump(), "points_multiplier": multiplier})
+    return Event.model_validate({**dict(event), "points_multiplier": multiplier,
+                                 "units": units})
 
