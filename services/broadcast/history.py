@@ -31,6 +31,7 @@ class History:
                 "SELECT channel, max(seq) AS seq FROM feed WHERE type = 'result'"
                 " AND channel LIKE 'event:%' GROUP BY channel"
             )
+            units = await conn.fetch("SELECT unit_id, document FROM unit_documents")
             recent = await conn.fetch(
                 "SELECT seq, channel, type, data FROM feed WHERE type = 'result' AND seq <= $1"
                 " ORDER BY seq DESC LIMIT $2",
@@ -44,6 +45,7 @@ class History:
             recent=[_outgoing(row) for row in reversed(recent)],
             complete=len(recent) < self.replay_window,
             last_seq=last_seq,
+            units={row["unit_id"]: row["document"] for row in units},
         )
 
     async def last_seq(self) -> int:

@@ -23,8 +23,25 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
-from services.ingest.validation import check_result, requested_event
-from shared.adapters import kafka
+from services.ingest.units import (
+    EventUnits,
+    StatusRefused,
+    UnitChangesOutbox,
+    apply_result,
+    entry_unit_document,
+    registered_entries,
+    set_status,
+    status_document,
+    stored_updates,
+)
+from services.ingest.validation import (
+    bib_issues,
+    check_result,
+    check_status,
+    requested_event,
+    requested_unit,
+)
+from shared.adapters import db, kafka
 from shared.adapters.db import DATABASE_DOWN, Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
@@ -32,6 +49,8 @@ from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import Token, find_token, revoked_at
 from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
+from shared.domain.games import Event
+from shared.domain.units import RANKING_PHASE, Unit
 
 log = structlog.get_logger()
 
@@ -61,7 +80,8 @@ class Ingest:
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
         self.database = Database(settings.database_url, max_size=20)
-        self.relay: OutboxRelay | None = None
+        # The results' outbox, then the units' states' (both to podium.results).
+        self.relays: tuple[OutboxRelay, ...] = ()
         self.openapi = orjson.dumps(openapi_document(self.games))
 
     # --- answers ------------------------------------------------------------------------
@@ -78,28 +98,81 @@ class Ingest:
         except orjson.JSONDecodeError as error:
             raise answers.not_json(str(error)) from None
         event = requested_event(payload, self.games)
-        if event is not None and not token.may_enter_for(event.venue):
-            raise answers.venue_not_allowed(token, event, self.games)
+        asked = requested_unit(payload, self.games)
+        venue = asked.venue if asked is not None else event.venue if event else None
+        if event is not None and venue is not None and not token.may_enter_for(venue):
+            raise answers.venue_not_allowed(token, event, self.games, venue)
         body, issues = check_result(payload, self.games)
         if body is None:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)
-        assert event is not None, "check_result knows the event"
+        unit = event.unit(body.unit_phase) if event is not None else None
+        assert event is not None and unit is not None, "check_result knows the event and unit"
+        entries = body.normalized_entries()
+
+        async def units_follow(conn: db.Connection) -> None:
+            # The unit's state moves with its result, in the same transaction.
+            units = await EventUnits.load(conn, self.games, event)
+            problems = bib_issues(entries, units.entrants, self.games, event)
+            if problems:
+                raise answers.invalid(problems)
+            refused = await apply_result(conn, units, unit, body.status)
+            if refused is not None:
+                raise answers.round_closed(unit, event, refused.reason)
+            await units.save(conn)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
-                status=body.status, note=body.note, entries=body.normalized_entries(),
-                token_id=token.id,
+                status=body.status, note=body.note, entries=entries, token_id=token.id,
+                phase=unit.phase, within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
-        self._relay().wake()
-        log.info("result accepted", event_id=body.event_id, revision=body.revision,
-                 status=body.status, by=token.name)
+        self._relays_wake()
+        log.info("result accepted", event_id=body.event_id, phase=unit.phase,
+                 revision=body.revision, status=body.status, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
+
+    async def unit_status(self, request: Request) -> Response:
+        """`POST /v1/units/{unit_id}/status`: an official of the unit's venue (or the desk)
+        sets it running, delayed, postponed or back to scheduled."""
+        token = await self._official(request)
+        unit, event = self._unit(request)
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        body, issues = check_status(payload)
+        if body is None:
+            raise answers.invalid(issues)
+        async with _database(), self.database.pool.acquire() as conn, conn.transaction():
+            outcome = await set_status(conn, self.games, event, unit, body.status,
+                                       body.starts_at, body.note)
+        if isinstance(outcome, StatusRefused):
+            raise answers.unit_refused(unit, event, outcome.reason, conflict=outcome.conflict)
+        self._relays_wake()
+        log.info("unit status set", unit_id=unit.unit_id, status=outcome.status, by=token.name)
+        return JSONResponse(status_document(outcome))
+
+    async def my_unit(self, request: Request) -> Response:
+        """`GET /v1/my/units/{unit_id}`: the unit as its officials enter its result: its
+        state, start list and current revision."""
+        token = await self._official(request)
+        unit, event = self._unit(request)
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
+        async with _database(), self.database.pool.acquire() as conn:
+            updates = await stored_updates(conn, [unit.unit_id])
+            current = await store.current_revisions(self.database.pool, [event.id])
+            entrants = await registered_entries(conn, event.id)
+        return JSONResponse(entry_unit_document(
+            self.games, unit, updates.get(unit.unit_id), current.get(unit.unit_id), entrants))
 
     async def history(self, request: Request) -> Response:
         token = await self._official(request)
@@ -107,10 +180,13 @@ class Ingest:
         event = self.games.event(event_id)
         if event is None:
             raise answers.unknown_event(event_id)
-        if not token.may_enter_for(event.venue):
-            raise answers.venue_not_allowed(token, event, self.games)
+        unit = event.unit(request.query_params.get("phase", RANKING_PHASE))
+        if unit is None:
+            raise answers.unknown_unit(f"{event_id}/{request.query_params['phase']}")
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
         async with _database():
-            revisions = await store.event_revisions(self.database.pool, event_id)
+            revisions = await store.event_revisions(self.database.pool, event_id, unit.phase)
         return JSONResponse(history_document(event, revisions))
 
     async def my_events(self, request: Request) -> Response:
@@ -144,9 +220,18 @@ class Ingest:
             raise answers.media_key()
         return token
 
-    def _relay(self) -> OutboxRelay:
-        assert self.relay is not None, "the relay starts with the pool"
-        return self.relay
+    def _unit(self, request: Request) -> tuple[Unit, Event]:
+        unit_id = request.path_params["unit_id"]
+        unit = self.games.unit(unit_id)
+        event = self.games.event(unit.event_id) if unit is not None else None
+        if unit is None or event is None:
+            raise answers.unknown_unit(unit_id)
+        return unit, event
+
+    def _relays_wake(self) -> None:
+        assert self.relays, "the relays start with the pool"
+        for relay in self.relays:
+            relay.wake()
 
     # --- life -----------------------------------------------------------------------------
 
@@ -157,19 +242,21 @@ class Ingest:
         """Connects to PostgreSQL, then watches it and runs the outbox relay."""
         pool = await self.database.connect()
         self.readiness.set("postgresql", True)
-        self.relay = relay = OutboxRelay(
-            pool, store.SubmissionsOutbox(self.settings.results_topic),
-            lambda: kafka.new_producer(self.settings), self.readiness,
+        self.relays = tuple(
+            OutboxRelay(pool, source, lambda: kafka.new_producer(self.settings), self.readiness)
+            for source in (store.SubmissionsOutbox(self.settings.results_topic),
+                           UnitChangesOutbox(self.settings.results_topic))
         )
 
-        async def relay_forever() -> None:
+        async def relay_forever(relay: OutboxRelay) -> None:
             await kafka.create_topics_when_reachable(self.settings)
             # A relay that stopped would strand every accepted result in the outbox.
             await keep_running("outbox relay", relay.run)
 
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._watch_database())
-            tasks.create_task(relay_forever())
+            for relay in self.relays:
+                tasks.create_task(relay_forever(relay))
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official
@@ -234,7 +321,9 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/v1/results", ingest.post_result, methods=["POST"]),
         Route("/v1/events/{event_id}/history", ingest.history),
+        Route("/v1/units/{unit_id:path}/status", ingest.unit_status, methods=["POST"]),
         Route("/v1/my/events", ingest.my_events),
+        Route("/v1/my/units/{unit_id:path}", ingest.my_unit),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
         Mount("/enter", StaticFiles(directory=ENTER_DIR), name="enter"),

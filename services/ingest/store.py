@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from shared.adapters import db
 from shared.adapters.outbox import OutboxRow
 from shared.contract.messages import AcceptedResult
 from shared.domain.engine import Entry
+from shared.domain.units import RANKING_PHASE
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,26 @@ class CurrentRevision:
 
 
 def content_hash(
-    event_id: str, revision: int, status: str, note: str | None, entries: tuple[Entry, ...]
+    event_id: str, revision: int, status: str, note: str | None, entries: tuple[Entry, ...],
+    phase: str = RANKING_PHASE,
 ) -> bytes:
+    # v1's content (the final's, without bibs) hashes as it always did, so a repeat of a
+    # submission accepted before v1.1 is still recognised.
+    unit = {} if phase == RANKING_PHASE else {"phase": phase}
     canonical = orjson.dumps(
-        {"event_id": event_id, "revision": revision, "status": status, "note": note,
-         "entries": [entry.model_dump() for entry in entries]},
+        {"event_id": event_id, **unit, "revision": revision, "status": status, "note": note,
+         "entries": [entry.model_dump(exclude=set() if entry.bib else {"bib"})
+                     for entry in entries]},
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(canonical).digest()
+
+
+async def lock_event(conn: db.Connection, event_id: str) -> None:
+    """Serialises the changes to one event (its units' results and states) until the
+    transaction ends, so "current + 1" is checked and taken atomically; other events are
+    not held up."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
 
 
 async def accept_revision(
@@ -85,19 +98,24 @@ async def accept_revision(
     note: str | None,
     entries: tuple[Entry, ...],
     token_id: int,
+    phase: str = RANKING_PHASE,
+    within: Callable[[db.Connection], Awaitable[None]] | None = None,
 ) -> Accepted | Conflict:
-    digest = content_hash(event_id, revision, status, note, entries)
+    """Stores a new revision of the unit `event_id`/`phase`. `within` is the work that
+    belongs to the same transaction (the units' states): it runs after the insert, and a
+    refusal it raises undoes the revision too."""
+    digest = content_hash(event_id, revision, status, note, entries, phase)
     async with pool.acquire() as conn, conn.transaction():
-        # Serialises submissions of one event so "current + 1" is checked and taken
-        # atomically; other events are not held up.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
+        await lock_event(conn, event_id)
         same = await conn.fetchrow(
             "SELECT s.content_hash, s.accepted_at, t.name FROM submissions s"
-            " JOIN tokens t ON t.id = s.token_id WHERE s.event_id = $1 AND s.revision = $2",
-            event_id, revision,
+            " JOIN tokens t ON t.id = s.token_id"
+            " WHERE s.event_id = $1 AND s.phase = $2 AND s.revision = $3",
+            event_id, phase, revision,
         )
         current = await conn.fetchval(
-            "SELECT coalesce(max(revision), 0) FROM submissions WHERE event_id = $1", event_id
+            "SELECT coalesce(max(revision), 0) FROM submissions"
+            " WHERE event_id = $1 AND phase = $2", event_id, phase,
         )
         if same is not None:
             if bytes(same["content_hash"]) == digest:
@@ -106,20 +124,25 @@ async def accept_revision(
         if revision != current + 1:
             return Conflict(revision, current)
         accepted_at = await conn.fetchval(
-            "INSERT INTO submissions (event_id, revision, status, note, entries, content_hash,"
-            " token_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING accepted_at",
-            event_id, revision, status, note,
+            "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
+            " content_hash, token_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " RETURNING accepted_at",
+            event_id, phase, revision, status, note,
             [entry.model_dump() for entry in entries], digest, token_id,
         )
+        if within is not None:
+            await within(conn)
     return Accepted(event_id, revision, accepted_at, created=True)
 
 
-async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
+async def event_revisions(
+    pool: db.Pool, event_id: str, phase: str = RANKING_PHASE
+) -> list[StoredRevision]:
     rows = await pool.fetch(
         "SELECT s.revision, s.status, s.note, s.entries, s.accepted_at, s.published_at,"
         " t.name, t.role FROM submissions s JOIN tokens t ON t.id = s.token_id"
-        " WHERE s.event_id = $1 ORDER BY s.revision",
-        event_id,
+        " WHERE s.event_id = $1 AND s.phase = $2 ORDER BY s.revision",
+        event_id, phase,
     )
     return [
         StoredRevision(
@@ -135,13 +158,16 @@ async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
 async def current_revisions(
     pool: db.Pool, event_ids: Sequence[str]
 ) -> dict[str, CurrentRevision]:
+    """The current revision of every unit of these events that has one, by unit id."""
     rows = await pool.fetch(
-        "SELECT DISTINCT ON (event_id) event_id, revision, status, accepted_at FROM submissions"
-        " WHERE event_id = ANY($1::text[]) ORDER BY event_id, revision DESC",
+        "SELECT DISTINCT ON (event_id, phase) event_id, phase, revision, status, accepted_at"
+        " FROM submissions WHERE event_id = ANY($1::text[])"
+        " ORDER BY event_id, phase, revision DESC",
         list(event_ids),
     )
     return {
-        row["event_id"]: CurrentRevision(row["revision"], row["status"], row["accepted_at"])
+        f"{row['event_id']}/{row['phase']}": CurrentRevision(
+            row["revision"], row["status"], row["accepted_at"])
         for row in rows
     }
 
@@ -157,8 +183,9 @@ class SubmissionsOutbox:
 
     async def fetch(self, conn: db.Connection, limit: int) -> list[OutboxRow]:
         rows = await conn.fetch(
-            "SELECT s.id, s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
-            " t.name AS entered_by FROM submissions s JOIN tokens t ON t.id = s.token_id"
+            "SELECT s.id, s.event_id, s.phase, s.revision, s.status, s.note, s.entries,"
+            " s.accepted_at, t.name AS entered_by"
+            " FROM submissions s JOIN tokens t ON t.id = s.token_id"
             " WHERE s.published_at IS NULL ORDER BY s.id LIMIT $1",
             limit,
         )
@@ -169,7 +196,7 @@ class SubmissionsOutbox:
                 value=AcceptedResult(
                     event_id=row["event_id"], revision=row["revision"], status=row["status"],
                     note=row["note"], entries=row["entries"], accepted_at=row["accepted_at"],
-                    entered_by=row["entered_by"],
+                    entered_by=row["entered_by"], phase=row["phase"],
                 ).model_dump_json().encode(),
             )
             for row in rows

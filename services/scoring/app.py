@@ -22,7 +22,7 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
-from shared.contract.messages import AcceptedResult
+from shared.contract.messages import AcceptedResult, UnitUpdate, results_topic_message
 
 log = structlog.get_logger()
 
@@ -119,14 +119,14 @@ class Scoring:
             if not batches:
                 continue
             started = time.perf_counter()
-            results: list[AcceptedResult] = []
+            results: list[AcceptedResult | UnitUpdate] = []
             next_offsets: dict[int, int] = {}
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
             for tp, messages in batches.items():
                 for message in messages:
                     try:
-                        results.append(AcceptedResult.model_validate_json(message.value or b""))
+                        results.append(results_topic_message(message.value or b""))
                     except ValidationError as error:
                         APPLIED.labels("malformed").inc()
                         log.error("skipping a malformed result message", partition=tp.partition,

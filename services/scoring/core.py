@@ -9,12 +9,14 @@ from typing import Any
 
 import structlog
 
+from services.scoring.units import UnitRecord, unit_messages, unit_record
 from shared.contract import channels
 from shared.contract.documents import event_document, history_item, stamp_table, table_documents
-from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.contract.messages import AcceptedResult, FeedMessage, UnitUpdate
 from shared.domain.engine import EntryAward, award_result, compute_standings, rank_problems
 from shared.domain.games import Event, Games
 from shared.domain.rules import Rules
+from shared.domain.units import Unit
 
 log = structlog.get_logger()
 
@@ -39,11 +41,12 @@ class Plan:
     feed: list[FeedMessage]
     version: int
     last_seq: int
-    applied: int = 0  # revisions applied (several of one event may be in one batch)
+    applied: int = 0  # messages applied (several of one event may be in one batch)
+    units: dict[str, UnitRecord] = field(default_factory=dict)  # the units that changed
 
     @property
     def empty(self) -> bool:
-        return not self.events and not self.stamped
+        return not self.events and not self.stamped and not self.units
 
 
 def scored(
@@ -127,33 +130,41 @@ class ScoringState:
     tables: Tables = field(default_factory=dict)  # as readers have them
     version: int = 0
     last_seq: int = 0
+    units: dict[str, UnitRecord] = field(default_factory=dict)
 
-    def plan(self, results: Sequence[AcceptedResult], now: datetime) -> Plan:
+    def plan(self, messages: Sequence[AcceptedResult | UnitUpdate], now: datetime) -> Plan:
         events = dict(self.events)
         changed: dict[str, EventState] = {}
-        feed: list[FeedMessage] = []
-        seq = self.last_seq
+        units = _Units(self.games, dict(self.units), self.last_seq)
+        feed = units.feed  # one list: the messages keep the order they were applied in
         applied = 0
-        for result in results:
-            current = events.get(result.event_id)
-            if current is not None and result.revision <= current.result.revision:
+        for message in messages:
+            if isinstance(message, UnitUpdate):
+                applied += units.apply_update(message)
+                continue
+            if not message.ranks_the_event:
+                applied += units.apply_result(message)
+                continue
+            current = events.get(message.event_id)
+            if current is not None and message.revision <= current.result.revision:
                 continue  # a redelivery or replay: already applied
-            history = (*(current.history if current else ()), history_item(result))
-            state = event_state(self.games, self.rules, result, history)
+            history = (*(current.history if current else ()), history_item(message))
+            state = event_state(self.games, self.rules, message, history)
             if state is None:
                 continue
-            events[result.event_id] = changed[result.event_id] = state
+            events[message.event_id] = changed[message.event_id] = state
             # Every applied revision is announced, even one the same batch supersedes:
             # media see each correction.
-            feed += result_messages(seq, result.event_id, state.document)
-            seq += 2
+            feed += result_messages(units.seq, message.event_id, state.document)
+            units.seq += 2
             applied += 1
         if not changed:
-            return Plan({}, self.tables, {}, [], self.version, self.last_seq)
+            return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
+                        units.changed)
         tables = compute_tables(self.games, self.rules, events)
-        updates = table_changes(self.tables, tables, self.version, seq, now)
+        updates = table_changes(self.tables, tables, self.version, units.seq, now)
         return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
-                    updates.last_seq, applied)
+                    updates.last_seq, applied, units.changed)
 
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
@@ -167,9 +178,59 @@ class ScoringState:
 
     def commit(self, plan: Plan) -> None:
         self.events.update(plan.events)
+        self.units.update(plan.units)
         self.tables = plan.tables
         self.version = plan.version
         self.last_seq = plan.last_seq
+
+
+@dataclass
+class _Units:
+    """The units one batch changes, and their feed messages numbered from `seq`."""
+
+    games: Games
+    records: dict[str, UnitRecord]
+    seq: int
+    changed: dict[str, UnitRecord] = field(default_factory=dict)
+    feed: list[FeedMessage] = field(default_factory=list)
+
+    def _record(self, unit_id: str) -> UnitRecord | None:
+        return self.changed.get(unit_id) or self.records.get(unit_id)
+
+    def _announce(self, unit: Unit, record: UnitRecord, *, schedule: bool) -> int:
+        self.changed[unit.unit_id] = record
+        messages = unit_messages(self.seq, unit, record, schedule=schedule)
+        self.feed += messages
+        self.seq += len(messages)
+        return 1
+
+    def apply_update(self, update: UnitUpdate) -> int:
+        """A unit's new state; 1 when applied, 0 for one already seen."""
+        unit = self.games.unit(update.unit_id)
+        if unit is None:
+            log.error("unit state for a unit not in the games", unit_id=update.unit_id)
+            return 0
+        current = self._record(unit.unit_id)
+        if current is not None and not current.is_newer(update):
+            return 0
+        record = unit_record(self.games, unit, update, current.result if current else None,
+                             current.history if current else ())
+        return self._announce(unit, record, schedule=True)
+
+    def apply_result(self, result: AcceptedResult) -> int:
+        """A heat's (or semi-final's) result: shown on its unit's page, never scored."""
+        unit = self.games.unit(result.unit_id)
+        if unit is None:
+            log.error("result for a unit not in the games", unit_id=result.unit_id,
+                      revision=result.revision)
+            return 0
+        current = self._record(unit.unit_id)
+        if current is not None and not current.takes(result):
+            return 0
+        history = (*(current.history if current else ()), history_item(result))
+        record = unit_record(self.games, unit, current.update if current else None, result,
+                             history)
+        return self._announce(unit, record, schedule=False)
 
 
 def replay(

@@ -36,6 +36,7 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
 from shared.contract.messages import AcceptedResult
+from shared.domain.units import RANKING_PHASE
 
 EXIT_EQUAL: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -74,9 +75,11 @@ class Comparison:
         return not self.events and not self.tables
 
 
+# The events' rankings (their finals): only those score; heats are shown, never scored.
 _REVISIONS_SQL: Final = (
     "SELECT s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
     " t.name AS entered_by FROM submissions s JOIN tokens t ON t.id = s.token_id"
+    f" WHERE s.phase = '{RANKING_PHASE}'"
 )
 
 

@@ -14,10 +14,11 @@ from services.scoring.core import (
     compute_tables,
     event_state,
 )
+from services.scoring.units import UnitRecord
 from shared.adapters import db
 from shared.adapters.outbox import OutboxRow
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.contract.messages import AcceptedResult, FeedMessage, UnitUpdate
 from shared.domain.games import Games
 from shared.domain.rules import Rules
 
@@ -36,6 +37,12 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
         state = event_state(games, rules, result, tuple(row["history"]))
         if state is not None:
             events[result.event_id] = state
+    units = {row["unit_id"]: UnitRecord(
+        update=None if row["state"] is None else UnitUpdate.model_validate(row["state"]),
+        result=None if row["result"] is None else AcceptedResult.model_validate(row["result"]),
+        history=tuple(row["history"]), document=row["document"],
+    ) for row in await conn.fetch("SELECT unit_id, state, result, history, document"
+                                  " FROM unit_documents")}
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
     published = await load_tables(conn)
@@ -49,7 +56,7 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
         log.warning("stored tables differ from the stored results under the current rules;"
                     " run `podium rebuild`", channels=stale)
     return ScoringState(games, rules, events, published, counters["version"],
-                        counters["last_seq"])
+                        counters["last_seq"], units)
 
 
 async def load_tables(conn: db.Connection) -> Tables:
@@ -99,6 +106,14 @@ async def persist(
                  for channel, document in plan.stamped.items()],
             )
             await conn.executemany(
+                "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
+                " document) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id) DO UPDATE"
+                " SET state = excluded.state, result = excluded.result,"
+                " history = excluded.history, document = excluded.document,"
+                " applied_at = now()",
+                [_unit_row(unit_id, record) for unit_id, record in plan.units.items()],
+            )
+            await conn.executemany(
                 "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)",
                 [(item.seq, item.channel, item.type, item.data) for item in plan.feed],
             )
@@ -118,6 +133,15 @@ def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
     return (
         event_id, state.result.revision, state.result.status,
         state.result.model_dump(mode="json"), list(state.history), state.document,
+    )
+
+
+def _unit_row(unit_id: str, record: UnitRecord) -> tuple[object, ...]:
+    return (
+        unit_id, unit_id.partition("/")[0],
+        None if record.update is None else record.update.model_dump(mode="json"),
+        None if record.result is None else record.result.model_dump(mode="json"),
+        list(record.history), record.document,
     )
 
 

@@ -62,6 +62,7 @@ def event_document(
                 "mark": award.entry.mark,
                 "record": award.entry.record,
                 "members": list(award.entry.members),
+                "bib": award.entry.bib,
                 "medal": award.medal,
                 "points": points_json(award.points),
             }

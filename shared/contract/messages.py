@@ -1,13 +1,17 @@
-"""What flows over Kafka, typed at both ends: accepted result revisions (ingest -> scoring,
-`podium.results`) and feed messages (scoring -> broadcast, `podium.changes`)."""
+"""What flows over Kafka, typed at both ends: accepted result revisions and units' states
+(ingest -> scoring, `podium.results`) and feed messages (scoring -> broadcast,
+`podium.changes`)."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from shared.domain.engine import Result
+from shared.domain.start_lists import Entrant, StartList, StartPosition
+from shared.domain.unit_status import UnitState, UnitStatus
+from shared.domain.units import RANKING_PHASE
 
 EntryStatus = Literal["OK", "DNF", "DSQ", "DNS"]
 ResultStatus = Literal["provisional", "official", "cancelled"]
@@ -16,10 +20,100 @@ FeedType = Literal["update", "result"]
 
 
 class AcceptedResult(Result):
-    """One accepted result revision, as ingest stored it and publishes it."""
+    """One accepted result revision, as ingest stored it and publishes it.
+
+    `phase` is the unit it is the result of (v1.1): the final's (RANKING_PHASE) is the event's
+    ranking, which scores; a heat's is stored and shown, never scored. Revisions count per unit.
+    """
 
     accepted_at: datetime
     entered_by: str
+    phase: str = RANKING_PHASE
+
+    @property
+    def unit_id(self) -> str:
+        return f"{self.event_id}/{self.phase}"
+
+    @property
+    def ranks_the_event(self) -> bool:
+        return self.phase == RANKING_PHASE
+
+
+class StartRow(BaseModel):
+    """A place on a unit's start list."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order: int
+    lane: int | None
+    bib: str
+    competitor: str
+    delegation: str
+    members: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, position: StartPosition) -> "StartRow":
+        entry = position.entry
+        return cls(order=position.order, lane=position.lane, bib=entry.bib,
+                   competitor=entry.name, delegation=entry.delegation, members=entry.members)
+
+    def position(self) -> StartPosition:
+        return StartPosition(self.order, self.lane, Entrant(
+            bib=self.bib, name=self.competitor, delegation=self.delegation, members=self.members))
+
+
+class UnitUpdate(BaseModel):
+    """A unit's whole state after a change (docs/protocol.md "Units"): its status and start,
+    its start list, how its entries went on (heats), and who competes in it. Ingest (and the
+    entries import) write one per change under the event's lock, with the unit's next
+    `version`; a reader keeps the highest version it has seen, so applying one twice or out of
+    order changes nothing."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["unit"] = "unit"
+    event_id: str
+    unit_id: str
+    version: int = Field(ge=1)
+    status: UnitStatus
+    planned_at: datetime
+    starts_at: datetime
+    note: str | None = None
+    start_list_published: bool = False
+    start_list: tuple[StartRow, ...] | None = None
+    # A heat's entries that go on to the next round, by bib (entrant key): "Q" or "q".
+    qualified: dict[str, Literal["Q", "q"]] = Field(default_factory=dict)
+    # The delegations it concerns: those on its start list, else those entered in the event.
+    delegations: tuple[str, ...] = ()
+    changed_at: datetime
+
+    def state(self) -> UnitState:
+        return UnitState(status=self.status, planned_at=self.planned_at,
+                         starts_at=self.starts_at, note=self.note,
+                         start_list_published=self.start_list_published)
+
+    def start_list_of(self) -> StartList | None:
+        if self.start_list is None:
+            return None
+        return StartList(self.unit_id, tuple(row.position() for row in self.start_list))
+
+
+def _kind(message: Any) -> str:
+    # v1's result messages carry no kind.
+    kind = message.get("kind") if isinstance(message, dict) else getattr(message, "kind", None)
+    return kind if isinstance(kind, str) else "result"
+
+
+ResultsTopicMessage = Annotated[
+    Annotated[AcceptedResult, Tag("result")] | Annotated[UnitUpdate, Tag("unit")],
+    Discriminator(_kind),
+]
+_RESULTS_TOPIC: TypeAdapter[AcceptedResult | UnitUpdate] = TypeAdapter(ResultsTopicMessage)
+
+
+def results_topic_message(raw: bytes) -> AcceptedResult | UnitUpdate:
+    """A message of `podium.results`; pydantic's ValidationError when it is malformed."""
+    return _RESULTS_TOPIC.validate_json(raw)
 
 
 class FeedMessage(BaseModel):

@@ -36,6 +36,8 @@ class Entry(BaseModel):
     mark: str | None = None
     record: str | None = None  # games | provincial | national: the highest level broken
     members: tuple[str, ...] = ()
+    # The competitor's bib where the event has entries (registrations); None in v1's free text.
+    bib: str | None = None
 
 
 class Result(BaseModel):

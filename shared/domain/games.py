@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from shared.domain.codes import Code as Code  # re-exported: the games file's ids
 from shared.domain.errors import DefinitionError, validation_problems
 from shared.domain.rules import Rules
-from shared.domain.start_lists import Seeding
+from shared.domain.start_lists import SeedingSettings
 from shared.domain.units import Unit, event_units
 
 # The standings scope that counts every event, beside one scope per group.
@@ -94,7 +94,7 @@ class EventDefinition(_SectionItem):
     # without them the event is a single final at scheduled_at.
     units: Sequence[Any] | None = None
     # How its start lists are drawn and seeded; without it, a drawn order and no lanes.
-    seeding: Seeding = Seeding()
+    seeding: SeedingSettings = SeedingSettings()
 
     @property
     def key(self) -> str:

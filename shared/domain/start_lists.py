@@ -23,7 +23,7 @@ from shared.domain.unit_status import Refusal
 _LANE_DRAW_LANES: Final = 6
 
 
-class Seeding(BaseModel):
+class SeedingSettings(BaseModel):
     """How an event's start lists are made (games.yaml `seeding: {lanes: 8, next_rounds:
     lane-draw}`): its units' lanes (none: a start order), and how the rounds after the first
     are seeded from the qualifiers: `lane-draw` (athletics), `by-mark` (swimming) or `draw`
@@ -35,7 +35,7 @@ class Seeding(BaseModel):
     next_rounds: Literal["lane-draw", "by-mark", "draw"] = "draw"
 
     @model_validator(mode="after")
-    def _lanes_fit(self) -> "Seeding":
+    def _lanes_fit(self) -> "SeedingSettings":
         if self.next_rounds == "draw" and self.lanes is not None:
             raise ValueError("with lanes, the next rounds are seeded lane-draw or by-mark")
         if self.next_rounds != "draw" and self.lanes is None:

@@ -137,6 +137,18 @@ def transition(
                    note=(note or "").strip() or None)
 
 
+def status_after_result(result_status: str, *, awaiting_confirmation: bool = False) -> UnitStatus:
+    """The status a result gives its unit: provisional is `running`, official `official`
+    (`unofficial` while it awaits a referee's confirmation), cancelled `cancelled`."""
+    if result_status == "provisional":
+        return "running"
+    if result_status == "official":
+        return "unofficial" if awaiting_confirmation else "official"
+    if result_status == "cancelled":
+        return "cancelled"
+    raise ValueError(f"unknown result status {result_status!r}")
+
+
 def _refusal_reason(current: UnitStatus, requested: UnitStatus, source: Source) -> str:
     if source == "start_list":
         return f"the unit is {current}: its start list can no longer change once it has started"

@@ -44,6 +44,9 @@ class EventFields(Protocol):
     def scheduled_at(self) -> datetime: ...
 
 
+# The unit whose result is the event's ranking, the one that scores (docs/api.md).
+RANKING_PHASE: Final = "final"
+
 PhaseKind = Literal["final", "heat", "semi", "pool", "qf", "sf", "bronze", "placement"]
 # Races run heats and semi-finals; team sports and duels run pool and knockout matches.
 _RACE_KINDS: Final = frozenset({"heat", "semi"})
