@@ -51,10 +51,11 @@ async def registered_entries(conn: db.Connection, event_id: str) -> tuple[Entran
     """The event's entries as the last import stored them; () without registrations."""
     stored = await conn.fetchval("SELECT entries FROM registrations WHERE event_id = $1",
                                  event_id)
-    return tuple(_entrant(item) for item in stored or ())
+    return tuple(entrant_of(item) for item in stored or ())
 
 
-def _entrant(item: Mapping[str, Any]) -> Entrant:
+def entrant_of(item: Mapping[str, Any]) -> Entrant:
+    """An entry as `registrations` stores it."""
     return Entrant(bib=item["bib"], name=item["name"], delegation=item["delegation"],
                    members=tuple(item.get("members") or ()))
 
