@@ -18,6 +18,15 @@ from tests.flow.events import games_delegations
 from tests.flow.test_scoring_events import eventually
 
 HEADER = ("项目代码", "号码", "姓名", "代表团", "队员", "备注")
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅"
+_GIVEN = "伟强磊军洋勇杰涛明超亮鹏浩宇博凯芳娜敏静丽艳婷雪琳颖倩欣悦佳蕾晴"
+
+
+def competitor_name(prefix: str, number: int, n: int) -> str:
+    """A name like those on a start list, the same for the same bib."""
+    seed = sum(map(ord, prefix)) + number * 7 + n * 13
+    return (_SURNAMES[seed % len(_SURNAMES)] + _GIVEN[(seed * 5) % len(_GIVEN)]
+            + _GIVEN[(seed * 11 + n) % len(_GIVEN)])
 
 
 def entry_rows(event: Event, prefix: str, per_delegation: int = 2) -> list[list[str]]:
@@ -26,7 +35,7 @@ def entry_rows(event: Event, prefix: str, per_delegation: int = 2) -> list[list[
     rows = []
     for number, code in enumerate(games_delegations(), start=1):
         for n in range(1, per_delegation + 1):
-            name = f"{code}选手{n}"
+            name = competitor_name(prefix, number, n)
             members = "、".join(f"{name}{m}" for m in "甲乙丙丁") if event.kind == "team" else ""
             rows.append([event.id, f"{prefix}{number:02d}{n}", name, code, members, ""])
     return rows

@@ -72,7 +72,7 @@ async def test_a_file_with_errors_stores_nothing_then_a_valid_one_draws_the_heat
 
     stored = import_entries(stack, write_csv(tmp_path / "报名.csv", rows))
     assert stored.returncode == 0, stored.stderr
-    assert f"{event.id} jiefang: added R011 jiefang选手1" in stored.stdout
+    assert f"{event.id} jiefang: added R011 {rows[0][2]}" in stored.stdout
     assert f"{event.id}: start list drawn for heat-1, heat-2, heat-3" in stored.stdout
     heats = [await unit_when(broadcast, f"{event.id}/heat-{n}", "its start list is served",
                              lambda page: page["start_list"]) for n in (1, 2, 3)]
@@ -89,10 +89,11 @@ async def test_a_file_with_errors_stores_nothing_then_a_valid_one_draws_the_heat
     assert all(len({row["delegation"] for row in page["start_list"]}) == len(page["start_list"])
                for page in heats)
 
-    rows[0][2] = "jiefang选手1号"
-    again = import_entries(stack, write_csv(tmp_path / "报名.csv", rows))
+    renamed = [list(row) for row in rows]
+    renamed[0][2] = f"{rows[0][2]}（更名）"
+    again = import_entries(stack, write_csv(tmp_path / "报名.csv", renamed))
     assert again.returncode == 0, again.stderr
-    assert f"{event.id} jiefang: changed R011 jiefang选手1 → R011 jiefang选手1号" \
+    assert f"{event.id} jiefang: changed R011 {rows[0][2]} → R011 {renamed[0][2]}" \
         in again.stdout
 
 

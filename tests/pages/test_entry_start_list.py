@@ -65,7 +65,8 @@ async def test_a_heat_is_entered_from_its_start_list(
     await expect(last.locator("[name=rank]")).to_be_disabled()
     await page.locator("#result-status").select_option("official")
     await page.locator("#submit").click()
-    await expect(page.locator("#accepted")).to_contain_text(f"已接受：{event.name} 第1组预赛 第 1 版")
+    await expect(page.locator("#accepted")).to_contain_text(
+        f"已接受：{event.name} 第1组预赛 第 1 版")
 
     shown = await unit_when(broadcast, unit_id, "its official result",
                             lambda p: p["result"] is not None)

@@ -3,6 +3,8 @@
 // replaced, never appended; events are a fixed set; the latest-results list and the
 // revisions kept per event are capped.
 
+import { Units } from "./units.js";
+
 export const TABLE_KINDS = ["medals", "points", "combined"];
 export const LATEST_LIMIT = 60; // cards in the latest-results list
 export const REVISIONS_PER_EVENT = 10; // full earlier revisions kept for an event page
@@ -30,6 +32,7 @@ export class Store {
     this.lastResultSeq = null; // `since` for the next connection
     this.lastChangeAt = 0; // ms: when the newest result received was accepted
     this.resets = 0; // how many times the server reset the results (for the curious)
+    this.units = new Units(); // the schedule and the units' pages (units.js)
   }
 
   setGames(games) {
@@ -40,6 +43,7 @@ export class Store {
     this.events = index(games.events, "id");
     this.sports = index(games.sports, "code");
     this.venues = index(games.venues, "id");
+    this.units.setGames(games);
   }
 
   scopes() {
@@ -51,7 +55,7 @@ export class Store {
     for (const kind of TABLE_KINDS) {
       for (const scope of this.scopes()) channels.push(`${kind}:${scope}`);
     }
-    channels.push("results");
+    channels.push("results", "schedule");
     return channels;
   }
 
@@ -69,6 +73,10 @@ export class Store {
         this.lastResultSeq = frame.seq;
       }
       return false;
+    }
+    if (frame.channel === "schedule") return this.units.applySchedule(frame);
+    if (typeof frame.channel === "string" && frame.channel.startsWith("unit:")) {
+      return this.units.applyPage(frame.data);
     }
     if (frame.channel === "results") {
       // `result`: a new revision, in seq order. `snapshot`: after a reset, every event's

@@ -61,7 +61,7 @@ export function viewTabs(ctx) {
   const scope = ctx.route.scope || "all";
   const items = [
     ["medals", `#/medals/${scope}`], ["points", `#/points/${scope}`],
-    ["combined", `#/combined/${scope}`], ["results", "#/results"],
+    ["combined", `#/combined/${scope}`], ["results", "#/results"], ["schedule", "#/schedule"],
   ];
   return h("nav", { class: "view-tabs", "aria-label": t.viewsLabel },
     h("ul", {}, items.map(([view, href]) => h("li", {},
