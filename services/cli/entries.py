@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import sys
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -58,7 +59,7 @@ def read_sheets(path: Path) -> list[Sheet]:
 def _workbook_sheets(path: Path) -> list[Sheet]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise UnreadableFile(f"{path}: not a readable .xlsx workbook ({error})") from error
     try:
         return [_sheet(sheet.title, ([_cell_text(cell) for cell in row]

@@ -49,10 +49,10 @@ def write_csv(path: Path, rows: list[list[str]], header: tuple[str, ...] = HEADE
     return path
 
 
-def import_entries(stack: Stack, path: Path) -> subprocess.CompletedProcess[str]:
+def import_entries(stack: Stack, path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """`podium entries import FILE` with the real CLI against the session's database."""
     return subprocess.run(
-        [str(Path(sys.executable).parent / "podium"), "entries", "import", str(path)],
+        [str(Path(sys.executable).parent / "podium"), "entries", "import", str(path), *options],
         env=stack.env(), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
         check=False,
     )

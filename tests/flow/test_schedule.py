@@ -48,7 +48,8 @@ async def post(ingest: httpx.AsyncClient, token: str, body: dict[str, Any],
 
 
 async def test_a_file_with_errors_stores_nothing_then_a_valid_one_draws_the_heats(
-    stack: Stack, broadcast: httpx.AsyncClient, tmp_path: Path
+    stack: Stack, official_token: str, ingest: httpx.AsyncClient,
+    broadcast: httpx.AsyncClient, tmp_path: Path,
 ) -> None:
     event = claim_event(heats=True)
     rows = entry_rows(event, "R")
@@ -67,13 +68,22 @@ async def test_a_file_with_errors_stores_nothing_then_a_valid_one_draws_the_heat
     assert "报名 row 9, column A (项目代码): unknown event 'ath-no-such-event'" in problems
     assert f"报名 row 6: jiefang may enter 2 in {event.id} (individual); 报名 row 2, 报名 row 3" \
         " already do" in problems
-    heat = await unit_page(broadcast, f"{event.id}/heat-1")
-    assert heat["start_list"] == [] and heat["unit"]["status"] == "scheduled"
+    mine = await ingest.get(f"/v1/my/units/{event.id}/heat-1", headers=bearer(official_token))
+    assert (mine.json()["start_list"], mine.json()["unit"]["status"]) == ([], "scheduled")
+
+    checked = import_entries(stack, write_csv(tmp_path / "报名.csv", rows), "--check")
+    assert checked.returncode == 0, checked.stderr
+    assert "checked, nothing stored (--check): 22 change(s)" in checked.stdout
+    # What ingest holds (read from PostgreSQL as it is): still nothing.
+    mine = await ingest.get(f"/v1/my/units/{event.id}/heat-1", headers=bearer(official_token))
+    assert (mine.json()["start_list"], mine.json()["entries"]) == ([], [])
 
     stored = import_entries(stack, write_csv(tmp_path / "报名.csv", rows))
     assert stored.returncode == 0, stored.stderr
     assert f"{event.id} jiefang: added R011 {rows[0][2]}" in stored.stdout
     assert f"{event.id}: start list drawn for heat-1, heat-2, heat-3" in stored.stdout
+    mine = await ingest.get(f"/v1/my/units/{event.id}/heat-1", headers=bearer(official_token))
+    assert len(mine.json()["entries"]) == 22 and mine.json()["start_list"]
     heats = [await unit_when(broadcast, f"{event.id}/heat-{n}", "its start list is served",
                              lambda page: page["start_list"]) for n in (1, 2, 3)]
     assert sorted(len(page["start_list"]) for page in heats) == [7, 7, 8]
