@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import structlog
@@ -33,6 +33,7 @@ from shared.domain.rounds import (
 from shared.domain.start_lists import Entrant, StartList
 from shared.domain.unit_status import (
     TRANSITIONS,
+    OfficialStatus,
     Refusal,
     UnitState,
     status_after_result,
@@ -42,7 +43,6 @@ from shared.domain.units import Unit
 
 log = structlog.get_logger()
 
-OfficialStatus = Literal["running", "delayed", "postponed", "scheduled"]
 # Results that stand as a unit's result; a cancelled one leaves the unit without one.
 _STANDING = ("provisional", "official")
 

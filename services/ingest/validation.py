@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +32,7 @@ from shared.domain.engine import Entry, rank_problems
 from shared.domain.games import Event, Games
 from shared.domain.marks import MarkError, parse_mark
 from shared.domain.start_lists import Entrant
+from shared.domain.unit_status import OfficialStatus
 from shared.domain.units import RANKING_PHASE, Unit
 
 MAX_ENTRIES = 500
@@ -129,7 +130,7 @@ class StatusBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    status: Literal["running", "delayed", "postponed", "scheduled"]
+    status: OfficialStatus
     # JSON has no datetime: the text is read as one (ISO 8601 with its UTC offset).
     starts_at: AwareDatetime | None = Field(default=None, strict=False)
     note: Note | None = None

@@ -19,6 +19,8 @@ UnitStatus = Literal[
 UNIT_STATUSES: Final = get_args(UnitStatus)
 # Who asks: an official (or the desk) by POST, the desk publishing the start list, a result.
 Source = Literal["official", "start_list", "result"]
+# What officials may ask for (`POST /v1/units/{unit_id}/status`); results set the rest.
+OfficialStatus = Literal["running", "delayed", "postponed", "scheduled"]
 
 _BEFORE_START: Final = frozenset[UnitStatus]({"scheduled", "start_list", "delayed"})
 _WITH_RESULT: Final = frozenset[UnitStatus]({"unofficial", "official", "cancelled"})

@@ -52,11 +52,12 @@ async def database(stack: Stack) -> AsyncIterator[db.Pool]:
 
 
 async def unapplied(pool: db.Pool) -> int:
-    """Accepted revisions newer than what scoring stored, over every event."""
+    """Accepted revisions newer than what scoring stored, over every event (its final's:
+    heats are never scored)."""
     count = await pool.fetchval(
         "SELECT coalesce(sum(s.revision - coalesce(e.revision, 0)), 0) FROM"
-        " (SELECT event_id, max(revision) AS revision FROM submissions GROUP BY event_id) s"
-        " LEFT JOIN event_results e USING (event_id)")
+        " (SELECT event_id, max(revision) AS revision FROM submissions WHERE phase = 'final'"
+        " GROUP BY event_id) s LEFT JOIN event_results e USING (event_id)")
     return int(count)
 
 
@@ -69,7 +70,9 @@ async def caught_up(pool: db.Pool) -> None:
 
 
 async def stored_revisions(pool: db.Pool) -> list[Result]:
-    rows = await pool.fetch("SELECT event_id, revision, status, note, entries FROM submissions")
+    """Every stored revision of an event's ranking: its final's (heats are never scored)."""
+    rows = await pool.fetch("SELECT event_id, revision, status, note, entries FROM submissions"
+                            " WHERE phase = 'final'")
     return [result_input(dict(row)) for row in rows]
 
 

@@ -98,12 +98,23 @@ async def test_a_delay_and_a_postponement_show_live_with_the_new_time_and_note(
     await expect(moved.locator(".unit-note")).to_have_text("雷电预警")
 
 
-async def entered_heats(stack: Stack, tmp_path: Path, prefix: str) -> Event:
+async def heats_under_way(stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient,
+                          token: str, tmp_path: Path, prefix: str
+                          ) -> tuple[Event, dict[str, Any]]:
+    """An event with heats, its entries imported, heat 1 official and heat 2 running; the
+    event and heat 1's page."""
     event = claim_event(heats=True)
     imported = import_entries(stack, write_csv(tmp_path / f"{prefix}.csv",
                                                entry_rows(event, prefix)))
     assert imported.returncode == 0, imported.stderr
-    return event
+    heat_one, heat_two = event.units[:2]
+    first = await unit_when(broadcast, heat_one.unit_id, "its start list",
+                            lambda p: p["start_list"])
+    await post_heat(ingest, token, first, 1)
+    await set_status(ingest, token, heat_two.unit_id, "running")
+    await unit_when(broadcast, heat_two.unit_id, "running",
+                    lambda p: p["unit"]["status"] == "running")
+    return event, first
 
 
 async def post_heat(ingest: httpx.AsyncClient, token: str, page: dict[str, Any], heat: int,
@@ -122,14 +133,8 @@ async def test_a_unit_page_now_next_and_a_delegations_upcoming_units(
     stack: Stack, open_board: OpenBoard, ingest: httpx.AsyncClient,  # noqa: F811
     broadcast: httpx.AsyncClient, official_token: str, tmp_path: Path,
 ) -> None:
-    event = await entered_heats(stack, tmp_path, "N")
+    event, first = await heats_under_way(stack, ingest, broadcast, official_token, tmp_path, "N")
     heat_one, heat_two, heat_three, final = event.units
-    first = await unit_when(broadcast, heat_one.unit_id, "its start list",
-                            lambda p: p["start_list"])
-    await post_heat(ingest, official_token, first, 1)
-    await set_status(ingest, official_token, heat_two.unit_id, "running")
-    await unit_when(broadcast, heat_two.unit_id, "running",
-                    lambda p: p["unit"]["status"] == "running")
 
     page = await open_board(f"/#/unit/{heat_one.unit_id}")
     unit = page.locator(f'.unit-page[data-unit="{heat_one.unit_id}"]')
@@ -184,12 +189,8 @@ async def test_schedule_screenshots(
     PODIUM_BOARD_SCREENSHOTS=1."""
     target = REPO_ROOT / "docs" / "screenshots" if SCREENSHOT_DIR else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    event = await entered_heats(stack, tmp_path, "S")
+    event, first = await heats_under_way(stack, ingest, broadcast, official_token, tmp_path, "S")
     heat_one, heat_two, heat_three, final = event.units
-    first = await unit_when(broadcast, heat_one.unit_id, "its start list",
-                            lambda p: p["start_list"])
-    await post_heat(ingest, official_token, first, 1)
-    await set_status(ingest, official_token, heat_two.unit_id, "running")
     await set_status(ingest, official_token, heat_three.unit_id, "delayed",
                      heat_three.starts_at + timedelta(minutes=20), "起点发令枪故障，更换中")
     await set_status(ingest, official_token, final.unit_id, "postponed",
