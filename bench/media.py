@@ -52,7 +52,8 @@ def sample_documents(seed: int = 14) -> tuple[Games, Documents, Documents]:
     revisions = [
         AcceptedResult.model_validate({**body, "accepted_at": at, "entered_by": "bench"})
         for event in games.events
-        for body in revision_chain(rng, event, list(games.delegation_codes), 2)
+        for body in revision_chain(rng, event, list(games.delegation_codes), 2,
+                                   games.records.measure(event.id))
     ]
     documents, tables = published(games, rules, revisions, 1, at)
     return games, documents, tables

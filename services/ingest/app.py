@@ -23,7 +23,7 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
-from services.ingest.validation import check_result, requested_event
+from services.ingest.validation import check_result, claims_records, requested_event
 from shared.adapters import kafka
 from shared.adapters.db import DATABASE_DOWN, Database
 from shared.adapters.definitions import Definitions, load_definitions
@@ -80,7 +80,13 @@ class Ingest:
         event = requested_event(payload, self.games)
         if event is not None and not token.may_enter_for(event.venue):
             raise answers.venue_not_allowed(token, event, self.games)
-        body, issues = check_result(payload, self.games)
+        others = []
+        if event is not None and claims_records(payload):
+            # A claim must beat the records standing when its unit began: some may have been
+            # set in the event's other units.
+            async with _database():
+                others = await store.unit_results(self.database.pool, event)
+        body, issues = check_result(payload, self.games, others)
         if body is None:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)

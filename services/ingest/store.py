@@ -12,7 +12,9 @@ import orjson
 from shared.adapters import db
 from shared.adapters.outbox import OutboxRow
 from shared.contract.messages import AcceptedResult
-from shared.domain.engine import Entry
+from shared.domain.engine import Entry, Result, ranking_unit
+from shared.domain.games import Event
+from shared.domain.records import UnitResult
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,21 @@ async def current_revisions(
         row["event_id"]: CurrentRevision(row["revision"], row["status"], row["accepted_at"])
         for row in rows
     }
+
+
+async def unit_results(pool: db.Pool, event: Event) -> list[UnitResult]:
+    """The latest revision of each of the event's units, whatever its status (only an official
+    one sets records): today an event is one unit, its ranking."""
+    row = await pool.fetchrow(
+        "SELECT revision, status, entries, accepted_at FROM submissions WHERE event_id = $1"
+        " ORDER BY revision DESC LIMIT 1",
+        event.id,
+    )
+    if row is None:
+        return []
+    result = Result(event_id=event.id, revision=row["revision"], status=row["status"],
+                    entries=tuple(Entry.model_validate(entry) for entry in row["entries"]))
+    return [ranking_unit(event, result, row["accepted_at"])]
 
 
 class SubmissionsOutbox:

@@ -113,7 +113,8 @@ async def test_tables_stay_exact_while_scoring_is_killed(
 ) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
-    chains = random_submissions(rng, claim_events(), games_delegations(), RESULTS)
+    chains = random_submissions(rng, claim_events(), games_delegations(), RESULTS,
+                                GAMES.records.measures)
     context = f"seed {seed}"
 
     async with database(stack) as pool:
