@@ -85,6 +85,14 @@ class Broadcast:
     async def points(self, request: Request) -> Response:
         return self._table("points", request)
 
+    async def records(self, request: Request) -> Response:
+        """`GET /v1/records`: the records document scoring publishes (docs/records.md)."""
+        self._require_state()
+        document = self.hub.tables.get(channels.RECORDS)
+        if document is None:
+            raise unavailable("scoring has not published the records yet")
+        return JSONResponse(document)
+
     async def event(self, request: Request) -> Response:
         event_id = request.path_params["event_id"]
         if self.definitions.games.event(event_id) is None:
@@ -150,6 +158,7 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/standings/medals", broadcast.medals),
         Route("/v1/standings/points", broadcast.points),
         Route("/v1/events/{event_id}", broadcast.event),
+        Route("/v1/records", broadcast.records),
         Route("/v1/feed", broadcast.feed),
         Route("/v1/sse", broadcast.sse.handle),
         *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
