@@ -1,6 +1,9 @@
 // Interface text in Chinese (the default) and English. Names of delegations, groups,
 // events, sports and venues come from GET /v1/games (`name` / `name_en`).
 
+// Records as athletics results print them in English: GR, and =GR for an equalled one.
+const RECORD_SHORT = { games: "GR", provincial: "PR", national: "NR" };
+
 const TEXT = {
   zh: {
     title: "实时成绩",
@@ -56,9 +59,10 @@ const TEXT = {
     revision: (n) => `第${n}版`,
     recordLevel: { games: "赛会纪录", provincial: "省纪录", national: "全国纪录" },
     recordSet: { broken: (level) => `破${level}`, equalled: (level) => `平${level}` },
+    // On the cards as in full: 破赛会纪录 is short enough.
     recordBadge: {
-      broken: (level) => `破${TEXT.zh.recordLevel[level]}`,
-      equalled: (level) => `平${TEXT.zh.recordLevel[level]}`,
+      broken: (level) => TEXT.zh.recordSet.broken(TEXT.zh.recordLevel[level]),
+      equalled: (level) => TEXT.zh.recordSet.equalled(TEXT.zh.recordLevel[level]),
     },
     entryStatus: { DNF: "未完成", DSQ: "取消资格", DNS: "未出发" },
     medalName: { gold: "金牌", silver: "银牌", bronze: "铜牌" },
@@ -155,10 +159,7 @@ const TEXT = {
     revision: (n) => `revision ${n}`,
     recordLevel: { games: "games record", provincial: "provincial record", national: "national record" },
     recordSet: { broken: (level) => `New ${level}`, equalled: (level) => `Equals the ${level}` },
-    recordBadge: {
-      broken: (level) => ({ games: "GR", provincial: "PR", national: "NR" })[level],
-      equalled: (level) => `=${({ games: "GR", provincial: "PR", national: "NR" })[level]}`,
-    },
+    recordBadge: { broken: (level) => RECORD_SHORT[level], equalled: (level) => `=${RECORD_SHORT[level]}` },
     entryStatus: { DNF: "DNF", DSQ: "DSQ", DNS: "DNS" },
     medalName: { gold: "Gold", silver: "Silver", bronze: "Bronze" },
     receivedAt: (time) => `published ${time}`,
