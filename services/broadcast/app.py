@@ -21,6 +21,7 @@ from services.broadcast.history import History
 from services.broadcast.hub import Hub
 from services.broadcast.keys import MediaKeys, unavailable
 from services.broadcast.live import Live
+from services.broadcast.metrics import LAST_SEQ
 from services.broadcast.sse import SseEndpoint
 from services.broadcast.websocket import LiveEndpoint
 from shared.adapters.db import Database
@@ -49,6 +50,7 @@ class Broadcast:
         self.sse = SseEndpoint(self.live)
         self.follower = Follower(settings, self.history, self.hub, self.readiness)
         self._games_document = orjson.dumps(definitions.games.public_document())
+        LAST_SEQ.set_function(lambda: self.hub.last_seq)
 
     def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
         return running(self._start(), self.websocket.keep_alive(), database=self.database)

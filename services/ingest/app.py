@@ -36,6 +36,8 @@ from shared.adapters.web import ProblemError, Readiness, health_routes, problem_
 log = structlog.get_logger()
 
 ANSWERS = Counter("podium_ingest_answers_total", "Answers to POST /v1/results", ["status"])
+ACCEPTED = Counter("podium_ingest_results_accepted_total",
+                   "Result revisions accepted (202), by the event's venue", ["venue"])
 LATENCY = Histogram(
     "podium_ingest_seconds", "Time to answer POST /v1/results",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
@@ -103,6 +105,7 @@ class Ingest:
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
         self._relay().wake()
+        ACCEPTED.labels(event.venue).inc()
         log.info("result accepted", event_id=body.event_id, revision=body.revision,
                  status=body.status, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)

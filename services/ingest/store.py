@@ -10,7 +10,7 @@ from datetime import datetime
 import orjson
 
 from shared.adapters import db
-from shared.adapters.outbox import OutboxRow
+from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import AcceptedResult
 from shared.domain.engine import Entry, Result, ranking_unit
 from shared.domain.games import Event
@@ -191,6 +191,9 @@ class SubmissionsOutbox:
             )
             for row in rows
         ]
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        return await unpublished(pool, "submissions", "accepted_at")
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
         await conn.execute(
