@@ -9,6 +9,7 @@ import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
+from services.broadcast.media.cache import RenderCache
 from services.broadcast.media.desk import (
     CSV,
     PDF,
@@ -108,3 +109,8 @@ async def test_every_output_is_cached_per_version_with_an_etag_of_its_body() -> 
     reports = [await media.daily_report("2024-09-21", DOCUMENTS, TABLES, code)
                for code in (None, "qinyang", None)]
     assert media.cache.renders == 4 and reports[0].etag == reports[2].etag != reports[1].etag
+
+
+def test_the_desk_renders_through_the_cache_it_is_given() -> None:
+    cache = RenderCache()  # empty, so falsy: still the one used
+    assert MediaDesk(GAMES_DOCUMENT, "https://podium.example", cache).cache is cache

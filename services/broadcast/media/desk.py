@@ -58,7 +58,7 @@ class MediaDesk:
     def __init__(self, games: Document, public_url: str, cache: RenderCache | None = None) -> None:
         self.games = games
         self.public_url = public_url if public_url.endswith("/") else public_url + "/"
-        self.cache = cache or RenderCache()
+        self.cache = cache if cache is not None else RenderCache()  # an empty one is falsy
         self.groups = ("all", *(group["code"] for group in games["groups"]))
         self._delegations = tuple(item["code"] for item in games["delegations"])
 
