@@ -123,7 +123,7 @@ class Results:
             "ingest_per_s": _round(self.ingest.per_s if self.ingest else None),
             "ingest_p99_ms": _round(summarize(answers).p99 * 1000 if answers else None),
             "rebuild_s": _round(self.rebuild_s, 2),
-            **{key: _round(value) for key, value in flat_figures(self.media).items()},
+            **{key: _round(value, 3) for key, value in flat_figures(self.media).items()},
         }
 
 
