@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from services.broadcast.media.wording import BEIJING, TABLES
 from services.broadcast.media_routes import CACHE_CONTROL, EMBED_VIEWS
+from shared.adapters.openapi import literals, problem, ref
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.games import Games
 
@@ -29,31 +30,13 @@ _SLUG: Final = "^[a-z0-9]+(-[a-z0-9]+)*$"
 _MEDALS: Final = ["gold", "silver", "bronze"]
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _literals(kind: Any) -> list[str]:
-    return list(kind.__args__)
-
-
-def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "description": description,
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 _RETRY_AFTER: Final = {"Retry-After": {"schema": {"type": "string"}, "required": True,
                                        "description": "seconds to wait before asking again"}}
-_LOADING: Final = _problem("The live state is still loading, or PostgreSQL cannot be reached:"
+_LOADING: Final = problem("The live state is still loading, or PostgreSQL cannot be reached:"
                            " ask again after Retry-After seconds.", _RETRY_AFTER)
 
 
@@ -107,7 +90,7 @@ _EVENT_ID: Final = _path("event_id", {"type": "string", "pattern": _SLUG, "maxLe
 def games_paths(names: _Names) -> Paths:
     return {"/v1/games": _get(
         "The games: delegations, groups, associations, sports, venues and events", "games",
-        {"200": _json("The games definition.", _ref("Games"))})}
+        {"200": _json("The games definition.", ref("Games"))})}
 
 
 def standings_paths(names: _Names) -> Paths:
@@ -115,8 +98,8 @@ def standings_paths(names: _Names) -> Paths:
         return _get(f"The {TABLES[kind].en.lower()} ({TABLES[kind].zh}) of a group",
                     f"{kind}Table",
                     {"200": _json("The table, every delegation's row, zeros included.",
-                                  _ref(schema)),
-                     "400": _problem("An unknown group."), "503": _LOADING},
+                                  ref(schema)),
+                     "400": problem("An unknown group."), "503": _LOADING},
                     [names.group()])
 
     return {"/v1/standings/medals": table("medals", "MedalTable"),
@@ -127,8 +110,8 @@ def events_paths(names: _Names) -> Paths:
     return {"/v1/events/{event_id}": _get(
         "An event with its latest result revision, awards and history", "event",
         {"200": _json("The event document (also the data of its live `result` messages).",
-                      _ref("EventDocument")),
-         "404": _problem("No such event in the games."), "503": _LOADING},
+                      ref("EventDocument")),
+         "404": problem("No such event in the games."), "503": _LOADING},
         [_EVENT_ID])}
 
 
@@ -139,15 +122,15 @@ _MEDIA_KEY: Final[list[dict[str, list[str]]]] = [{}, {"mediaKey": []}]
 
 
 def feed_paths(names: _Names) -> Paths:
-    refused_key = {"401": _problem("An unknown or revoked key."),
-                   "403": _problem("A token that is not a media key.")}
+    refused_key = {"401": problem("An unknown or revoked key."),
+                   "403": problem("A token that is not a media key.")}
     return {
         "/v1/feed": _get(
             "The live feed's history as JSON pages, from a seq on", "feed",
             {"200": _json("One page; ask again from `next_since` while `more`.",
-                          _ref("FeedPage")),
-             "400": _problem("A bad since, limit or channel."), **refused_key,
-             "409": _problem("`since` is ahead of this server's feed (another games or"
+                          ref("FeedPage")),
+             "400": problem("A bad since, limit or channel."), **refused_key,
+             "409": problem("`since` is ahead of this server's feed (another games or"
                              " server): read the standings again, continue from last_seq."),
              "503": _LOADING},
             [_query("since", {"type": "integer", "minimum": 0, "default": 0},
@@ -162,7 +145,7 @@ def feed_paths(names: _Names) -> Paths:
             "The live feed as Server-Sent Events (docs/protocol.md)", "sse",
             {"200": {"description": "An endless event stream: `id` is the seq.",
                      "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-             "400": _problem("No channels, an unknown channel, too many, or a bad since."),
+             "400": problem("No channels, an unknown channel, too many, or a bad since."),
              **refused_key, "503": _LOADING},
             [_query("channels", {"type": "string"}, "comma-separated channels", required=True),
              _query("since", {"type": "integer", "minimum": 0},
@@ -210,8 +193,8 @@ def _output(summary: str, operation_id: str, media_type: str | list[str], descri
 
 
 def media_paths(names: _Names) -> Paths:
-    day_refusals = {"400": _problem("Not a date (YYYY-MM-DD), or an unknown delegation."),
-                    "404": _problem("The games hold no events that day.")}
+    day_refusals = {"400": problem("Not a date (YYYY-MM-DD), or an unknown delegation."),
+                    "404": problem("The games hold no events that day.")}
     export_format = _path("format", {"type": "string", "enum": list(_EXPORT_TYPES)},
                           "csv (UTF-8 with a BOM, for Excel) or xlsx")
     card_names = [f"{kind}-{scope}" for kind in TABLES for scope in names.scopes]
@@ -219,7 +202,7 @@ def media_paths(names: _Names) -> Paths:
         "/v1/events/{event_id}/bulletin.pdf": _output(
             "An event's result bulletin (成绩公告), A4 PDF", "bulletin", "application/pdf",
             "The bulletin of the event's latest revision, with the 更正 mark and note of a"
-            " correction.", [_EVENT_ID], {"404": _problem("No such event in the games.")}),
+            " correction.", [_EVENT_ID], {"404": problem("No such event in the games.")}),
         "/v1/bulletins/{date}.pdf": _output(
             "A day's results book (成绩册), A4 PDF", "resultsBook", "application/pdf",
             "Every official result of the day's events, then the medal and points tables of"
@@ -230,26 +213,26 @@ def media_paths(names: _Names) -> Paths:
             "One header row (Chinese and English), one row per delegation.",
             [_path("table", {"type": "string", "enum": list(TABLES)}, "the table"),
              export_format, names.group()],
-            {"400": _problem("An unknown group."),
-             "404": _problem("An unknown table or format.")}),
+            {"400": problem("An unknown group."),
+             "404": problem("An unknown table or format.")}),
         "/v1/breakdown.{format}": _output(
             "The awarded entries behind the tables, as a spreadsheet", "breakdownExport",
             list(_EXPORT_TYPES.values()),
             "One row per entry an official result gave a medal or points.",
             [export_format, names.delegation("one delegation's rows (all without it)"),
              names.group("the tables' group: all, or a group's code")],
-            {"400": _problem("An unknown group or delegation."),
-             "404": _problem("An unknown format.")}),
+            {"400": problem("An unknown group or delegation."),
+             "404": problem("An unknown format.")}),
         "/v1/cards/{name}.png": _output(
             "A table's share card, 1080 px wide PNG", "tableCard", "image/png",
             "All 11 rows, the version and time, a QR code to the live table.",
             [_path("name", {"type": "string", "enum": card_names}, "TABLE-GROUP")],
-            {"400": _problem("An unknown group."), "404": _problem("An unknown table.")}),
+            {"400": problem("An unknown group."), "404": problem("An unknown table.")}),
         "/v1/cards/event/{event_id}.png": _output(
             "An event's share card (its medallists), 1080 px wide PNG", "eventCard",
             "image/png", "The medallists, the revision and time, a 更正 stamp when"
             " corrected, a QR code to the live event page.", [_EVENT_ID],
-            {"404": _problem("No such event in the games.")}),
+            {"404": problem("No such event in the games.")}),
         "/v1/reports/{date}": _output(
             "The day's report draft (战报), plain text", "dailyReport",
             "text/plain; charset=utf-8",
@@ -267,8 +250,8 @@ def embed_paths(names: _Names) -> Paths:
                  "headers": {"Content-Security-Policy": {"schema": {"type": "string"},
                                                          "required": True}},
                  "content": {"text/html": {"schema": {"type": "string"}}}},
-         "400": _problem("An unknown group, overlay or language."),
-         "404": _problem("An unknown view.")},
+         "400": problem("An unknown group, overlay or language."),
+         "404": problem("An unknown view.")},
         [_path("view", {"type": "string", "enum": list(EMBED_VIEWS)}, "what the page shows"),
          names.group("the table's group (tables only)"),
          _query("overlay", {"type": "string", "enum": ["0", "1"]},
@@ -286,9 +269,9 @@ def service_paths(names: _Names) -> Paths:
         "/openapi.json": _get("This document", "openapi",
                               {"200": _json("OpenAPI 3.1.", {"type": "object"})}),
         "/healthz": _get("Serving the live state (PostgreSQL, Kafka, the state loaded)?",
-                         "health", {"200": _json("Ready.", _ref("Health")),
+                         "health", {"200": _json("Ready.", ref("Health")),
                                     "503": _json("Waiting for what `waiting_for` names.",
-                                                 _ref("Health"))}),
+                                                 ref("Health"))}),
         "/metrics": page("Prometheus metrics", "metrics", "text/plain"),
     }
 
@@ -381,9 +364,9 @@ def _schemas(games: Games) -> dict[str, Any]:
                 "rank": {"type": ["integer", "null"]},
                 "delegation": {"type": "string"}, "delegation_name": {"type": "string"},
                 "competitor": {"type": "string"},
-                "status": {"type": "string", "enum": _literals(EntryStatus)},
+                "status": {"type": "string", "enum": literals(EntryStatus)},
                 "mark": nullable_text,
-                "record": {"type": ["string", "null"], "enum": [*_literals(RecordLevel), None]},
+                "record": {"type": ["string", "null"], "enum": [*literals(RecordLevel), None]},
                 "members": {"type": "array", "items": {"type": "string"}},
                 "medal": {"type": ["string", "null"], "enum": [*_MEDALS, None]},
                 "points": {"type": "number"},
@@ -392,7 +375,7 @@ def _schemas(games: Games) -> dict[str, Any]:
         "HistoryItem": {
             "type": "object", "required": ["revision", "status", "note", "accepted_at"],
             "properties": {"revision": {"type": "integer"},
-                           "status": {"type": "string", "enum": _literals(ResultStatus)},
+                           "status": {"type": "string", "enum": literals(ResultStatus)},
                            "note": nullable_text,
                            "accepted_at": {"type": "string", "format": "date-time"},
                            "entered_by": {"type": "string"}},
@@ -402,15 +385,15 @@ def _schemas(games: Games) -> dict[str, Any]:
             "required": ["event", "revision", "status", "note", "accepted_at", "correction",
                          "entries", "history"],
             "properties": {
-                "event": _ref("Event"),
+                "event": ref("Event"),
                 "revision": {"type": ["integer", "null"], "description": "null: no result yet"},
-                "status": {"type": ["string", "null"], "enum": [*_literals(ResultStatus), None]},
+                "status": {"type": ["string", "null"], "enum": [*literals(ResultStatus), None]},
                 "note": nullable_text,
                 "accepted_at": {"type": ["string", "null"], "format": "date-time"},
                 "correction": {"type": "boolean",
                                "description": "replaces a result that was already official"},
-                "entries": {"type": "array", "items": _ref("ResultEntry")},
-                "history": {"type": "array", "items": _ref("HistoryItem")},
+                "entries": {"type": "array", "items": ref("ResultEntry")},
+                "history": {"type": "array", "items": ref("HistoryItem")},
             },
         },
         "FeedPage": {

@@ -4,7 +4,7 @@
 // for OBS and other video mixers: transparent, no header or footer, large type.
 // ?lang=en|zh. The server checks the view and the query (media_routes.py).
 
-import { replaceChildren } from "./dom.js";
+import { onNextFrame, replaceChildren } from "./dom.js";
 import { I18n } from "./i18n.js";
 import { LiveConnection } from "./live.js";
 import { Store, TABLE_KINDS } from "./store.js";
@@ -29,7 +29,6 @@ const ui = {
   version: document.getElementById("embed-version"),
   link: document.getElementById("embed-link"),
 };
-let renderPending = false;
 
 /** The channels this page shows: its table (a combined table also shows the medal and
  * points columns of its group), or the results. */
@@ -39,14 +38,7 @@ function channels() {
   return kinds.map((kind) => `${kind}:${scope}`);
 }
 
-function scheduleRender() {
-  if (renderPending) return;
-  renderPending = true;
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const scheduleRender = onNextFrame(() => render());
 
 function render() {
   const ctx = { store, i18n, route: { view, scope }, connection, now: Date.now(), eventLoading: false };
