@@ -2,9 +2,10 @@
 
 fpdf2, openpyxl and segno are pure Python and hold the GIL while they work; in a thread of
 the broadcast process a render takes the GIL from the event loop for up to its whole switch
-interval, again and again. Measured on the 2-core machine (`bench/media.py`, the loop lag
-during renders): a 2 ms timer on the loop ran up to ~47 ms late (p99) while cards and
-bulletins rendered in a thread, ~4 ms late with them in a worker process. A render's input
+interval, again and again. Measured on the 2-core machine (`bench/media.py`, the loop's
+lag while a burst of cards and bulletins renders): a 2 ms timer on the loop fired 75-100 ms
+late (p99) with the renders in a thread, 4-25 ms with them in a worker process (the range
+is how busy the machine was). A render's input
 and output cross the process boundary pickled: the documents are plain JSON values, the
 output is bytes, a millisecond or two either way.
 
