@@ -15,13 +15,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.broadcast.access import is_seq, key_from
-from services.broadcast.config import LiveSettings
+from services.broadcast.config import LiveSettings, MediaSettings
 from services.broadcast.follower import Follower
 from services.broadcast.history import History
 from services.broadcast.hub import Hub
 from services.broadcast.keys import MediaKeys, unavailable
 from services.broadcast.live import Live
+from services.broadcast.media_routes import MediaRoutes
 from services.broadcast.metrics import LAST_SEQ
+from services.broadcast.openapi import openapi_endpoint
 from services.broadcast.sse import SseEndpoint
 from services.broadcast.websocket import LiveEndpoint
 from shared.adapters.db import Database
@@ -34,7 +36,7 @@ from shared.contract import channels
 
 class Broadcast:
     def __init__(self, settings: Settings, live_settings: LiveSettings,
-                 definitions: Definitions) -> None:
+                 definitions: Definitions, media_settings: MediaSettings | None = None) -> None:
         self.settings = settings
         self.live_settings = live_settings
         self.definitions = definitions
@@ -51,9 +53,13 @@ class Broadcast:
         self.follower = Follower(settings, self.history, self.hub, self.readiness)
         self._games_document = orjson.dumps(definitions.games.public_document())
         LAST_SEQ.set_function(lambda: self.hub.last_seq)
+        self.media = MediaRoutes(definitions, self.hub, self.database, self._require_state,
+                                 media_settings or MediaSettings(), settings.broadcast_port,
+                                 BOARD_DIR)
 
     def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
-        return running(self._start(), self.websocket.keep_alive(), database=self.database)
+        return running(self._start(), self.websocket.keep_alive(), self.media.run(),
+                       database=self.database)
 
     async def _start(self) -> None:
         await self.database.connect()
@@ -163,6 +169,8 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/records", broadcast.records),
         Route("/v1/feed", broadcast.feed),
         Route("/v1/sse", broadcast.sse.handle),
+        *broadcast.media.routes(),
+        Route("/openapi.json", openapi_endpoint(broadcast.definitions.games)),
         *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
     ]
     app = Starlette(routes=routes, lifespan=broadcast.lifespan,

@@ -109,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="measure Podium against its performance targets (docs/benchmarks.md)")
     bench.add_argument("part", nargs="?", default="all",
-                       help="all (default), fanout, e2e, ingest or rebuild")
+                       help="all (default), fanout, e2e, ingest, rebuild or media")
     bench.add_argument("--quick", action="store_true", help="2,000 clients, shorter loads")
     return root
 

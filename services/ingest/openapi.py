@@ -6,29 +6,14 @@ from typing import Any
 
 from services.ingest.answers import MAX_BODY_BYTES, RETRY_AFTER_S
 from services.ingest.validation import MAX_ENTRIES, MAX_MEMBERS, MAX_REVISION
+from shared.adapters.openapi import literals as _literals
+from shared.adapters.openapi import problem as _problem
+from shared.adapters.openapi import ref as _ref
 from shared.adapters.tokens import ROLES
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.games import Games
 
 _SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _literals(kind: Any) -> list[str]:
-    return list(kind.__args__)
-
-
-def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "description": description,
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
 
 
 def _json(description: str, schema: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@
 //   #/results  #/event/<event id>  #/delegation/<delegation code>  #/records
 // Query: ?lang=en|zh (also remembered), ?screen=big (big-screen mode, see bigscreen.js).
 
-import { h, replaceChildren } from "./dom.js";
+import { h, onNextFrame, replaceChildren } from "./dom.js";
 import { I18n } from "./i18n.js";
 import { LiveConnection } from "./live.js";
 import { Store } from "./store.js";
@@ -63,20 +63,9 @@ function context() {
 
 // --- rendering ------------------------------------------------------------------------
 
-let renderPending = false;
 let statusKey = "";
 let bannerKey = "";
-
-/** Coalesces the burst of frames one result causes (two results, a dozen tables). */
-function scheduleRender() {
-  if (renderPending) return;
-  renderPending = true;
-  // requestAnimationFrame pauses in a hidden tab; the board catches up when shown.
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const scheduleRender = onNextFrame(() => render());
 
 function render() {
   const ctx = context();
