@@ -253,9 +253,7 @@ class LiveConnection(asyncio.Protocol, Subscriber):
         # any size is admitted to a connection that keeps up (the kernel takes 128 KiB of
         # it at most, so a 300 KiB result would otherwise close every reader).
         if transport.get_write_buffer_size() > self._budget + len(data):
-            LAGGING_CLOSED.inc()
-            self._close(CLOSE_LAGGING, "lagging: reconnect and resume with since",
-                        CLOSE_TIMEOUT_S)
+            self._lagging()
 
     def send(self, message: Outgoing) -> None:
         self.send_all((message,))
@@ -292,11 +290,13 @@ class LiveConnection(asyncio.Protocol, Subscriber):
         limit = self.access.buffer_bytes + REPLAY_ALLOWANCE_BYTES
         buffered = transport.get_write_buffer_size()
         if buffered > limit:
-            LAGGING_CLOSED.inc()
-            self._close(CLOSE_LAGGING, "lagging: reconnect and resume with since",
-                        CLOSE_TIMEOUT_S)
+            self._lagging()
         else:
             self._budget = min(max(self._budget, buffered), limit)
+
+    def _lagging(self) -> None:
+        LAGGING_CLOSED.inc()
+        self._close(CLOSE_LAGGING, "lagging: reconnect and resume with since", CLOSE_TIMEOUT_S)
 
     def keepalive(self) -> None:
         if not self._open:
