@@ -17,6 +17,10 @@ BYTES_SENT = Counter(
 LAGGING_CLOSED = Counter(
     "podium_broadcast_lagging_closed_total", "Connections closed for falling behind"
 )
+THROTTLED = Counter(
+    "podium_broadcast_throttled_total",
+    "Times a connection's requests were held back for passing the request rate",
+)
 DEAD_CLOSED = Counter(
     "podium_broadcast_dead_closed_total", "Connections dropped for not answering pings"
 )

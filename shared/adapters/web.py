@@ -165,6 +165,7 @@ def serve(
     websocket: type[asyncio.Protocol] | None = None,
     reuse_port: bool = False,
     on_shutdown: Callable[[], None] | None = None,
+    proxy_headers: bool = True,
 ) -> None:
     """Run an ASGI app until SIGINT/SIGTERM, on uvloop.
 
@@ -173,12 +174,14 @@ def serve(
     with SO_REUSEPORT, so several processes serving the same thing share the port and the
     kernel spreads connections over them. `on_shutdown`: called when the stop begins,
     before uvicorn waits for open connections (e.g. to end endless streams).
+    `proxy_headers`: uvicorn's own reading of X-Forwarded-For (from 127.0.0.1 by default);
+    False leaves the peer address in the request for the app to judge.
     """
     config = uvicorn.Config(
         app, host=host, port=port, loop="uvloop", lifespan="on", access_log=False,
         log_level="warning", ws=websocket or "websockets-sansio", ws_max_size=64 * 1024,
         # Thousands of screens reconnect at once after a restart.
-        backlog=4096,
+        backlog=4096, proxy_headers=proxy_headers,
     )
     sockets = [_reusable_socket(host, port)] if reuse_port else None
     _Server(config, on_shutdown).run(sockets=sockets)

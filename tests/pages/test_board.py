@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
@@ -408,6 +409,51 @@ async def test_a_resume_the_server_cannot_honour_resets_to_its_current_state(
     after = fresh_event()
     await post_result(ingest, official_token, after.id, podium("wenxian", "macun", "xiuwu"))
     await expect(cards.first).to_have_attribute("data-event", after.id)
+
+
+async def test_the_board_resumes_with_its_feeds_epoch_and_resets_on_another(
+    open_board: OpenBoard, broadcast: httpx.AsyncClient,
+) -> None:
+    epoch = (await broadcast.get("/v1/feed", params={"limit": 1})).json()["epoch"]
+    page = await open_board("/#/results")
+    await page.wait_for_function(f"window.podiumBoard.store.epoch === {epoch!r}",
+                                 timeout=20_000)
+    subscribes: list[dict[str, Any]] = []
+    sent = asyncio.Event()
+
+    def seen(payload: str | bytes) -> None:
+        request = orjson.loads(payload)
+        if request.get("op") == "subscribe":
+            subscribes.append(request)
+            sent.set()
+
+    page.on("websocket", lambda ws: ws.on("framesent", seen))
+
+    async def resumed() -> dict[str, Any]:
+        async with asyncio.timeout(20):
+            await sent.wait()
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "live",
+                                                                    timeout=20_000)
+        sent.clear()
+        return subscribes.pop()
+
+    # A resume on the same feed names it and is a replay, not a reset.
+    resets = await page.evaluate("window.podiumBoard.store.resets")
+    await page.evaluate("window.podiumBoard.live.drop()")
+    subscribe = await resumed()
+    assert subscribe["epoch"] == epoch and isinstance(subscribe["since"], int)
+    assert await page.evaluate("window.podiumBoard.store.resets") == resets
+    # Its position from another feed (a database restored from a backup): a reset, and the
+    # board takes this feed's epoch for its next resume.
+    await page.evaluate("""() => {
+      window.podiumBoard.store.epoch = "another-feed";
+      window.podiumBoard.live.drop();
+    }""")
+    assert (await resumed())["epoch"] == "another-feed"
+    await page.wait_for_function(f"window.podiumBoard.store.resets === {resets + 1}",
+                                 timeout=20_000)
+    await page.wait_for_function(f"window.podiumBoard.store.epoch === {epoch!r}",
+                                 timeout=20_000)
 
 
 # Nothing is drawn beyond the right edge (and, for a big screen, the bottom edge): the page

@@ -178,7 +178,7 @@ function onFrame(frame) {
     // The server cannot replay everything we missed: drop what may have gaps; the
     // current state follows as snapshots (docs/protocol.md).
     console.info("live: reset", frame.reason, frame.detail);
-    if (!frame.channels || frame.channels.includes("results")) store.resetResults(frame.seq);
+    if (!frame.channels || frame.channels.includes("results")) store.resetResults(frame.epoch);
     scheduleRender();
     return;
   }
@@ -229,6 +229,7 @@ async function start() {
     url: `${scheme}//${location.host}/v1/live`,
     channels: store.channels(),
     since: () => (store.lastResultSeq === null ? 0 : store.lastResultSeq),
+    epoch: () => store.epoch,
     onFrame,
     onState,
   });

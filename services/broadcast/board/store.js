@@ -32,6 +32,8 @@ export class Store {
     this.revisions = new Map(); // event id -> Map revision -> document (capped)
     this.latest = []; // [{eventId, seq, receivedAt}] newest first, one per event, capped
     this.lastResultSeq = null; // `since` for the next connection
+    this.epoch = null; // the feed lastResultSeq belongs to
+    this.resetting = false; // from a reset until its `subscribed`: no position meanwhile
     this.lastChangeAt = 0; // ms: when the newest result received was accepted
     this.resets = 0; // how many times the server reset the results (for the curious)
   }
@@ -72,6 +74,8 @@ export class Store {
       if (covers && typeof frame.seq === "number" && frame.seq > (this.lastResultSeq ?? -1)) {
         this.lastResultSeq = frame.seq;
       }
+      if (covers) this.resetting = false;
+      if (typeof frame.epoch === "string" && frame.epoch) this.epoch = frame.epoch;
       return false;
     }
     if (frame.channel === "results") {
@@ -141,7 +145,7 @@ export class Store {
   }
 
   applyResult({ seq, data }, snapshot) {
-    if (typeof seq === "number") {
+    if (typeof seq === "number" && !this.resetting) {
       const seen = this.lastResultSeq !== null && seq <= this.lastResultSeq;
       if (seen && !snapshot) return false; // a replay overlapping what we have
       if (!seen) this.lastResultSeq = seq;
@@ -188,16 +192,20 @@ export class Store {
   }
 
   /**
-   * A `reset`: the server cannot replay everything since our `since` (too old, or from
-   * another server's feed), so what we hold may have gaps. The results are dropped; the
-   * server follows with a snapshot of every event's latest result, as of `seq`.
+   * A `reset`: the server cannot replay everything since our `since` (too old, from
+   * another server's feed, or from another feed: `epoch_changed`), so what we hold may
+   * have gaps. The results are dropped; the server follows with a snapshot of every
+   * event's latest result, then `subscribed`. Until that, a break starts over (no `since`):
+   * resuming from the reset's seq would skip the snapshots that had not come yet.
    */
-  resetResults(seq) {
+  resetResults(epoch) {
     this.resets += 1;
     this.eventDocs.clear();
     this.revisions.clear();
     this.latest = [];
-    this.lastResultSeq = typeof seq === "number" ? seq : null;
+    this.lastResultSeq = null;
+    this.resetting = true;
+    if (typeof epoch === "string" && epoch) this.epoch = epoch;
   }
 
   /** When the data shown last changed (ms), as far as the board can tell: the newest
