@@ -38,6 +38,7 @@ from services.ingest.validation import (
     bib_issues,
     check_result,
     check_status,
+    claims_records,
     requested_event,
     requested_unit,
 )
@@ -55,6 +56,8 @@ from shared.domain.units import RANKING_PHASE, Unit
 log = structlog.get_logger()
 
 ANSWERS = Counter("podium_ingest_answers_total", "Answers to POST /v1/results", ["status"])
+ACCEPTED = Counter("podium_ingest_results_accepted_total",
+                   "Result revisions accepted (202), by the event's venue", ["venue"])
 LATENCY = Histogram(
     "podium_ingest_seconds", "Time to answer POST /v1/results",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
@@ -102,7 +105,14 @@ class Ingest:
         venue = asked.venue if asked is not None else event.venue if event else None
         if event is not None and venue is not None and not token.may_enter_for(venue):
             raise answers.venue_not_allowed(token, event, self.games, venue)
-        body, issues = check_result(payload, self.games)
+        others = []
+        if event is not None and claims_records(payload):
+            # A claim must beat the records standing when its unit began: some may have been
+            # set in the event's other units.
+            async with _database():
+                others = [other for other in await store.unit_results(self.database.pool, event)
+                          if asked is None or other.unit_id != asked.unit_id]
+        body, issues = check_result(payload, self.games, others)
         if body is None:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)
@@ -132,6 +142,7 @@ class Ingest:
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
         self._relays_wake()
+        ACCEPTED.labels(unit.venue).inc()
         log.info("result accepted", event_id=body.event_id, phase=unit.phase,
                  revision=body.revision, status=body.status, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)

@@ -10,9 +10,11 @@ from datetime import datetime
 import orjson
 
 from shared.adapters import db
-from shared.adapters.outbox import OutboxRow
+from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import AcceptedResult
 from shared.domain.engine import Entry
+from shared.domain.games import Event
+from shared.domain.records import UnitResult
 from shared.domain.units import RANKING_PHASE
 
 
@@ -172,6 +174,23 @@ async def current_revisions(
     }
 
 
+async def unit_results(pool: db.Pool, event: Event) -> list[UnitResult]:
+    """The latest revision of each of the event's units that has one, whatever its status
+    (only an official one sets records)."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (phase) phase, revision, status, entries, accepted_at"
+        " FROM submissions WHERE event_id = $1 ORDER BY phase, revision DESC",
+        event.id,
+    )
+    return [
+        UnitResult(event_id=event.id, phase=row["phase"], revision=row["revision"],
+                   status=row["status"], starts_at=unit.starts_at,
+                   accepted_at=row["accepted_at"],
+                   entries=tuple(Entry.model_validate(entry) for entry in row["entries"]))
+        for row in rows if (unit := event.unit(row["phase"])) is not None
+    ]
+
+
 class SubmissionsOutbox:
     """Accepted revisions not yet on Kafka, oldest first, keyed by event."""
 
@@ -201,6 +220,9 @@ class SubmissionsOutbox:
             )
             for row in rows
         ]
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        return await unpublished(pool, "submissions", "accepted_at")
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
         await conn.execute(

@@ -16,7 +16,7 @@ import structlog
 
 from services.ingest.store import CurrentRevision, lock_event
 from shared.adapters import db
-from shared.adapters.outbox import OutboxRow
+from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import StartRow, UnitUpdate
 from shared.domain.engine import Entry
 from shared.domain.games import Event, Games
@@ -24,8 +24,8 @@ from shared.domain.qualification import NextUnit
 from shared.domain.rounds import (
     Advance,
     QualifyTag,
+    RoundResult,
     Undecided,
-    UnitResult,
     advance,
     feeding_round,
     next_round,
@@ -174,7 +174,7 @@ class EventUnits:
 
 async def latest_results(
     conn: db.Connection, event_id: str, phases: Sequence[str]
-) -> dict[str, UnitResult]:
+) -> dict[str, RoundResult]:
     """The latest result of each of these units of the event that has one, by unit id."""
     rows = await conn.fetch(
         "SELECT DISTINCT ON (phase) phase, status, entries FROM submissions"
@@ -182,7 +182,7 @@ async def latest_results(
         event_id, list(phases),
     )
     return {
-        f"{event_id}/{row['phase']}": UnitResult(
+        f"{event_id}/{row['phase']}": RoundResult(
             row["status"], tuple(Entry.model_validate(entry) for entry in row["entries"]))
         for row in rows
     }
@@ -205,7 +205,7 @@ async def apply_result(
                                    [u.phase for u in (*round_units, *following)])
     next_units = [
         NextUnit(u.unit_id, units.state(u),
-                 has_result=results.get(u.unit_id, UnitResult("cancelled", ())).status
+                 has_result=results.get(u.unit_id, RoundResult("cancelled", ())).status
                  in _STANDING,
                  start_list=units.start_list(u))
         for u in following
@@ -288,6 +288,9 @@ class UnitChangesOutbox:
         )
         return [OutboxRow(id=row["id"], key=row["event_id"].encode(),
                           value=orjson.dumps(row["message"])) for row in rows]
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        return await unpublished(pool, "unit_changes", "created_at")
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
         await conn.execute(

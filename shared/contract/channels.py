@@ -6,6 +6,7 @@ from typing import Final, Literal
 RESULTS: Final = "results"
 # v1.1: the units' schedule (every change of a unit's status), and one unit's page.
 SCHEDULE: Final = "schedule"
+RECORDS: Final = "records"  # the records report: a state like a table, updated when it changes
 TableKind = Literal["medals", "points", "combined"]
 TABLE_KINDS: Final[tuple[TableKind, ...]] = ("medals", "points", "combined")
 _EVENT_PREFIX: Final = "event:"

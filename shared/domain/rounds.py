@@ -33,7 +33,7 @@ QualifyTag = Literal["Q", "q"]
 
 
 @dataclass(frozen=True)
-class UnitResult:
+class RoundResult:
     """A unit's latest result as the rounds read it."""
 
     status: str  # provisional | official | cancelled
@@ -90,7 +90,7 @@ def entrant_key(entrant: Entrant) -> str:
     return competitor_key(entrant.bib, entrant.delegation, entrant.name)
 
 
-def _heat_result(unit_id: str, result: UnitResult) -> HeatResult[Decimal]:
+def _heat_result(unit_id: str, result: RoundResult) -> HeatResult[Decimal]:
     return HeatResult(unit_id, tuple(
         HeatEntry(entry=Entrant(bib=entry.bib or "", name=entry.competitor,
                                 delegation=entry.delegation, members=entry.members),
@@ -117,7 +117,7 @@ class Advance:
 def advance(
     event: Event,
     unit: Unit,
-    results: Mapping[str, UnitResult],
+    results: Mapping[str, RoundResult],
     next_units: Sequence[NextUnit],
 ) -> Advance | Refusal | Undecided | None:
     """What `unit`'s new result does to the next round, given the latest result of each unit

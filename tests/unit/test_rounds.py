@@ -11,8 +11,8 @@ from shared.domain.engine import Entry
 from shared.domain.qualification import NextUnit
 from shared.domain.rounds import (
     Advance,
+    RoundResult,
     Undecided,
-    UnitResult,
     advance,
     feeding_round,
     first_round,
@@ -31,7 +31,7 @@ HEATS = SPRINT.units[:3]
 FINAL = SPRINT.units[3]
 
 
-def result(heat: int, spec: str, status: str = "official") -> tuple[str, UnitResult]:
+def result(heat: int, spec: str, status: str = "official") -> tuple[str, RoundResult]:
     """A heat's result from tokens "bib:rank:mark" or "bib:DNS"; bib A1 is of delegation a."""
     entries = []
     for token in spec.split():
@@ -41,7 +41,7 @@ def result(heat: int, spec: str, status: str = "official") -> tuple[str, UnitRes
                              delegation={"A": "jiefang", "B": "macun", "C": "boai"}[bib[0]],
                              competitor=f"选手{bib}", status="OK" if ok else outcome,
                              mark=mark[0] if mark else None))
-    return f"{SPRINT.id}/heat-{heat}", UnitResult(status, tuple(entries))
+    return f"{SPRINT.id}/heat-{heat}", RoundResult(status, tuple(entries))
 
 
 HEAT_RESULTS = dict([
