@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from services.broadcast.config import MediaSettings
 from services.broadcast.day_tables import DayTables
 from services.broadcast.hub import Hub
-from services.broadcast.keys import unavailable
+from services.broadcast.limits import unavailable
 from services.broadcast.media.cache import RenderCache
 from services.broadcast.media.desk import MediaDesk, MediaRequestError, Rendered, parse_day
 from services.broadcast.media.processes import RenderProcesses

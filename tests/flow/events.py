@@ -4,10 +4,10 @@ session's system never collide on an event's revisions."""
 from decimal import Decimal
 
 from shared.adapters.definitions import load_definitions
-from shared.adapters.settings import Settings
 from shared.domain.games import Event
+from tests.games import TEST_GAMES_DIR
 
-_GAMES = load_definitions(Settings().games_dir).games
+_GAMES = load_definitions(TEST_GAMES_DIR).games
 _claimed: set[str] = set()
 
 
