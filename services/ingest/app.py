@@ -173,15 +173,28 @@ class Ingest:
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official
-        # happens to submit anything in the meantime.
+        # happens to submit anything in the meantime. Answering is not enough: a standby
+        # (after a failover, or one the URL points at by mistake) answers every read and
+        # refuses every result, so ingest is ready only where it can write.
+        was_read_only = False
         while True:
             try:
                 async with asyncio.timeout(HEALTH_PROBE_S * 2):
-                    await self.database.pool.fetchval("SELECT 1")
-                self.readiness.set("postgresql", True)
+                    writable = bool(await self.database.pool.fetchval(_WRITABLE))
+                if not writable and not was_read_only:
+                    log.warning("PostgreSQL is read-only (a standby?): results are refused"
+                                " with 503 until it accepts writes")
+                was_read_only = not writable
+                self.readiness.set("postgresql", writable)
             except DATABASE_DOWN:
                 self.readiness.set("postgresql", False)
             await asyncio.sleep(HEALTH_PROBE_S)
+
+
+# A hot standby is in recovery; `default_transaction_read_only` makes every transaction
+# read-only (what a primary demoted for maintenance is often given).
+_WRITABLE = ("SELECT NOT pg_is_in_recovery()"
+             " AND current_setting('transaction_read_only') = 'off'")
 
 
 def _database() -> asyncio.Timeout:
