@@ -31,7 +31,13 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import Token, find_token, revoked_at
-from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
+from shared.adapters.web import (
+    ProblemError,
+    Readiness,
+    health_routes,
+    problem_handlers,
+    with_headers,
+)
 
 log = structlog.get_logger()
 
@@ -47,10 +53,15 @@ DATABASE_TIMEOUT_S = 10
 HEALTH_PROBE_S = 1.0
 
 ENTER_DIR = Path(__file__).parent / "enter"
-# The page keeps the official's token in localStorage, so it runs only its own scripts.
+# The page keeps the official's token in localStorage, so it runs only its own scripts, no
+# other site may frame it (to overlay it and steal a click), a file is only what its type
+# says, and no address leaves it in a Referer. On every file under /enter: a CSP on /enter
+# alone is sidestepped by opening /enter/index.html.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none';"
                                " frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
 
@@ -242,6 +253,10 @@ async def entry_page(request: Request) -> Response:
     return FileResponse(ENTER_DIR / "index.html", headers=PAGE_HEADERS)
 
 
+def entry_page_files() -> ASGIApp:
+    return with_headers(StaticFiles(directory=ENTER_DIR, html=True), PAGE_HEADERS)
+
+
 def create_app(settings: Settings) -> Starlette:
     ingest = Ingest(settings, load_definitions(settings.games_dir))
     routes = [
@@ -250,7 +265,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/v1/my/events", ingest.my_events),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
-        Mount("/enter", StaticFiles(directory=ENTER_DIR), name="enter"),
+        Mount("/enter", entry_page_files(), name="enter"),
         # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox.
         *health_routes(ingest.readiness, required=("postgresql",)),
     ]
