@@ -71,7 +71,7 @@ class Ingest:
         self.settings = settings
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
-        self.database = Database(settings.database_url, max_size=20)
+        self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
         self.relay: OutboxRelay | None = None
         self.openapi = orjson.dumps(openapi_document(self.games))
 

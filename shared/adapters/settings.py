@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     postgres_port: int = 5433
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
+    # Whether a service applies the migrations when it connects (the local system) or only
+    # checks they are applied (production: `podium migrate` runs them as the owner role).
+    migrate: bool = True
     log_level: str = "info"
     log_json: bool = False
 
