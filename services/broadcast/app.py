@@ -15,12 +15,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.broadcast.access import is_seq, key_from
-from services.broadcast.config import LiveSettings
+from services.broadcast.config import LiveSettings, MediaSettings
 from services.broadcast.follower import Follower
 from services.broadcast.history import History
 from services.broadcast.hub import Hub
 from services.broadcast.keys import MediaKeys, unavailable
 from services.broadcast.live import Live
+from services.broadcast.media_routes import MediaRoutes
+from services.broadcast.metrics import LAST_SEQ
+from services.broadcast.openapi import openapi_endpoint
 from services.broadcast.sse import SseEndpoint
 from services.broadcast.websocket import LiveEndpoint
 from shared.adapters.db import Database
@@ -33,7 +36,7 @@ from shared.contract import channels
 
 class Broadcast:
     def __init__(self, settings: Settings, live_settings: LiveSettings,
-                 definitions: Definitions) -> None:
+                 definitions: Definitions, media_settings: MediaSettings | None = None) -> None:
         self.settings = settings
         self.live_settings = live_settings
         self.definitions = definitions
@@ -50,9 +53,14 @@ class Broadcast:
         self.sse = SseEndpoint(self.live)
         self.follower = Follower(settings, self.history, self.hub, self.readiness)
         self._games_document = orjson.dumps(definitions.games.public_document())
+        LAST_SEQ.set_function(lambda: self.hub.last_seq)
+        self.media = MediaRoutes(definitions, self.hub, self.database, self._require_state,
+                                 media_settings or MediaSettings(), settings.broadcast_port,
+                                 BOARD_DIR)
 
     def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
-        return running(self._start(), self.websocket.keep_alive(), database=self.database)
+        return running(self._start(), self.websocket.keep_alive(), self.media.run(),
+                       database=self.database)
 
     async def _start(self) -> None:
         await self.database.connect()
@@ -85,6 +93,14 @@ class Broadcast:
 
     async def points(self, request: Request) -> Response:
         return self._table("points", request)
+
+    async def records(self, request: Request) -> Response:
+        """`GET /v1/records`: the records document scoring publishes (docs/records.md)."""
+        self._require_state()
+        document = self.hub.tables.get(channels.RECORDS)
+        if document is None:
+            raise unavailable("scoring has not published the records yet")
+        return JSONResponse(document)
 
     async def event(self, request: Request) -> Response:
         event_id = request.path_params["event_id"]
@@ -151,8 +167,11 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/standings/medals", broadcast.medals),
         Route("/v1/standings/points", broadcast.points),
         Route("/v1/events/{event_id}", broadcast.event),
+        Route("/v1/records", broadcast.records),
         Route("/v1/feed", broadcast.feed),
         Route("/v1/sse", broadcast.sse.handle),
+        *broadcast.media.routes(),
+        Route("/openapi.json", openapi_endpoint(broadcast.definitions.games)),
         *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
     ]
     app = Starlette(routes=routes, lifespan=broadcast.lifespan,

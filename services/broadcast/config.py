@@ -1,5 +1,6 @@
-"""The live server's own knobs, read from `PODIUM_BROADCAST_*` environment variables."""
+"""The live server's own knobs (`PODIUM_BROADCAST_*`) and its media outputs' (`PODIUM_MEDIA_*`)."""
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,3 +26,23 @@ class LiveSettings(BaseSettings):
     # Every replica is equivalent, so several processes may share the port (the kernel
     # spreads connections over them); one process tops out near 100k deliveries/s.
     reuse_port: bool = True
+
+
+class MediaSettings(BaseSettings):
+    """What the media outputs need to know, read from `PODIUM_MEDIA_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PODIUM_MEDIA_", extra="ignore")
+
+    # The live board's public address, e.g. https://live.example.cn/: share cards and PDFs
+    # travel far beyond the request that made them, so their QR codes point here rather than
+    # at whatever host a request named. Unset: http://127.0.0.1:<broadcast port>/ (local runs).
+    public_url: str | None = None
+    # Who may put /embed/... pages in a frame: CSP frame-ancestors sources, e.g.
+    # "https://www.jzrb.example https://*.example.cn"; "*" lets every website embed them.
+    embed_frame_ancestors: str = "*"
+    # Processes rendering PDFs, cards and spreadsheets beside the event loop (each ~60 MiB).
+    # One leaves the second core of a 2-core machine to the live fan-out.
+    render_processes: int = Field(default=1, ge=1, le=8)
+
+    def live_page(self, broadcast_port: int) -> str:
+        return self.public_url or f"http://127.0.0.1:{broadcast_port}/"

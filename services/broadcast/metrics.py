@@ -37,3 +37,6 @@ FAN_OUT = Histogram(
     "podium_broadcast_fan_out_seconds", "Time to hand one message to all its subscribers",
     buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
 )
+LAST_SEQ = Gauge(
+    "podium_broadcast_last_seq", "The last feed seq this replica has applied (read at scrape)"
+)

@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 import uvicorn
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,14 +22,28 @@ from shared.adapters.db import DATABASE_DOWN
 log = structlog.get_logger()
 
 
+READY = Gauge("podium_ready", "1 while the condition holds (as /healthz reports it)",
+              ["condition"])
+
+
 @dataclass
 class Readiness:
-    """What a service waits for before it can do its job, e.g. {"postgresql": False}."""
+    """What a service waits for before it can do its job, e.g. {"postgresql": False}. The
+    conditions /healthz requires are exported as `podium_ready{condition}` too, so an alert
+    sees what /healthz says."""
 
     conditions: dict[str, bool] = field(default_factory=dict)
+    _required: tuple[str, ...] = ()
+
+    def require(self, names: Sequence[str]) -> None:
+        self._required = tuple(names)
+        for name in names:
+            READY.labels(name).set(self.conditions.get(name, False))
 
     def set(self, name: str, ready: bool) -> None:
         self.conditions[name] = ready
+        if name in self._required:
+            READY.labels(name).set(ready)
 
     @property
     def waiting_for(self) -> list[str]:
@@ -38,6 +52,7 @@ class Readiness:
 
 def health_routes(readiness: Readiness, *, required: Sequence[str]) -> list[BaseRoute]:
     """`/healthz` (200 when every required condition holds, else 503) and `/metrics`."""
+    readiness.require(required)
 
     async def healthz(request: Request) -> Response:
         waiting = [name for name in required if not readiness.conditions.get(name, False)]

@@ -1,7 +1,7 @@
 """The JSON documents spectators and media read: built once by scoring, served as
 they are by broadcast (REST and live messages share one shape)."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from shared.domain.engine import (
     points_json,
 )
 from shared.domain.games import Event, Games
+from shared.domain.records import RecordsReport, games_report
 
 
 def history_item(result: AcceptedResult) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def event_document(
                 "competitor": award.entry.competitor,
                 "status": award.entry.status,
                 "mark": award.entry.mark,
-                "record": award.entry.record,
+                "record": award.record,  # found from the marks, not the claim
                 "members": list(award.entry.members),
                 "medal": award.medal,
                 "points": points_json(award.points),
@@ -111,9 +112,17 @@ def table_documents(standings: Standings, games: Games) -> dict[str, dict[str, A
             **_tables("combined", standings.combined, combined_row, names)}
 
 
+def records_document(games: Games, reports: Iterable[RecordsReport]) -> dict[str, Any]:
+    """`GET /v1/records` without its stamp: the standing records and those set at these games,
+    from each event's report (docs/records.md)."""
+    return games_report(games.records, reports).document()
+
+
 def stamp_table(table: dict[str, Any], version: int, updated_at: datetime) -> dict[str, Any]:
-    """A table document as published: with the tables' version and time of change."""
-    return {"group": table["group"], "version": version, "updated_at": updated_at.isoformat(),
+    """A table document (or the records document) as published: with the tables' version and
+    time of change, after a table's group."""
+    group = {"group": table["group"]} if "group" in table else {}
+    return {**group, "version": version, "updated_at": updated_at.isoformat(),
             **{key: value for key, value in table.items() if key != "group"}}
 
 

@@ -24,6 +24,10 @@ export class Store {
     this.sports = new Map();
     this.venues = new Map();
     this.tables = new Map(); // channel -> {data, seq, receivedAt, changes: Map code -> change}
+    this.records = null; // the records document (GET /v1/records), from the `records` channel
+    this.recordsSeq = -1;
+    this.newRecords = new Map(); // recordKey -> when a record set meanwhile arrived (ms)
+    this.freshRecords = []; // the records the last `records` frame showed first
     this.eventDocs = new Map(); // event id -> latest result document seen
     this.revisions = new Map(); // event id -> Map revision -> document (capped)
     this.latest = []; // [{eventId, seq, receivedAt}] newest first, one per event, capped
@@ -51,7 +55,7 @@ export class Store {
     for (const kind of TABLE_KINDS) {
       for (const scope of this.scopes()) channels.push(`${kind}:${scope}`);
     }
-    channels.push("results");
+    channels.push("results", "records");
     return channels;
   }
 
@@ -77,8 +81,32 @@ export class Store {
       if (frame.type === "snapshot") return this.applyResult(frame, true);
       return false;
     }
+    if (frame.channel === "records" && (frame.type === "snapshot" || frame.type === "update")) {
+      return this.applyRecords(frame);
+    }
     if (frame.type === "snapshot" || frame.type === "update") return this.applyTable(frame);
     return false;
+  }
+
+  /**
+   * The records document of a `records` frame. `freshRecords` are the records set at these
+   * games that it shows for the first time (none on the first snapshot: those are not news).
+   */
+  applyRecords({ seq, data }) {
+    this.freshRecords = [];
+    if (!data || !Array.isArray(data.standing) || !Array.isArray(data.set_here)) return false;
+    if (typeof seq === "number" && seq < this.recordsSeq) return false;
+    const known = this.records ? new Set(this.records.set_here.map(recordKey)) : null;
+    this.records = data;
+    if (typeof seq === "number") this.recordsSeq = seq;
+    if (!known) return true;
+    const now = Date.now();
+    for (const [key, at] of this.newRecords) {
+      if (now - at > HIGHLIGHT_MS) this.newRecords.delete(key);
+    }
+    this.freshRecords = data.set_here.filter((record) => !known.has(recordKey(record)));
+    for (const record of this.freshRecords) this.newRecords.set(recordKey(record), now);
+    return true;
   }
 
   applyTable({ channel, seq, data }) {
@@ -226,6 +254,12 @@ export class Store {
     }
     return false;
   }
+}
+
+/** Identifies a record set at these games across updates of the records document. */
+export function recordKey(record) {
+  const at = record.set_at || {};
+  return `${record.event_id}|${record.level}|${at.unit_id}|${at.revision}|${at.entry}`;
 }
 
 function sameRows(a, b) {
