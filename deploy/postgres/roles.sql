@@ -5,9 +5,9 @@
 --
 -- podium_owner owns the database and everything in it: it runs the migrations
 -- (`podium migrate`) and manages tokens (`podium token`). Each service logs in as its own
--- role, granted only what its work needs (shared/migrations/005_service_roles.sql).
--- Re-running is safe: a role that exists (005 makes them without a login where this did not
--- run) gets its login and password.
+-- role, granted only what its work needs (shared/privileges.sql).
+-- Re-running is safe: a role that exists (shared/privileges.sql makes them without a login
+-- where this did not run) gets its login and password.
 
 SELECT format('CREATE ROLE %I', name)
   FROM unnest(ARRAY['podium_owner', 'podium_ingest', 'podium_scoring', 'podium_broadcast'])
@@ -22,7 +22,7 @@ ALTER ROLE podium_broadcast LOGIN PASSWORD :'broadcast_password';
 -- The owner of the database also owns its public schema (PostgreSQL 15's pg_database_owner).
 ALTER DATABASE :"database" OWNER TO podium_owner;
 -- Only Podium's roles may connect, and nobody but the owner may create anything or even look
--- into the schema unless granted (005 grants the services' roles).
+-- into the schema unless granted (shared/privileges.sql grants the services' roles).
 REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"database"
    TO podium_owner, podium_ingest, podium_scoring, podium_broadcast;

@@ -164,6 +164,11 @@ async def check_schema(pool: asyncpg.Pool) -> None:
                     migrations=newer)
 
 
+async def grant_service_roles(conn: Connection) -> None:
+    """Gives each service's role exactly what shared/privileges.sql says (idempotent)."""
+    await conn.execute((resources.files("shared") / "privileges.sql").read_text("utf-8"))
+
+
 async def migrate(pool: asyncpg.Pool) -> list[str]:
     """Apply the migrations not applied yet, in file-name order; returns their names.
 
@@ -183,6 +188,7 @@ async def migrate(pool: asyncpg.Pool) -> list[str]:
             await conn.execute(sql)
             await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
             applied_now.append(name)
+        await grant_service_roles(conn)
     if applied_now:
         log.info("migrations applied", migrations=applied_now)
     return applied_now

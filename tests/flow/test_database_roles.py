@@ -119,7 +119,7 @@ async def test_each_role_is_refused_what_is_not_its_job(
 
 
 async def test_every_table_is_granted_to_a_service(migrated: dict[str, asyncpg.Pool]) -> None:
-    # A migration that adds a table must grant it (005_service_roles.sql) or the services,
+    # A migration that adds a table must grant it (shared/privileges.sql) or the services,
     # which run as these roles in production, cannot use it.
     ungranted = await migrated["broadcast"].fetch(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"

@@ -3,12 +3,15 @@
 -- ingest cannot touch the tables, scoring cannot forge a submission. The owner (whoever
 -- runs the migrations: `podium migrate`) keeps the schema and the tokens (`podium token`).
 --
--- In production the roles exist before this runs, with their logins and passwords
+-- Not a migration: the whole of what the roles may do, applied again after every migration
+-- run (shared/adapters/db.py `migrate`, in its transaction) and after a restore (backups
+-- leave privileges out), so it is always exactly this file. A table or column a service
+-- newly uses is granted here; tests/flow/test_database_roles.py fails on a table no service
+-- role may read.
+--
+-- In production the roles exist before, with their logins and passwords
 -- (deploy/postgres/roles.sql, run once when the database is created); elsewhere they are
 -- made here without a login, so the grants always have someone to go to.
---
--- A migration that adds a table or a column a service uses grants it here too:
--- tests/flow/test_database_roles.py fails on a table no service role may read.
 
 DO $$
 DECLARE
@@ -21,6 +24,10 @@ BEGIN
     END LOOP;
 END
 $$;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM podium_ingest, podium_scoring, podium_broadcast;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
+    FROM podium_ingest, podium_scoring, podium_broadcast;
 
 GRANT USAGE ON SCHEMA public TO podium_ingest, podium_scoring, podium_broadcast;
 -- Each service checks at start that the schema is current (PODIUM_MIGRATE=false).
