@@ -115,6 +115,15 @@ def events_paths(names: _Names) -> Paths:
         [_EVENT_ID])}
 
 
+def records_paths(names: _Names) -> Paths:
+    return {"/v1/records": _get(
+        "The standing records, and those set at these games with the result that set them",
+        "records",
+        {"200": _json("Found from the marks of the official results (docs/records.md); the"
+                      " data of the `records` channel's messages too.", ref("RecordsDocument")),
+         "503": _LOADING})}
+
+
 _KEY: Final = _query("key", {"type": "string"},
                      "a media key (or `Authorization: Bearer <key>`): larger pages, resumes"
                      " from the whole history")
@@ -277,8 +286,8 @@ def service_paths(names: _Names) -> Paths:
 
 
 AREAS: list[Callable[[_Names], Paths]] = [
-    games_paths, standings_paths, events_paths, feed_paths, media_paths, embed_paths,
-    service_paths,
+    games_paths, standings_paths, events_paths, records_paths, feed_paths, media_paths,
+    embed_paths, service_paths,
 ]
 
 
@@ -394,6 +403,36 @@ def _schemas(games: Games) -> dict[str, Any]:
                                "description": "replaces a result that was already official"},
                 "entries": {"type": "array", "items": ref("ResultEntry")},
                 "history": {"type": "array", "items": ref("HistoryItem")},
+            },
+        },
+        "Record": {
+            "type": "object",
+            "required": ["event_id", "level", "mark", "holder", "delegation", "year", "set_at"],
+            "properties": {
+                "event_id": {"type": "string"},
+                "level": {"type": "string", "enum": literals(RecordLevel)},
+                "mark": {"type": "string"}, "holder": {"type": "string"},
+                "delegation": nullable_text, "year": {"type": "integer"},
+                "set_at": {"type": ["object", "null"],
+                           "description": "null: a record from before these games",
+                           "properties": {"unit_id": {"type": "string"},
+                                          "revision": {"type": "integer"},
+                                          "accepted_at": {"type": "string",
+                                                          "format": "date-time"},
+                                          "entry": {"type": "integer"}}},
+            },
+        },
+        "RecordsDocument": {
+            "type": "object", "required": ["version", "updated_at", "standing", "set_here"],
+            "properties": {
+                "version": {"type": "integer"},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "standing": {"type": "array", "items": ref("Record")},
+                "set_here": {"type": "array", "items": {"allOf": [ref("Record"), {
+                    "type": "object", "required": ["kind", "previous"],
+                    "properties": {"kind": {"enum": ["broken", "equalled"]},
+                                   "previous": {"oneOf": [ref("Record"), {"type": "null"}]}},
+                }]}},
             },
         },
         "FeedPage": {
