@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 # Bounds for a stuck system on a busy machine, not speed requirements.
 START_S = 240
-RECOVER_S = 60
+RECOVER_S = 180
 STOP_S = 120
 
 
