@@ -5,9 +5,13 @@ WORKDIR /app
 # Broadcast's PDFs and share cards embed Noto Sans CJK SC (services/broadcast/media/fonts.py).
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
+# Exactly the tested versions, each file checked against its hash (requirements.lock), then
+# Podium itself with nothing more.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 USER nobody
 CMD ["python", "-m", "services.broadcast"]
