@@ -26,8 +26,10 @@ PODIUM = ("ingest", "scoring", "broadcast")
 SECRETS = {"PODIUM_DB_ADMIN_PASSWORD": "admin-secret", "PODIUM_DB_OWNER_PASSWORD": "owner-secret",
            "PODIUM_DB_INGEST_PASSWORD": "ingest-secret",
            "PODIUM_DB_SCORING_PASSWORD": "scoring-secret",
-           "PODIUM_DB_BROADCAST_PASSWORD": "broadcast-secret"}
-HOSTS = {"PODIUM_ENTRY_HOST": "entry.example.org", "PODIUM_PUBLIC_HOST": "live.example.org"}
+           "PODIUM_DB_BROADCAST_PASSWORD": "broadcast-secret",
+           "PODIUM_GRAFANA_ADMIN_PASSWORD": "grafana-secret"}
+HOSTS = {"PODIUM_ENTRY_HOST": "entry.example.org", "PODIUM_PUBLIC_HOST": "live.example.org",
+         "PODIUM_OPS_HOST": "ops.example.org"}
 
 
 def test_only_the_proxy_publishes_ports_and_only_https_and_http() -> None:
@@ -38,7 +40,11 @@ def test_only_the_proxy_publishes_ports_and_only_https_and_http() -> None:
 
 
 def test_services_and_brokers_live_on_an_internal_network_only() -> None:
-    assert COMPOSE["networks"]["internal"] == {"internal": True}
+    internal = COMPOSE["networks"]["internal"]
+    assert internal["internal"] is True
+    # Broadcast believes X-Forwarded-For from this network only: where the proxy is.
+    [subnet] = [item["subnet"] for item in internal["ipam"]["config"]]
+    assert SERVICES["broadcast"]["environment"]["PODIUM_BROADCAST_TRUSTED_PROXIES"] == subnet
     for name, service in SERVICES.items():
         expected = ["internal", "public"] if name == "proxy" else ["internal"]
         assert service["networks"] == expected, name
@@ -53,7 +59,8 @@ def test_every_variable_must_be_given_and_none_has_a_default() -> None:
     credentials = {f"{name}.{key}": value for name, service in SERVICES.items()
                    for key, value in service.get("environment", {}).items()
                    if key.endswith("PASSWORD") or key == "PODIUM_DATABASE_URL"}
-    assert len(credentials) == 9  # five passwords for the database, four URLs
+    # Five passwords for the database and Grafana's; URLs of migrate, backup, the services.
+    assert len(credentials) == 11
     assert {key: value for key, value in credentials.items() if "${" not in value} == {}
 
 
@@ -84,7 +91,7 @@ def test_every_long_running_part_has_a_healthcheck() -> None:
 def test_the_proxy_routes_to_ingest_and_broadcast_only_and_never_to_metrics() -> None:
     text = CADDYFILE.read_text()
     assert re.findall(r"reverse_proxy \{\$\w+:([\w.:]+)\}", text) == [
-        "ingest:8001", "broadcast:8003"]
+        "ingest:8001", "broadcast:8003", "grafana:3000"]
     assert "scoring" not in text.replace("Scoring, the brokers", "")
     assert "respond @metrics 404" in text and "import hardened" in text
     assert "Strict-Transport-Security" in text
