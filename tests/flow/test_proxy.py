@@ -50,6 +50,9 @@ def proxy(stack: Stack) -> Iterator[Proxy]:
     env = {**os.environ, "XDG_DATA_HOME": str(home / "data"),
            "XDG_CONFIG_HOME": str(home / "config"),
            "PODIUM_ENTRY_HOST": ENTRY_HOST, "PODIUM_PUBLIC_HOST": PUBLIC_HOST,
+           # No Grafana runs here: its name only has to be a valid site of the file.
+           "PODIUM_OPS_HOST": "ops.localhost",
+           "PODIUM_GRAFANA_UPSTREAM": f"127.0.0.1:{free_port()}",
            "PODIUM_HTTP_PORT": str(ports["http"]), "PODIUM_HTTPS_PORT": str(ports["https"]),
            "PODIUM_PROXY_ADMIN": f"127.0.0.1:{ports['admin']}",
            "PODIUM_INGEST_UPSTREAM": f"127.0.0.1:{stack.ports.ingest}",
