@@ -147,6 +147,8 @@ class LocalKafka(StartStop):
     with its topics, offsets and messages.
     """
 
+    name = "kafka"
+
     def __init__(
         self,
         data_dir: Path,
@@ -203,6 +205,10 @@ class LocalKafka(StartStop):
             raise
         log.info("kafka ready", bootstrap=self.bootstrap,
                  seconds=round(time.monotonic() - started, 1))
+
+    def ended(self) -> str | None:
+        """How the node ended ("signal 9"); None while it runs or before start."""
+        return None if self._process is None else self._process.ended()
 
     def stop(self) -> None:
         """Shut the node down cleanly (SIGTERM) so the next start needs no log recovery."""

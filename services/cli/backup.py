@@ -188,6 +188,7 @@ async def _restore(settings: Settings, dump: bytes, pg_restore: str) -> dict[str
         _run([pg_restore, "--no-owner", "--no-privileges", "--exit-on-error",
               "--single-transaction", f"--dbname={settings.database_url}"], "pg_restore",
              stdin=dump)
+        await db.grant_service_roles(conn)  # the dump leaves privileges out
         return await _state(conn)
     finally:
         await conn.close()

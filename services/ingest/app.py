@@ -49,7 +49,13 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import Token, find_token, revoked_at
-from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
+from shared.adapters.web import (
+    ProblemError,
+    Readiness,
+    health_routes,
+    problem_handlers,
+    with_headers,
+)
 from shared.domain.games import Event
 from shared.domain.units import RANKING_PHASE, Unit
 
@@ -69,10 +75,15 @@ DATABASE_TIMEOUT_S = 10
 HEALTH_PROBE_S = 1.0
 
 ENTER_DIR = Path(__file__).parent / "enter"
-# The page keeps the official's token in localStorage, so it runs only its own scripts.
+# The page keeps the official's token in localStorage, so it runs only its own scripts, no
+# other site may frame it (to overlay it and steal a click), a file is only what its type
+# says, and no address leaves it in a Referer. On every file under /enter: a CSP on /enter
+# alone is sidestepped by opening /enter/index.html.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none';"
                                " frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
 
@@ -82,7 +93,7 @@ class Ingest:
         self.settings = settings
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
-        self.database = Database(settings.database_url, max_size=20)
+        self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
         # The results' outbox, then the units' states' (both to podium.results).
         self.relays: tuple[OutboxRelay, ...] = ()
         self.openapi = orjson.dumps(openapi_document(self.games))
@@ -271,15 +282,28 @@ class Ingest:
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official
-        # happens to submit anything in the meantime.
+        # happens to submit anything in the meantime. Answering is not enough: a standby
+        # (after a failover, or one the URL points at by mistake) answers every read and
+        # refuses every result, so ingest is ready only where it can write.
+        was_read_only = False
         while True:
             try:
                 async with asyncio.timeout(HEALTH_PROBE_S * 2):
-                    await self.database.pool.fetchval("SELECT 1")
-                self.readiness.set("postgresql", True)
+                    writable = bool(await self.database.pool.fetchval(_WRITABLE))
+                if not writable and not was_read_only:
+                    log.warning("PostgreSQL is read-only (a standby?): results are refused"
+                                " with 503 until it accepts writes")
+                was_read_only = not writable
+                self.readiness.set("postgresql", writable)
             except DATABASE_DOWN:
                 self.readiness.set("postgresql", False)
             await asyncio.sleep(HEALTH_PROBE_S)
+
+
+# A hot standby is in recovery; `default_transaction_read_only` makes every transaction
+# read-only (what a primary demoted for maintenance is often given).
+_WRITABLE = ("SELECT NOT pg_is_in_recovery()"
+             " AND current_setting('transaction_read_only') = 'off'")
 
 
 def _database() -> asyncio.Timeout:
@@ -327,6 +351,10 @@ async def entry_page(request: Request) -> Response:
     return FileResponse(ENTER_DIR / "index.html", headers=PAGE_HEADERS)
 
 
+def entry_page_files() -> ASGIApp:
+    return with_headers(StaticFiles(directory=ENTER_DIR, html=True), PAGE_HEADERS)
+
+
 def create_app(settings: Settings) -> Starlette:
     ingest = Ingest(settings, load_definitions(settings.games_dir))
     routes = [
@@ -337,7 +365,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/v1/my/units/{unit_id:path}", ingest.my_unit),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
-        Mount("/enter", StaticFiles(directory=ENTER_DIR), name="enter"),
+        Mount("/enter", entry_page_files(), name="enter"),
         # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox.
         *health_routes(ingest.readiness, required=("postgresql",)),
     ]

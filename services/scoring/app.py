@@ -54,7 +54,8 @@ class Scoring:
     async def _run(self) -> None:
         # A pool of its own each time: after PostgreSQL restarts, none of the old connections
         # (the leader's lock among them) is worth keeping.
-        database = Database(self.settings.database_url, min_size=2, max_size=4)
+        database = Database(self.settings.database_url, min_size=2, max_size=4,
+                            migrate=self.settings.migrate)
         try:
             pool = await database.connect()
             self.readiness.set("postgresql", True)

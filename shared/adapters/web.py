@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.adapters.db import DATABASE_DOWN
 
@@ -155,6 +155,23 @@ def problem_handlers(
 
     return {ProblemError: refused, HTTPException: starlette_refused,
             **{kind: unavailable for kind in DATABASE_DOWN}}
+
+
+def with_headers(app: ASGIApp, headers: Mapping[str, str]) -> ASGIApp:
+    """`app` with `headers` added to every answer it gives (e.g. a page's security headers on
+    each of its static files)."""
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+           for name, value in headers.items()]
+
+    async def added(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *raw]}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return added
 
 
 def serve(

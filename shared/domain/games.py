@@ -116,7 +116,9 @@ class Event(EventDefinition):
     """An event with its points multiplier resolved against the rules and its units read."""
 
     points_multiplier: int = Field(ge=1)
-    units: tuple[Unit, ...]
+    # parse_games always gives the units (a final at least); result documents leave them out
+    # (`result_document`), so the event's shape does not require them.
+    units: tuple[Unit, ...] = ()
 
     @cached_property
     def _units_by_phase(self) -> dict[str, Unit]:

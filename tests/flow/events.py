@@ -4,10 +4,10 @@ session's system never collide on an event's revisions."""
 from decimal import Decimal
 
 from shared.adapters.definitions import load_definitions
-from shared.adapters.settings import Settings
 from shared.domain.games import Event
+from tests.games import TEST_GAMES_DIR
 
-_GAMES = load_definitions(Settings().games_dir).games
+_GAMES = load_definitions(TEST_GAMES_DIR).games
 _claimed: set[str] = set()
 
 
@@ -18,11 +18,18 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
     posts no marks or marks in the event's measure; with `record`, a timed event with a
     games record that `record_marks` breaks; with `heats`, one that runs heats before its
     final. The events with heats, then those with a record, are kept for the tests that ask
-    for one."""
+    for one, and a test of any measure gets one whose marks are not times where it can:
+    those are kept for the tests that need them."""
     book = _GAMES.records
-    for event in sorted(_GAMES.events, key=_kept_for_last):
-        if event.id in _claimed or (not any_measure
-                                    and book.measure(event.id) not in (None, "time")):
+
+    def timed(event: Event) -> bool:
+        return book.measure(event.id) in (None, "time")
+
+    def kept_for_last(event: Event) -> tuple[bool, bool, bool]:
+        return event.has_rounds, _games_record(event) is not None, any_measure and timed(event)
+
+    for event in sorted(_GAMES.events, key=kept_for_last):
+        if event.id in _claimed or (not any_measure and not timed(event)):
             continue
         if (record and _games_record(event) is None) or (heats and not event.has_rounds):
             continue
@@ -31,10 +38,6 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
             return event
     raise LookupError(f"no unclaimed {kind or 'any'} event in group {group or 'any'}"
                       + (" with heats" if heats else ""))
-
-
-def _kept_for_last(event: Event) -> tuple[bool, bool]:
-    return event.has_rounds, _games_record(event) is not None
 
 
 def record_marks(event: Event, count: int) -> list[str]:

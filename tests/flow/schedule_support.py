@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 
 from launcher.stack import Stack
-from shared.adapters.settings import REPO_ROOT
+from shared.adapters.definitions import load_definitions
+from shared.adapters.settings import REPO_ROOT, Settings
 from shared.domain.games import Event
-from tests.flow.events import games_delegations
 from tests.flow.test_scoring_events import eventually
 
+GAMES = load_definitions(Settings().games_dir).games
 HEADER = ("项目代码", "号码", "姓名", "代表团", "队员", "备注")
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅"
 _GIVEN = "伟强磊军洋勇杰涛明超亮鹏浩宇博凯芳娜敏静丽艳婷雪琳颖倩欣悦佳蕾晴"
@@ -29,16 +30,26 @@ def competitor_name(prefix: str, number: int, n: int) -> str:
             + _GIVEN[(seed * 11 + n) % len(_GIVEN)])
 
 
-def entry_rows(event: Event, prefix: str, per_delegation: int = 2) -> list[list[str]]:
-    """`per_delegation` entries of every delegation in `event`, bibs `<prefix><dd><n>`:
-    a prefix of its own keeps a test's bibs apart from every other test's."""
+def entry_rows(event: Event, prefix: str) -> list[list[str]]:
+    """As many entries of every delegation in `event` as the rules allow (2 competitors, or
+    1 team of four), bibs `<prefix><dd><n>`: a prefix of its own keeps a test's bibs apart
+    from every other test's."""
     rows = []
-    for number, code in enumerate(games_delegations(), start=1):
-        for n in range(1, per_delegation + 1):
-            name = competitor_name(prefix, number, n)
-            members = "、".join(f"{name}{m}" for m in "甲乙丙丁") if event.kind == "team" else ""
-            rows.append([event.id, f"{prefix}{number:02d}{n}", name, code, members, ""])
+    team = event.kind == "team"
+    for number, delegation in enumerate(GAMES.delegations, start=1):
+        for n in range(1, 2 if team else 3):
+            name = f"{delegation.name}代表队" if team else competitor_name(prefix, number, n)
+            members = "、".join(competitor_name(prefix, number, 10 + m) for m in range(4)) \
+                if team else ""
+            rows.append([event.id, f"{prefix}{number:02d}{n}", name, delegation.code,
+                         members, ""])
     return rows
+
+
+def time_text(seconds: float) -> str:
+    """A time as officials write it: 10.91, or 1:02.45 past a minute."""
+    minutes, rest = divmod(round(seconds * 100), 6000)
+    return f"{minutes}:{rest / 100:05.2f}" if minutes else f"{rest / 100:.2f}"
 
 
 def write_csv(path: Path, rows: list[list[str]], header: tuple[str, ...] = HEADER) -> Path:

@@ -18,6 +18,7 @@ from tests.flow.schedule_support import (
     entry_rows,
     import_entries,
     start_list_bibs,
+    time_text,
     unit_page,
     unit_when,
     write_csv,
@@ -148,75 +149,92 @@ async def test_results_name_their_competitors_by_bib(
     assert (await broadcast.get(f"/v1/events/{event.id}")).json()["revision"] is None
 
 
+def heat_mark(heat: int, place: int) -> str:
+    """Heat `heat`'s time for place `place`: 5:00.00 + 0.1 s a place + 0.01 s a heat, slower
+    than every record of the games, so these tests set none."""
+    return time_text(300 + 0.1 * place + 0.01 * heat)
+
+
 def heat_entries(page: dict[str, Any], heat: int, *, dns_last: bool = False,
-                 third: str | None = None) -> list[dict[str, Any]]:
-    """Heat `heat` run in lane order: places 1, 2, 3, ... at 10.8 + 0.1 s a place + 0.01 s
-    a heat; `third` gives the 3rd place another time; the last lane may not start."""
+                 dsq_first: bool = False) -> list[dict[str, Any]]:
+    """Heat `heat` run in lane order (place 1 is the first lane's, ...), at `heat_mark`; the
+    last lane may not start, the first may be disqualified (the others move up a place)."""
     bibs = start_list_bibs(page)
     ranked: list[tuple[str, int | None, str | None, str]] = []
     for place, bib in enumerate(bibs, start=1):
         if dns_last and place == len(bibs):
             ranked.append((bib, None, None, "DNS"))
-            continue
-        mark = third if place == 3 and third else f"{10.8 + 0.1 * place + 0.01 * heat:.2f}"
-        ranked.append((bib, place, mark, "OK"))
+        elif dsq_first and place == 1:
+            ranked.append((bib, None, heat_mark(heat, place), "DSQ"))
+        else:
+            moved = place - 1 if dsq_first else place
+            ranked.append((bib, moved, heat_mark(heat, place), "OK"))
     return by_bib(page, ranked)
+
+
+def goes_on(entries: list[list[dict[str, Any]]], by_place: int, by_mark: int) -> set[str]:
+    """Who the rule takes (the tests' times are all different): the first `by_place` of
+    each heat, then the `by_mark` best times of the rest."""
+    placed = {e["bib"] for heat in entries for e in heat
+              if e["status"] == "OK" and e["rank"] <= by_place}
+    rest = sorted((e["mark"], e["bib"]) for heat in entries for e in heat
+                  if e["status"] == "OK" and e["bib"] not in placed)
+    return placed | {bib for _, bib in rest[:by_mark]}
 
 
 async def test_heats_qualify_the_final_whose_result_alone_scores(
     stack: Stack, official_token: str, ingest: httpx.AsyncClient,
     broadcast: httpx.AsyncClient, tmp_path: Path,
 ) -> None:
-    event = claim_event(heats=True)
-    assert event.seeding.next_rounds == "lane-draw" or event.sport == "swimming"
+    event = claim_event(kind="team", heats=True)  # a relay: teams of four, heats to final
     imported = import_entries(stack, write_csv(tmp_path / "entries.csv",
                                                entry_rows(event, "H")))
     assert imported.returncode == 0, imported.stderr
-    heats = [await unit_when(broadcast, f"{event.id}/heat-{n}", "its start list",
-                             lambda p: p["start_list"]) for n in (1, 2, 3)]
+    phases = [unit.phase for unit in event.units[:-1]]
+    heats = [await unit_when(broadcast, f"{event.id}/{phase}", "its start list",
+                             lambda p: p["start_list"]) for phase in phases]
     medals_before = (await table(broadcast, "medals"))["version"]
+    rule = event.units[0].qualify
+    assert rule is not None
 
-    for number, page in enumerate(heats, start=1):
-        await post(ingest, official_token, {
-            "event_id": event.id, "phase": f"heat-{number}", "revision": 1,
-            "status": "official", "entries": heat_entries(page, number, dns_last=number == 2)})
+    run = [heat_entries(page, number, dns_last=number == len(heats))
+           for number, page in enumerate(heats, start=1)]
+    for phase, entries in zip(phases, run, strict=True):
+        await post(ingest, official_token, {"event_id": event.id, "phase": phase,
+                                            "revision": 1, "status": "official",
+                                            "entries": entries})
     final_id = f"{event.id}/final"
     final = await unit_when(broadcast, final_id, "the qualifiers' start list",
                             lambda p: p["start_list"])
-    rule = event.units[0].qualify
-    assert rule is not None
-    if rule.by_place == 2:  # athletics {Q: 2, q: 2}: the first two of each heat, then the
-        # two best thirds (heat 1's 11.11 and heat 2's 11.12; heat 3's 11.13 is out)
-        expected = {*(start_list_bibs(page)[place] for page in heats for place in (0, 1)),
-                    start_list_bibs(heats[0])[2], start_list_bibs(heats[1])[2]}
-    else:  # swimming {Q: 0, q: 8}: the eight best times
-        times = sorted((float(e["mark"]), e["bib"]) for number, page in enumerate(heats, 1)
-                       for e in heat_entries(page, number, dns_last=number == 2) if e["mark"])
-        expected = {bib for _, bib in times[:8]}
-    assert set(start_list_bibs(final)) == expected
+    expected = goes_on(run, rule.by_place, rule.by_mark)
+    assert len(expected) == 8 and set(start_list_bibs(final)) == expected
     assert sorted(row["lane"] for row in final["start_list"]) == list(range(1, 9))
     assert final["unit"]["status"] == "start_list"
+    assert all(row["members"] for row in final["start_list"])  # the teams, with members
     heat_one = await unit_page(broadcast, f"{event.id}/heat-1")
     tags = {entry["bib"]: entry["qualified"] for entry in heat_one["result"]["entries"]}
-    assert [tags[bib] for bib in start_list_bibs(heats[0])[:3]] == (
-        ["Q", "Q", "q"] if rule.by_place == 2 else ["q", "q", "q"])
+    placed = {e["bib"] for e in run[0] if e["rank"] is not None and e["rank"] <= rule.by_place}
+    assert {bib for bib, tag in tags.items() if tag == "Q"} == placed
+    assert {bib for bib, tag in tags.items() if tag == "q"} == expected & set(tags) - placed
     # Heats are shown, never scored: the tables did not move.
     assert (await table(broadcast, "medals"))["version"] == medals_before
 
-    # A correction of heat 3 before the final has a result: its third runs 11.00 and goes on.
-    third = start_list_bibs(heats[2])[2]
+    # Heat 1 corrected before the final has a result: its winner disqualified. Who else
+    # goes on is derived again.
+    corrected = [heat_entries(heats[0], 1, dsq_first=True), *run[1:]]
     await post(ingest, official_token, {
-        "event_id": event.id, "phase": "heat-3", "revision": 2, "status": "official",
-        "note": "计时更正", "entries": heat_entries(heats[2], 3, third="11.00")})
+        "event_id": event.id, "phase": "heat-1", "revision": 2, "status": "official",
+        "note": "接力区外交接，取消资格", "entries": corrected[0]})
+    expected_now = goes_on(corrected, rule.by_place, rule.by_mark)
+    assert expected_now != expected
     final = await unit_when(broadcast, final_id, "the start list derived again",
-                            lambda p: third in start_list_bibs(p))
-    assert len(final["start_list"]) == 8
+                            lambda p: set(start_list_bibs(p)) == expected_now)
 
     # The final, by bib and without a phase (v1's body): the event's result, which scores.
     finalists = start_list_bibs(final)
     await post(ingest, official_token, {
         "event_id": event.id, "revision": 1, "status": "official",
-        "entries": by_bib(final, [(bib, rank, f"{10.5 + rank / 10:.2f}", "OK")
+        "entries": by_bib(final, [(bib, rank, heat_mark(0, rank), "OK")
                                   for rank, bib in enumerate(finalists, start=1)])})
     document = await event_at(broadcast, event.id, 1)
     assert [(e["bib"], e["medal"]) for e in document["entries"][:3]] == [
@@ -234,19 +252,19 @@ async def test_heats_qualify_the_final_whose_result_alone_scores(
 
     # Once the final has a result, a correction of a heat is refused, naming the final.
     refused = await post(ingest, official_token, {
-        "event_id": event.id, "phase": "heat-1", "revision": 2, "status": "official",
-        "entries": heat_entries(heats[0], 1, third="10.85")}, expect=409)
+        "event_id": event.id, "phase": "heat-1", "revision": 3, "status": "official",
+        "entries": run[0]}, expect=409)
     assert refused["detail"].startswith(f"{event.id}/heat-1 cannot be corrected now: "
                                         f"{final_id} already has a result")
     history = await ingest.get(f"/v1/events/{event.id}/history", params={"phase": "heat-1"},
                                headers=bearer(official_token))
-    assert history.json()["current_revision"] == 1
+    assert history.json()["current_revision"] == 2
 
 
 async def test_a_delay_reaches_the_schedule_channel_and_the_rest_schedule(
     stack: Stack, official_token: str, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient,
 ) -> None:
-    event = claim_event()
+    event = claim_event(any_measure=True)  # no marks posted
     unit_id = f"{event.id}/final"
     later = event.scheduled_at + timedelta(minutes=45)
     async with websockets.connect(live_url(stack.ports.broadcast)) as ws:
@@ -288,7 +306,7 @@ async def test_a_delay_reaches_the_schedule_channel_and_the_rest_schedule(
 async def test_refused_status_changes_say_why(
     stack: Stack, official_token: str, ingest: httpx.AsyncClient
 ) -> None:
-    event = claim_event()
+    event = claim_event(any_measure=True)  # no marks posted
     unit_id = f"{event.id}/final"
     status_url = f"/v1/units/{unit_id}/status"
     chinese = {**bearer(official_token), "Accept-Language": "zh-CN"}

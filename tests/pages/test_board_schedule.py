@@ -26,7 +26,6 @@ from tests.pages.test_board import (  # noqa: F401 - open_board is a fixture
     SCREENSHOT_DIR,
     OpenBoard,
     assert_on_screen,
-    fresh_event,
     open_board,
 )
 
@@ -60,7 +59,7 @@ async def at_instant(page: Page, instant: datetime, route: str) -> None:
 async def test_a_delay_and_a_postponement_show_live_with_the_new_time_and_note(
     open_board: OpenBoard, ingest: httpx.AsyncClient, official_token: str,  # noqa: F811
 ) -> None:
-    event = fresh_event()
+    event = claim_event(any_measure=True)  # no marks posted
     unit_id = f"{event.id}/final"
     planned = event.scheduled_at
     page = await open_board(f"/#/schedule/{planned.astimezone(GAMES_TZ).date()}",
