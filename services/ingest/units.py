@@ -210,7 +210,7 @@ async def apply_result(
                  start_list=units.start_list(u))
         for u in following
     ]
-    outcome = advance(units.event, unit, results, next_units)
+    outcome = advance(units.event, unit, results, next_units, units.entrants)
     if isinstance(outcome, Advance):
         _apply_advance(units, outcome, following, round_units)
     elif isinstance(outcome, Undecided):

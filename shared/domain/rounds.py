@@ -90,10 +90,15 @@ def entrant_key(entrant: Entrant) -> str:
     return competitor_key(entrant.bib, entrant.delegation, entrant.name)
 
 
-def _heat_result(unit_id: str, result: RoundResult) -> HeatResult[Decimal]:
+def _heat_result(
+    unit_id: str, result: RoundResult, entrants: Mapping[str, Entrant]
+) -> HeatResult[Decimal]:
+    """The heat's entries as the next round takes them: a bib's entrant as registered (its
+    team's members too), else as the result names it."""
     return HeatResult(unit_id, tuple(
-        HeatEntry(entry=Entrant(bib=entry.bib or "", name=entry.competitor,
-                                delegation=entry.delegation, members=entry.members),
+        HeatEntry(entry=entrants.get(entry.bib or "") or Entrant(
+                      bib=entry.bib or "", name=entry.competitor, delegation=entry.delegation,
+                      members=entry.members),
                   rank=entry.rank, status=entry.status, mark_key=time_key(entry.mark))
         for entry in result.entries))
 
@@ -119,9 +124,11 @@ def advance(
     unit: Unit,
     results: Mapping[str, RoundResult],
     next_units: Sequence[NextUnit],
+    entrants: Sequence[Entrant] = (),
 ) -> Advance | Refusal | Undecided | None:
     """What `unit`'s new result does to the next round, given the latest result of each unit
-    of its round (`results`, by unit id) and the next round's units as they stand.
+    of its round (`results`, by unit id), the next round's units as they stand and the
+    event's entries (`entrants`: a qualifier goes on as registered).
 
     None when it does nothing: `unit` feeds no round, a unit of its round has no official
     result yet, or the next round was run without start lists derived from this one (its
@@ -132,12 +139,13 @@ def advance(
     round_units = feeding_round(event, unit)
     if not round_units or not next_units:
         return None
+    registered = {entrant.bib: entrant for entrant in entrants}
     heats = []
     for heat in round_units:
         result = results.get(heat.unit_id)
         if result is None or result.status != "official":
             return None
-        heats.append(_heat_result(heat.unit_id, result))
+        heats.append(_heat_result(heat.unit_id, result, registered))
     kind: Literal["heat", "semi"] = "heat" if unit.parsed_phase.kind == "heat" else "semi"
     rule = qualification_rule(event.units, kind, event.seeding.lanes or _DEFAULT_LANES)
     seeding = event.seeding.next_rounds

@@ -140,8 +140,10 @@ async def test_results_name_their_competitors_by_bib(
         == {f"/entries/{i}/bib" for i in range(len(entries))}
 
     await post(ingest, official_token, body)
-    running = await unit_when(broadcast, unit_id, "its provisional result",
-                              lambda p: p["result"] is not None)
+    # The result and the unit's new status travel apart (two outboxes): both arrive.
+    running = await unit_when(broadcast, unit_id, "its provisional result, running",
+                              lambda p: p["result"] is not None
+                              and p["unit"]["status"] == "running")
     assert running["unit"]["status"] == "running"
     assert [entry["bib"] for entry in running["result"]["entries"]] == bibs
     assert running["result"]["status"] == "provisional"
@@ -246,7 +248,8 @@ async def test_heats_qualify_the_final_whose_result_alone_scores(
         return True if next(r for r in rows if r["delegation"] == winner)["gold"] else None
     await eventually(winner_has_gold, f"{winner}'s gold in the medal table")
     official = await unit_when(broadcast, final_id, "its official result",
-                               lambda p: p["result"] is not None)
+                               lambda p: p["result"] is not None
+                               and p["unit"]["status"] == "official")
     assert official["unit"]["status"] == "official"
     assert official["result"]["entries"][0]["medal"] == "gold"
 

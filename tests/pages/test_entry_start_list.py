@@ -68,8 +68,10 @@ async def test_a_heat_is_entered_from_its_start_list(
     await expect(page.locator("#accepted")).to_contain_text(
         f"已接受：{event.name} 第1组预赛 第 1 版")
 
+    # The result and the unit's new status travel apart (two outboxes): both arrive.
     shown = await unit_when(broadcast, unit_id, "its official result",
-                            lambda p: p["result"] is not None)
+                            lambda p: p["result"] is not None
+                            and p["unit"]["status"] == "official")
     assert shown["unit"]["status"] == "official"
     entries = shown["result"]["entries"]
     assert [(e["bib"], e["competitor"], e["delegation"]) for e in entries] == [

@@ -119,6 +119,16 @@ def test_the_first_two_of_each_heat_and_the_two_best_times_fill_the_final() -> N
     assert set(outcome.next_round.goes_on) == set(outcome.next_round.start_lists[0].entries)
 
 
+def test_qualifiers_go_on_as_registered() -> None:
+    # A result names a team by bib; the final's start list takes the team as entered, with
+    # its members, which the heat's result need not repeat.
+    team = Entrant("A1", "选手A1", "jiefang", members=("甲", "乙", "丙", "丁"))
+    outcome = advance(SPRINT, HEATS[0], HEAT_RESULTS, [final_unit()], [team])
+    assert isinstance(outcome, Advance)
+    placed = {p.entry.bib: p.entry for p in outcome.next_round.start_lists[0].positions}
+    assert placed["A1"] == team and placed["B1"].members == ()
+
+
 def test_a_tie_at_the_cut_that_overfills_the_final_is_left_to_the_desk() -> None:
     tied = {**HEAT_RESULTS, **dict([result(3, "C1:1:10.92 C2:2:10.98 C3:3:11.02 C4:DSQ")])}
     outcome = advance(SPRINT, HEATS[2], tied, [final_unit()])
