@@ -1,4 +1,5 @@
-"""`python -m bench [all|fanout|e2e|ingest|rebuild] [--quick]`: Podium against its targets.
+"""`python -m bench [all|fanout|e2e|ingest|rebuild|media] [--quick]`: Podium against its
+targets.
 
 Starts its own system (bench.system), measures the parts asked for, and prints one JSON
 object as its last line (keys not measured are null). A full `all` run also writes
@@ -28,12 +29,13 @@ from bench.figures import FanoutStep, IngestRun, LatencyRun, Results
 from bench.floor import Floor
 from bench.latency import measure, ready
 from bench.load import EVENT_IDS, Revisions, Send, burst, ingest_client, ingest_load, poster
+from bench.media import media_benchmark
 from bench.stats import Key, answer_times, statuses, summarize
 from bench.system import System, machine_state, rss_kib, start_system
 from bench.tap import Tap
 from shared.adapters.settings import REPO_ROOT
 
-PARTS = ("fanout", "e2e", "ingest", "rebuild")
+PARTS = ("fanout", "e2e", "ingest", "rebuild", "media")
 # Connections the officials' side uses for bursts: ingest's own pool has 20.
 BURST_CONNECTIONS = 20
 # After connecting, before reading the server's memory: its subscriptions are processed.
@@ -248,6 +250,9 @@ def main() -> int:
             system.stack.remove()
     if "rebuild" in parts:
         measure_rebuild(results)
+    if "media" in parts:
+        say("media: bulletin and card renders, the event loop's lag during a burst")
+        results.media = media_benchmark(runs=5 if args.quick else 20)
     results.machine["after"] = machine_state()
     figures = results.figures()
     if doc is not None:

@@ -12,6 +12,7 @@ import orjson
 
 from bench.stats import Arrival
 from bench.system import cpu_seconds
+from shared.adapters.settings import REPO_ROOT
 
 # Sinks per process: well under the 20,000 open files allowed per process, and enough
 # processes to spread the sinks' reading over both cores.
@@ -47,6 +48,7 @@ class ClientProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.clients", kind, url, str(CLIENT_LIFETIME_S),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 26,
+            cwd=REPO_ROOT,  # bench is not installed: found from the repository's root
         )
         return cls(process)
 

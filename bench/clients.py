@@ -1,16 +1,18 @@
 """An audience in a process of its own: cheap sinks or parsing probes on a WebSocket feed.
 
-`python -m bench.clients sink|probe URL MAX_SECONDS` reads one JSON command per stdin line
-and answers each with one JSON line on stdout (bench.audience drives it):
+`python -m bench.clients sink|probe|hostile URL MAX_SECONDS` reads one JSON command per
+stdin line and answers each with one JSON line on stdout (bench.audience drives it):
 `{"op": "connect", "count": n}`, `{"op": "counters"}` (sinks; read and reset),
-`{"op": "arrivals"}` (probes; read and reset). It exits on end of input or after
-MAX_SECONDS, whichever comes first, so a crashed harness leaves no load behind.
+`{"op": "arrivals"}` (probes; read and reset), `{"op": "attacks"}` (hostiles; read). It
+exits on end of input or after MAX_SECONDS, whichever comes first, so a crashed harness
+leaves no load behind.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 SUBSCRIBE = orjson.dumps({"op": "subscribe", "channels": ["results"]})
+# The attack of issue 15: ask for the whole replay, drop it, ask again; never read.
+REPLAY_ALL = orjson.dumps({"op": "subscribe", "channels": ["results"], "since": 0})
+UNSUBSCRIBE = orjson.dumps({"op": "unsubscribe", "channels": ["results"]})
+# A hostile client's receive buffer: the smallest the kernel allows, so what it does not
+# read piles up in the server rather than in the client's kernel.
+HOSTILE_RECEIVE_BUFFER = 4096
+HOSTILE_RECONNECT_S = 0.2
+# Request pairs per write: as many requests for the server, far fewer calls for the
+# harness, whose CPU would otherwise be taken from the server on the same machine.
+HOSTILE_PAIRS_PER_WRITE = 64
 # Connections opened at once: more overflows the server's listen backlog on a busy machine.
 CONNECTING_AT_ONCE = 100
 HANDSHAKE_TIMEOUT_S = 60.0
@@ -138,16 +150,20 @@ class Sink(asyncio.Protocol):
             self.skip, self.head = 0, data[pos:]
 
 
+def upgrade_request(url: str) -> tuple[str, int, bytes]:
+    """The host, port and handshake request of a WebSocket URL."""
+    parts = urlsplit(url)
+    request = (
+        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: cG9kaXVtLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    ).encode()
+    return parts.hostname or "127.0.0.1", parts.port or 80, request
+
+
 class Sinks:
     def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host = parts.hostname or "127.0.0.1"
-        self.port = parts.port or 80
-        self.request = (
-            f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: cG9kaXVtLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
+        self.host, self.port, self.request = upgrade_request(url)
         self.tally = Tally()
 
     async def open_one(self) -> None:
@@ -202,6 +218,71 @@ class Probes:
         raise ValueError(f"probes do not know {op!r}")
 
 
+class Hostiles:
+    """Clients that complete the handshake, then never read again but keep sending
+    `subscribe results since 0` / `unsubscribe`; each connects again whenever the server
+    closes it or refuses it, so the attack lasts as long as the process."""
+
+    def __init__(self, url: str) -> None:
+        self.host, self.port, self.request = upgrade_request(url)
+        self.attackers: list[asyncio.Task[None]] = []
+        self.connections = 0  # handshakes completed
+        self.refusals = 0  # handshakes refused or failed
+        self.closes = 0  # established connections the server ended
+        self.requests = 0  # requests the server's TCP stack took
+
+    async def open_one(self) -> None:
+        opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.attackers.append(asyncio.create_task(self.attack(opened)))
+        await opened
+
+    async def handshake(self, sock: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.sock_connect(sock, (self.host, self.port))
+        await loop.sock_sendall(sock, self.request)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = await loop.sock_recv(sock, 4096)
+            if not chunk:
+                raise ConnectionError("closed during the handshake")
+            head += chunk
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise ConnectionError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+
+    async def attack(self, opened: asyncio.Future[None]) -> None:
+        loop = asyncio.get_running_loop()
+        requests = (client_frame(0x1, REPLAY_ALL)
+                    + client_frame(0x1, UNSUBSCRIBE)) * HOSTILE_PAIRS_PER_WRITE
+        while True:
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, HOSTILE_RECEIVE_BUFFER)
+                sock.setblocking(False)
+                try:
+                    await self.handshake(sock)
+                except OSError:
+                    self.refusals += 1
+                else:
+                    self.connections += 1
+                    if not opened.done():
+                        opened.set_result(None)
+                    with contextlib.suppress(OSError):
+                        while True:
+                            # Waits only while the server takes no more; never reads.
+                            await loop.sock_sendall(sock, requests)
+                            self.requests += 2 * HOSTILE_PAIRS_PER_WRITE
+                            await asyncio.sleep(0)
+                    self.closes += 1
+            await asyncio.sleep(HOSTILE_RECONNECT_S)
+
+    async def command(self, op: str, request: dict[str, Any]) -> dict[str, Any]:
+        if op == "connect":
+            return await connect_many(self.open_one, int(request["count"]))
+        if op == "attacks":
+            return {"connections": self.connections, "refusals": self.refusals,
+                    "closes": self.closes, "requests": self.requests}
+        raise ValueError(f"hostiles do not know {op!r}")
+
+
 async def connect_many(open_one: Callable[[], Awaitable[None]], count: int) -> dict[str, Any]:
     gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
     failures: list[str] = []
@@ -219,7 +300,9 @@ async def connect_many(open_one: Callable[[], Awaitable[None]], count: int) -> d
 
 
 async def serve(kind: str, url: str, max_seconds: float) -> None:
-    audience: Sinks | Probes = Sinks(url) if kind == "sink" else Probes(url)
+    kinds: dict[str, type[Sinks | Probes | Hostiles]] = {
+        "sink": Sinks, "probe": Probes, "hostile": Hostiles}
+    audience = kinds[kind](url)
     loop = asyncio.get_running_loop()
     commands = asyncio.StreamReader(limit=1 << 20)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)

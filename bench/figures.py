@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.media import flat_figures
 from bench.stats import Delivery, Submission, answer_times, ratio, statuses, summarize
 
 # Targets of issue 7: (key, comparison, bound).
@@ -92,6 +93,7 @@ class Results:
     latency: list[LatencyRun] = field(default_factory=list)
     ingest: IngestRun | None = None
     rebuild_s: float | None = None
+    media: dict[str, Any] | None = None  # bench.media.media_benchmark()
     notes: list[str] = field(default_factory=list)
 
     def latencies(self, target: str) -> list[float]:
@@ -121,6 +123,7 @@ class Results:
             "ingest_per_s": _round(self.ingest.per_s if self.ingest else None),
             "ingest_p99_ms": _round(summarize(answers).p99 * 1000 if answers else None),
             "rebuild_s": _round(self.rebuild_s, 2),
+            **{key: _round(value, 3) for key, value in flat_figures(self.media).items()},
         }
 
 

@@ -39,7 +39,7 @@ async def store_submissions(pool: db.Pool, revisions: int, seed: int) -> int:
     """Stores `revisions` accepted revisions over every event; returns how many events."""
     games = load_definitions(Settings().games_dir).games
     chains = random_submissions(random.Random(seed), list(games.events),
-                                list(games.delegation_codes), revisions)
+                                list(games.delegation_codes), revisions, games.records.measures)
     token, _ = await create_token(pool, "official", "bench")
     rows = []
     for body in (body for chain in chains for body in chain):

@@ -118,9 +118,28 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
             [[f"{run.seconds:.1f}", f"{len(run.accepted):,}", f"{run.per_s:,.1f}",
               *answers.row(1000)[1:], str(run.statuses),
               f"{run.client_cpu_s / run.seconds:.0%} of a core"]])
+    if results.media:
+        lines += media_section(results.media)
     if results.notes:
         lines += ["### Notes", "", *(f"- {note}" for note in results.notes), ""]
     lines += [f"![{Path(plot).stem}]({plot})" for plot in plots]
+    return lines
+
+
+def media_section(media: dict[str, Any]) -> list[str]:
+    lines = ["### Media: rendering and the event loop beside it", "",
+             f"`bench/media.py`, {media['runs']} runs each. *Cold*: the renderer called"
+             " directly; *cached*: the render cache's answer for a version already rendered."
+             " Times in ms.", ""]
+    lines += table(["output", "bytes", "cold p50", "cold p99", "cached p50", "cached p99"],
+                   [[name, f"{media[name]['bytes']:,}",
+                     *(f"{media[name][way][q]:,.3f}" for way in ("cold", "cached")
+                       for q in ("p50_ms", "p99_ms"))] for name in ("bulletin", "card")])
+    lines += ["How late a 2 ms timer on the event loop fired while a burst of event cards and"
+              " bulletins rendered (ms): the live fan-out waits as long.", ""]
+    lines += table(["rendered in", "p50", "p99"],
+                   [[way, f"{lag['p50_ms']:.1f}", f"{lag['p99_ms']:.1f}"]
+                    for way, lag in media["loop_lag"].items()])
     return lines
 
 

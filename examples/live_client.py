@@ -3,9 +3,11 @@
     python examples/live_client.py ws://127.0.0.1:8003/v1/live results medals:all [--key KEY]
 
 Prints every message as one JSON line. After any disconnection it reconnects (with a
-growing, jittered delay) and subscribes again with `since` = the highest seq it has seen,
-so it gets every `result` message it missed exactly once, in order, and fresh snapshots of
-the tables. Needs only the `websockets` package. See docs/protocol.md.
+growing, jittered delay) and subscribes again with `since` = the highest seq it has seen
+and the `epoch` of the feed it belongs to, so it gets every `result` message it missed
+exactly once, in order, and fresh snapshots of the tables; a server whose feed is another
+(a database restored from a backup) answers with a reset instead. Needs only the
+`websockets` package. See docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from websockets.exceptions import InvalidHandshake
 
 async def follow(url: str, channels: list[str], key: str | None) -> None:
     position: int | None = None  # the highest seq received: where to resume from
+    epoch: str | None = None  # the feed `position` is a seq of
     settled = True  # False from a reset until the `subscribed` that ends it
     delay = 0.5
     headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -33,6 +36,8 @@ async def follow(url: str, channels: list[str], key: str | None) -> None:
                 request: dict[str, Any] = {"op": "subscribe", "channels": channels}
                 if position is not None:
                     request["since"] = position
+                    if epoch is not None:
+                        request["epoch"] = epoch
                 await ws.send(json.dumps(request))
                 delay = 0.5
                 async for text in ws:
@@ -46,6 +51,8 @@ async def follow(url: str, channels: list[str], key: str | None) -> None:
                         position, settled = message["seq"], True
                     elif settled and "seq" in message:
                         position = max(position or 0, message["seq"])
+                    if kind == "subscribed":
+                        epoch = message.get("epoch", epoch)
                     print(json.dumps(message, ensure_ascii=False), flush=True)
                 close = f"closed {ws.close_code} {ws.close_reason}"
         except (OSError, InvalidHandshake, websockets.ConnectionClosed) as error:

@@ -62,7 +62,9 @@ class Stack:
             ingest=free_port(), scoring=free_port(), broadcast=free_port(),
             postgres=free_port(), kafka=free_port(), kafka_controller=free_port(),
         )
-        return cls(home=home, ports=ports)
+        # Every client of a test or a benchmark connects from this machine's one address.
+        unlimited = {"PODIUM_BROADCAST_MAX_CONNECTIONS_PER_ADDRESS": "1000000"}
+        return cls(home=home, ports=ports, extra_env=unlimited)
 
     def remove(self) -> None:
         try:

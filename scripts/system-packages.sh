@@ -2,7 +2,8 @@
 # Installs the Debian packages Podium needs when they are missing: PostgreSQL 15 (run
 # from its binaries, no system cluster), Java and Maven for the local Kafka, the CJK fonts
 # broadcast's PDFs and share cards embed (and the page tests' screenshots show) and, with
-# `test`, Chromium for the page tests (Playwright drives Debian's Chromium; no download).
+# `test`, Chromium for the page tests (Playwright drives Debian's Chromium; no download)
+# and Prometheus's promtool for the alert rules' tests.
 # `make run` skips the browser: a large download it does not need.
 set -euo pipefail
 purpose=${1:-run}
@@ -14,6 +15,8 @@ command -v mvn >/dev/null || missing+=(maven)
 dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-cjk)
 if [[ $purpose == test ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
+  # promtool checks the alert rules and their unit tests (monitoring/prometheus).
+  command -v promtool >/dev/null || missing+=(prometheus)
 fi
 
 if ((${#missing[@]})); then

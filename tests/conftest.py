@@ -11,10 +11,12 @@ import pytest
 
 from launcher.stack import Stack
 from shared.adapters.settings import REPO_ROOT
+from tests.games import TEST_GAMES_DIR
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
+    assert TEST_GAMES_DIR.is_dir()  # imported for PODIUM_GAMES_DIR: the services read it
     stack = Stack.throwaway("podium-home-")
     try:
         stack.start_infra()

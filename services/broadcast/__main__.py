@@ -11,4 +11,7 @@ app = create_app(settings, live_settings)
 broadcast: Broadcast = app.state.broadcast
 serve(app, settings.host, settings.broadcast_port,
       websocket=broadcast.websocket.protocol_class(), reuse_port=live_settings.reuse_port,
-      on_shutdown=broadcast.sse.shutdown)
+      on_shutdown=broadcast.sse.shutdown,
+      # Client addresses (the caps per address) come from access.client_address, which
+      # believes a forwarded address only from PODIUM_BROADCAST_TRUSTED_PROXIES.
+      proxy_headers=False)

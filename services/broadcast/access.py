@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from services.broadcast.config import LiveSettings
@@ -37,3 +38,29 @@ def key_from(query_key: str | None, authorization: str | None) -> str | None:
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip() or None
     return None
+
+
+def client_address(settings: LiveSettings, peer: str | None, forwarded: str | None) -> str:
+    """Who a connection is from: its peer, or, when the peer is a trusted proxy
+    (`PODIUM_BROADCAST_TRUSTED_PROXIES`), the last address before the trusted ones in the
+    proxy's header (`X-Forwarded-For: client, proxy1, proxy2`). Any other peer could write
+    whatever it likes in that header, so it is read from trusted proxies only."""
+    if peer is None:
+        return "unknown"
+    trusted = settings.trusted_networks
+    if not forwarded or not _within(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+            ) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

@@ -9,19 +9,24 @@ from pathlib import Path
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.broadcast.access import is_seq, key_from
-from services.broadcast.config import LiveSettings
+from services.broadcast.config import LiveSettings, MediaSettings
 from services.broadcast.follower import Follower
 from services.broadcast.history import History
 from services.broadcast.hub import Hub
-from services.broadcast.keys import MediaKeys, unavailable
-from services.broadcast.live import Live
-from services.broadcast.sse import SseEndpoint
+from services.broadcast.keys import MediaKeys
+from services.broadcast.limits import RequestsInFlight, unavailable
+from services.broadcast.live import MAX_EPOCH_LENGTH, Live
+from services.broadcast.media_routes import MediaRoutes
+from services.broadcast.metrics import LAST_SEQ
+from services.broadcast.openapi import openapi_endpoint
+from services.broadcast.sse import SseEndpoint, request_address
 from services.broadcast.websocket import LiveEndpoint
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
@@ -33,7 +38,7 @@ from shared.contract import channels
 
 class Broadcast:
     def __init__(self, settings: Settings, live_settings: LiveSettings,
-                 definitions: Definitions) -> None:
+                 definitions: Definitions, media_settings: MediaSettings | None = None) -> None:
         self.settings = settings
         self.live_settings = live_settings
         self.definitions = definitions
@@ -49,9 +54,14 @@ class Broadcast:
         self.sse = SseEndpoint(self.live)
         self.follower = Follower(settings, self.history, self.hub, self.readiness)
         self._games_document = orjson.dumps(definitions.games.public_document())
+        LAST_SEQ.set_function(lambda: self.hub.last_seq)
+        self.media = MediaRoutes(definitions, self.hub, self.database, self._require_state,
+                                 media_settings or MediaSettings(), settings.broadcast_port,
+                                 BOARD_DIR)
 
     def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
-        return running(self._start(), self.websocket.keep_alive(), database=self.database)
+        return running(self._start(), self.websocket.keep_alive(), self.media.run(),
+                       database=self.database)
 
     async def _start(self) -> None:
         await self.database.connect()
@@ -85,6 +95,14 @@ class Broadcast:
     async def points(self, request: Request) -> Response:
         return self._table("points", request)
 
+    async def records(self, request: Request) -> Response:
+        """`GET /v1/records`: the records document scoring publishes (docs/records.md)."""
+        self._require_state()
+        document = self.hub.tables.get(channels.RECORDS)
+        if document is None:
+            raise unavailable("scoring has not published the records yet")
+        return JSONResponse(document)
+
     async def event(self, request: Request) -> Response:
         event_id = request.path_params["event_id"]
         if self.definitions.games.event(event_id) is None:
@@ -96,9 +114,11 @@ class Broadcast:
         """`GET /v1/feed?since=SEQ[&limit=N][&channels=a,b]`: the history as JSON pages."""
         self._require_state()
         access = await self.keys.access(
-            key_from(request.query_params.get("key"), request.headers.get("authorization"))
+            key_from(request.query_params.get("key"), request.headers.get("authorization")),
+            request_address(self.live, request),
         )
         since_text = request.query_params.get("since", "0")
+        epoch = request.query_params.get("epoch")
         limit_text = request.query_params.get("limit", str(access.feed_page_limit))
         channels_text = request.query_params.get("channels")
         wanted = None if channels_text is None else [c for c in channels_text.split(",") if c]
@@ -108,29 +128,39 @@ class Broadcast:
             raise ProblemError(400, "limit must be a positive integer")
         if wanted is not None and (unknown := self.live.unknown_channels(wanted)):
             raise ProblemError(400, f"unknown channel(s): {', '.join(unknown)}")
+        if epoch is not None and len(epoch) > MAX_EPOCH_LENGTH:
+            raise ProblemError(400, "epoch must be the `epoch` of a feed page or `subscribed`")
+        hub = self.hub
+        if epoch is not None and epoch != hub.epoch:
+            raise _elsewhere(
+                "epoch_changed", hub,
+                f"epoch {epoch} is another feed's (this one is {hub.epoch}): the database was"
+                " restored or replaced, so its seqs mean nothing here; read the standings"
+                " again and continue from last_seq")
         since = int(since_text)
         limit = min(int(limit_text), access.feed_page_limit)
-        if since > self.hub.last_seq and not await self.hub.reached(
+        if since > hub.last_seq and not await hub.reached(
             since, self.live_settings.since_ahead_wait_s
         ):
-            raise _since_ahead(since, self.hub.last_seq)
-        last_seq = self.hub.last_seq
+            raise _elsewhere(
+                "since_ahead", hub,
+                f"since {since} is ahead of this server's feed (last seq {hub.last_seq}): it"
+                " comes from another games or server; read the standings again and continue"
+                " from last_seq")
+        last_seq = hub.last_seq
         items = await self.history.page(since, last_seq, wanted, limit + 1)
         more = len(items) > limit
         items = items[:limit]
-        body = {"since": since, "last_seq": last_seq,
+        body = {"since": since, "last_seq": last_seq, "epoch": hub.epoch,
                 "next_since": items[-1]["seq"] if more else last_seq, "more": more,
                 "items": items}
         return Response(orjson.dumps(body), media_type="application/json")
 
 
-def _since_ahead(since: int, last_seq: int) -> ProblemError:
-    return ProblemError(
-        409, f"since {since} is ahead of this server's feed (last seq {last_seq}): it comes"
-             " from another games or server; read the standings again and continue from"
-             " last_seq",
-        members={"reason": "since_ahead", "last_seq": last_seq},
-    )
+def _elsewhere(reason: str, hub: Hub, detail: str) -> ProblemError:
+    """A 409 for a position that is not one of this feed's: where the feed stands instead."""
+    return ProblemError(409, detail, members={"reason": reason, "last_seq": hub.last_seq,
+                                              "epoch": hub.epoch})
 
 
 BOARD_DIR = Path(__file__).parent / "board"
@@ -150,12 +180,17 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/standings/medals", broadcast.medals),
         Route("/v1/standings/points", broadcast.points),
         Route("/v1/events/{event_id}", broadcast.event),
+        Route("/v1/records", broadcast.records),
         Route("/v1/feed", broadcast.feed),
         Route("/v1/sse", broadcast.sse.handle),
+        *broadcast.media.routes(),
+        Route("/openapi.json", openapi_endpoint(broadcast.definitions.games)),
         *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
     ]
     app = Starlette(routes=routes, lifespan=broadcast.lifespan,
-                    exception_handlers=problem_handlers(broadcast.database_down))
+                    exception_handlers=problem_handlers(broadcast.database_down),
+                    middleware=[Middleware(RequestsInFlight,
+                                           limit=broadcast.live_settings.max_requests_in_flight)])
     # __main__ serves the WebSocket side from here (it is not an ASGI route).
     app.state.broadcast = broadcast
     return app

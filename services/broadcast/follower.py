@@ -36,6 +36,11 @@ REJECTED = Counter("podium_broadcast_feed_rejected_total",
 STALL_CHECK_S = 5.0
 STALLED_AFTER_S = 15.0
 
+# A gap is read and applied this many messages at a time, the loop free between pages: a
+# gap after Kafka was away for an hour can be thousands of messages, and in one burst it
+# would hold the loop (and every connection's budget) for as long as they take.
+GAP_PAGE = 200
+
 
 def _feed_message(record: ConsumerRecord[bytes, bytes], hub: Hub) -> FeedMessage | None:
     """The record as a feed message of these games, or None (logged and counted): it must
@@ -72,10 +77,16 @@ def _reject(record: ConsumerRecord[bytes, bytes], reason: str) -> None:
 
 async def fill_gap(history: History, hub: Hub, upto: int) -> None:
     """Applies from PostgreSQL the feed messages between the hub's seq and `upto`."""
-    messages = await history.messages(hub.last_seq, upto)
-    for message in messages:
-        hub.publish(message)
-    GAPS_FILLED.inc(len(messages))
+    while hub.last_seq < upto:
+        messages = await history.messages(hub.last_seq, upto, GAP_PAGE)
+        if not messages:
+            return
+        for message in messages:
+            hub.publish(message)
+        GAPS_FILLED.inc(len(messages))
+        # The frames of this page go out before the next is applied (LiveEndpoint
+        # writes them once the callback ends), and others' requests get their turn.
+        await asyncio.sleep(0)
 
 
 async def _first_state(history: History) -> HubState:

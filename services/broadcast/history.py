@@ -24,7 +24,9 @@ class History:
         """Everything a replica starts from, read in one snapshot of the database."""
         pool = self.database.pool
         async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-            last_seq = int(await conn.fetchval("SELECT last_seq FROM scoring_state"))
+            counters = await conn.fetchrow("SELECT last_seq, epoch FROM scoring_state")
+            assert counters is not None
+            last_seq = int(counters["last_seq"])
             tables = await conn.fetch("SELECT channel, document FROM standings")
             documents = await conn.fetch("SELECT event_id, document FROM event_results")
             latest = await conn.fetch(
@@ -44,16 +46,19 @@ class History:
             recent=[_outgoing(row) for row in reversed(recent)],
             complete=len(recent) < self.replay_window,
             last_seq=last_seq,
+            epoch=counters["epoch"],
         )
 
     async def last_seq(self) -> int:
         return int(await self.database.pool.fetchval("SELECT last_seq FROM scoring_state"))
 
-    async def messages(self, after: int, upto: int) -> list[FeedMessage]:
-        """Every feed message in (after, upto], in seq order: a replica's gap."""
+    async def messages(self, after: int, upto: int, limit: int) -> list[FeedMessage]:
+        """The feed messages in (after, upto], in seq order, the first `limit` of them: a
+        replica's gap."""
         rows = await self.database.pool.fetch(
-            "SELECT seq, channel, type, data FROM feed WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-            after, upto,
+            "SELECT seq, channel, type, data FROM feed WHERE seq > $1 AND seq <= $2 ORDER BY seq"
+            " LIMIT $3",
+            after, upto, limit,
         )
         return [FeedMessage.model_validate(dict(row)) for row in rows]
 

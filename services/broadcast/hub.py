@@ -14,7 +14,7 @@ import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,12 +48,27 @@ class Subscriber(ABC):
 
     @abstractmethod
     def send(self, message: Outgoing) -> None:
-        """A replayed message or a snapshot: asked for, so allowed beyond the budget."""
+        """A replayed message or a snapshot: asked for, so allowed beyond the budget by a
+        bounded amount (services/broadcast/live.py REPLAY_ALLOWANCE_BYTES)."""
 
     @abstractmethod
     def send_control(self, type_: str, payload: bytes, seq: int | None = None) -> None:
         """A message of no channel: `subscribed` and `reset` (with the seq they stand at),
         `error`, `pong`."""
+
+    def send_all(self, messages: Sequence[Outgoing]) -> None:
+        """Several replayed messages or snapshots, in order (a transport writes them at once)."""
+        for message in messages:
+            self.send(message)
+
+    def has_room(self) -> bool:
+        """Whether what waits unread is within the connection's budget, so more asked-for
+        messages may go out now."""
+        return True
+
+    async def wait_for_room(self) -> None:
+        """Returns once `has_room`; yields to the other connections at least."""
+        await asyncio.sleep(0)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class HubState:
     recent: list[Outgoing]  # the newest `result` messages, in seq order
     complete: bool  # True when `recent` holds every result message there is
     last_seq: int
+    epoch: str = ""  # the feed's identity: seqs of another epoch are another feed's
 
 
 class Hub:
@@ -79,6 +95,7 @@ class Hub:
         self.games = games
         self.tables: dict[str, dict[str, Any]] = {}
         self.last_seq = 0
+        self.epoch = ""
         # Every `result` message with a seq above `recent_floor` is in `recent`.
         self.recent: deque[Outgoing] = deque(maxlen=max(1, replay_window))
         self.recent_floor = 0
@@ -87,6 +104,7 @@ class Hub:
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._audiences: dict[str, tuple[Subscriber, ...]] = {}
         self._snapshots: dict[str, Outgoing] = {}  # valid while last_seq stays
+        self._result_snapshots: list[Outgoing] | None = None  # likewise
         self._coalesce_s = coalesce_s
         self._clock = clock
         self._last_update_at: dict[str, float] = {}
@@ -100,13 +118,14 @@ class Hub:
         self.tables = dict(state.tables)
         self._documents = dict(state.documents)
         self.last_seq = state.last_seq
+        self.epoch = state.epoch
         self.recent.clear()
         self.recent.extend(state.recent)
         if state.complete or not self.recent:
             self.recent_floor = 0
         else:
             self.recent_floor = self.recent[0].seq - 1
-        self._snapshots.clear()
+        self._forget_snapshots()
 
     def is_channel(self, channel: str) -> bool:
         return (channel in self.tables or channel == channels.RESULTS
@@ -129,15 +148,24 @@ class Hub:
         """The channel's current state as of `last_seq`: a table, or an event's document."""
         cached = self._snapshots.get(channel)
         if cached is None:
-            cached = Outgoing.build(self.last_seq, channel, "snapshot", self.state_of(channel))
+            cached = Outgoing.build(self.last_seq, channel, "snapshot", self.state_of(channel),
+                                    self.epoch)
             self._snapshots[channel] = cached
         return cached
 
     def result_snapshots(self) -> list[Outgoing]:
-        """The `results` channel's state: every event's latest result, oldest first."""
-        latest = sorted(self._documents.values(), key=lambda item: item[0])
-        return [Outgoing.build(self.last_seq, channels.RESULTS, "snapshot", doc)
+        """The `results` channel's state: every event's latest result, oldest first. Built
+        once per seq: a crowd reset at once (a restart) costs one encoding, not one each."""
+        if self._result_snapshots is None:
+            latest = sorted(self._documents.values(), key=lambda item: item[0])
+            self._result_snapshots = [
+                Outgoing.build(self.last_seq, channels.RESULTS, "snapshot", doc, self.epoch)
                 for _, doc in latest]
+        return self._result_snapshots
+
+    def _forget_snapshots(self) -> None:
+        self._snapshots.clear()
+        self._result_snapshots = None
 
     def state_of(self, channel: str) -> dict[str, Any]:
         if channel in self.tables:
@@ -212,7 +240,7 @@ class Hub:
         if seq <= self.last_seq:
             return
         self.last_seq = seq
-        self._snapshots.clear()
+        self._forget_snapshots()
         message = Outgoing.build(seq, channel, feed.type, data)
         if feed.type == "update":
             self.tables[channel] = data

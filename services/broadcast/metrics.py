@@ -17,6 +17,10 @@ BYTES_SENT = Counter(
 LAGGING_CLOSED = Counter(
     "podium_broadcast_lagging_closed_total", "Connections closed for falling behind"
 )
+THROTTLED = Counter(
+    "podium_broadcast_throttled_total",
+    "Times a connection's requests were held back for passing the request rate",
+)
 DEAD_CLOSED = Counter(
     "podium_broadcast_dead_closed_total", "Connections dropped for not answering pings"
 )
@@ -36,4 +40,7 @@ END_TO_END = Histogram(
 FAN_OUT = Histogram(
     "podium_broadcast_fan_out_seconds", "Time to hand one message to all its subscribers",
     buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
+LAST_SEQ = Gauge(
+    "podium_broadcast_last_seq", "The last feed seq this replica has applied (read at scrape)"
 )

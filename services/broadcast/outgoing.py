@@ -28,8 +28,13 @@ class Outgoing:
     frame: bytes  # the same text as a WebSocket frame
 
     @classmethod
-    def build(cls, seq: int, channel: str, type_: str, data: Any) -> Outgoing:
-        payload = orjson.dumps({"channel": channel, "type": type_, "seq": seq, "data": data})
+    def build(cls, seq: int, channel: str, type_: str, data: Any,
+              epoch: str | None = None) -> Outgoing:
+        """`epoch` for snapshots: a state names the feed its seq belongs to."""
+        message = {"channel": channel, "type": type_, "seq": seq, "data": data}
+        if epoch is not None:
+            message["epoch"] = epoch
+        payload = orjson.dumps(message)
         return cls(seq, channel, type_, payload, text_frame(payload))
 
     @property
@@ -41,14 +46,14 @@ def error(code: str, detail: str) -> bytes:
     return orjson.dumps({"type": "error", "error": code, "detail": detail})
 
 
-def reset(reason: str, detail: str, seq: int, channels: list[str]) -> bytes:
-    return orjson.dumps(
-        {"type": "reset", "reason": reason, "detail": detail, "seq": seq, "channels": channels}
-    )
+def reset(reason: str, detail: str, seq: int, channels: list[str], epoch: str) -> bytes:
+    return orjson.dumps({"type": "reset", "reason": reason, "detail": detail, "seq": seq,
+                         "epoch": epoch, "channels": channels})
 
 
-def subscribed(channels: list[str], seq: int) -> bytes:
-    return orjson.dumps({"type": "subscribed", "channels": channels, "seq": seq})
+def subscribed(channels: list[str], seq: int, epoch: str) -> bytes:
+    return orjson.dumps({"type": "subscribed", "channels": channels, "seq": seq,
+                         "epoch": epoch})
 
 
 PONG = b'{"type":"pong"}'

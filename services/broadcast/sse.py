@@ -1,18 +1,23 @@
 """Server-Sent Events `/v1/sse?channels=...`: the live stream for consumers that cannot hold
-a WebSocket. Same messages, same snapshots and resumes; `Last-Event-ID` is the `since`."""
+a WebSocket. Same messages, same snapshots and resumes; `Last-Event-ID` is the `since`.
+
+What waits for the reader is this object's chunks; the response takes them all whenever
+the server's buffer for the stream has drained (uvicorn awaits that), so the chunks are
+what the reader has not kept up with, and the budget is checked on them."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
-from services.broadcast.access import Access, is_seq, key_from
+from services.broadcast.access import Access, client_address, is_seq, key_from
 from services.broadcast.hub import Subscriber
-from services.broadcast.keys import unavailable
-from services.broadcast.live import Live
+from services.broadcast.limits import RETRY_AFTER_S, too_many, unavailable
+from services.broadcast.live import MAX_EPOCH_LENGTH, REPLAY_ALLOWANCE_BYTES, Live
 from services.broadcast.metrics import CONNECTIONS, LAGGING_CLOSED
 from services.broadcast.outgoing import Outgoing
 from shared.adapters.db import DATABASE_DOWN
@@ -38,22 +43,26 @@ class SseStream(Subscriber):
         self._chunks: list[bytes] = []
         self._size = 0  # bytes not yet handed to the server
         self._budget = access.buffer_bytes  # raised while a replay waits, as for WebSockets
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # something to send, or the end
+        self._taken = asyncio.Event()  # the response took what waited
 
     def deliver(self, message: Outgoing) -> None:
         if self.ended:
             return
-        self._event(message.type, message.payload, message.seq)
+        # Lagging when what waited before this message passes the budget, so a message of
+        # any size reaches a reader that keeps up.
         if self._size > self._budget:
-            # The reader is too slow: drop what waits and end; it resumes from the last
-            # event it did read.
-            LAGGING_CLOSED.inc()
-            self._chunks.clear()
-            self.end()
+            self._lagging()
+            return
+        self._event(message.type, message.payload, message.seq)
 
     def send(self, message: Outgoing) -> None:
-        self._event(message.type, message.payload, message.seq)
-        self._budget = max(self._budget, self._size + self.access.buffer_bytes)
+        self.send_all((message,))
+
+    def send_all(self, messages: Sequence[Outgoing]) -> None:
+        for message in messages:
+            self._event(message.type, message.payload, message.seq)
+        self._asked()
 
     def send_control(self, type_: str, payload: bytes, seq: int | None = None) -> None:
         if type_ == "reset":
@@ -63,8 +72,37 @@ class SseStream(Subscriber):
         elif type_ == "subscribed":
             self._settled = True
         self._event(type_, payload, seq)
+        self._asked()
+
+    def has_room(self) -> bool:
+        return self._size <= self.access.buffer_bytes
+
+    async def wait_for_room(self) -> None:
+        if self.has_room() or self.ended:
+            await asyncio.sleep(0)
+            return
+        self._taken.clear()
+        await self._taken.wait()
+
+    def _asked(self) -> None:
+        """Asked-for messages may pass the budget by REPLAY_ALLOWANCE_BYTES, as on WebSockets."""
+        limit = self.access.buffer_bytes + REPLAY_ALLOWANCE_BYTES
+        if self._size > limit:
+            self._lagging()
+        else:
+            self._budget = min(max(self._budget, self._size), limit)
+
+    def _lagging(self) -> None:
+        # The reader is too slow: drop what waits and end; it resumes from the last event
+        # it did read.
+        LAGGING_CLOSED.inc()
+        self._chunks.clear()
+        self._size = 0
+        self.end()
 
     def _event(self, type_: str, payload: bytes, seq: int | None) -> None:
+        if self.ended:
+            return
         if seq is None or not self._settled:
             self._add(b"event: %s\ndata: %s\n\n" % (type_.encode(), payload))
         else:
@@ -80,27 +118,35 @@ class SseStream(Subscriber):
         self.ended = True
         self.live.disconnect(self)
         self._wake.set()
+        self._taken.set()
 
-    async def events(self, channels: list[str], since: int | None) -> AsyncIterator[bytes]:
+    async def events(self, channels: list[str], since: int | None,
+                     epoch: str | None) -> AsyncIterator[bytes]:
         CONNECTIONS.labels("sse", self.access.name).inc()
         self._open_streams.add(self)
+        subscribing: asyncio.Task[None] | None = None
         try:
             yield b"retry: %d\n\n" % RETRY_MS
-            work = self.live.subscribe(self, channels, since)
+            work = self.live.subscribe(self, channels, since, epoch)
             if work is not None:
-                try:
-                    await work
-                except DATABASE_DOWN:
-                    return  # the client reconnects with Last-Event-ID and tries again
+                # A replay in slices waits for this stream to be read: it runs beside it.
+                subscribing = asyncio.get_running_loop().create_task(work)
+                subscribing.add_done_callback(lambda _: self._wake.set())
             while True:
                 if self._chunks:
                     chunk = b"".join(self._chunks)
                     self._chunks.clear()
                     self._size = 0
                     self._budget = self.access.buffer_bytes
+                    self._taken.set()
                     yield chunk
                 elif self.ended:
                     return
+                elif subscribing is not None and subscribing.done():
+                    if isinstance(subscribing.exception(), DATABASE_DOWN):
+                        return  # the client reconnects with Last-Event-ID and tries again
+                    subscribing.result()
+                    subscribing = None
                 else:
                     self._wake.clear()
                     try:
@@ -109,6 +155,8 @@ class SseStream(Subscriber):
                     except TimeoutError:
                         yield b": keepalive\n\n"
         finally:
+            if subscribing is not None:
+                subscribing.cancel()
             self.end()
             self._open_streams.discard(self)
             CONNECTIONS.labels("sse", self.access.name).dec()
@@ -128,13 +176,16 @@ class SseEndpoint:
         live = self.live
         if not live.ready:
             raise unavailable("the live feed is loading")
+        address = request_address(live, request)
         access = await live.keys.access(
-            key_from(request.query_params.get("key"), request.headers.get("authorization"))
+            key_from(request.query_params.get("key"), request.headers.get("authorization")),
+            address,
         )
         channels = list(dict.fromkeys(
             c for c in request.query_params.get("channels", "").split(",") if c
         ))
         since = request.headers.get("last-event-id") or request.query_params.get("since")
+        epoch = request.query_params.get("epoch")
         stream = SseStream(live, access, self._streams)
         if not channels:
             raise ProblemError(400, "name the channels, e.g. ?channels=medals:all,results")
@@ -146,8 +197,37 @@ class SseEndpoint:
         if since is not None and not is_seq(since):
             raise ProblemError(400, "Last-Event-ID (or since) must be a non-negative integer"
                                     " seq")
-        return StreamingResponse(
-            stream.events(channels, None if since is None else int(since)),
+        if epoch is not None and len(epoch) > MAX_EPOCH_LENGTH:
+            raise ProblemError(400, "epoch must be the `epoch` of a `subscribed` event")
+        if not live.connections.open(address):
+            raise too_many(f"more than {live.settings.max_connections_per_address} live"
+                           f" connections from {address}", RETRY_AFTER_S)
+        return _CountedStream(
+            stream.events(channels, None if since is None else int(since), epoch),
+            release=lambda: live.connections.close(address),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
+
+
+def request_address(live: Live, request: Request) -> str:
+    """The client address of an HTTP request (see access.client_address)."""
+    settings = live.settings
+    return client_address(settings, request.client.host if request.client else None,
+                          request.headers.get(settings.client_address_header))
+
+
+class _CountedStream(StreamingResponse):
+    """A stream that gives back its place among its address's connections however it ends
+    (its generator's own `finally` never runs if the client left before it started)."""
+
+    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None],
+                 media_type: str, headers: dict[str, str]) -> None:
+        super().__init__(content, media_type=media_type, headers=headers)
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()

@@ -1,22 +1,48 @@
-"""`podium`: run the whole system, manage tokens, rebuild the tables."""
+"""`podium`: run the whole system, manage tokens, rebuild the tables, back up and restore."""
 
 import argparse
 import asyncio
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from services.cli import backup
 from services.cli.located import located
 from services.cli.tokens import token_command
+from services.scoring import rebuild
 from shared.adapters.logs import configure_logging
 from shared.adapters.settings import REPO_ROOT, Settings, get_settings
 from shared.adapters.tokens import ROLES
 
 
 def rebuild_command(settings: Settings, args: argparse.Namespace) -> int:
-    from services.scoring import rebuild
-
     return asyncio.run(rebuild.run(located(settings), apply=args.apply))
+
+
+def backup_command(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        made = backup.backup(located(settings), Path(args.out), keep=args.keep)
+    except backup.BackupError as error:
+        print(f"podium backup: {error}", file=sys.stderr)
+        return 1
+    counts = made.manifest["counts"]
+    print(f"backup written: {made.path} ({made.path.stat().st_size:,} bytes; last seq"
+          f" {made.manifest['last_seq']}, {counts['submissions']} result revisions,"
+          f" {counts['tokens']} tokens)")
+    return 0
+
+
+def restore_command(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        manifest = backup.restore(located(settings), Path(args.file))
+    except backup.BackupError as error:
+        print(f"podium restore: {error}", file=sys.stderr)
+        return 1
+    print(f"restored the backup of {manifest['created_at']}: last seq {manifest['last_seq']},"
+          f" {manifest['counts']['submissions']} result revisions. Start the services; results"
+          " entered after the backup must be sent again (docs/operations.md, \"Restore\")")
+    return 0
 
 
 def run_command(settings: Settings) -> int:
@@ -68,10 +94,22 @@ def parser() -> argparse.ArgumentParser:
         help="write the recomputed state and announce it on the live feed (stop scoring first)",
     )
 
+    backup_parser = commands.add_parser(
+        "backup", help="write the whole games (database, games and rules files) to one file",
+        description="A consistent dump of the database with the games and rules files and a"
+        " manifest, as podium-backup-<UTC time>.tar in --out. Safe while the games run.",
+    )
+    backup_parser.add_argument("--out", default="backups",
+                               help="folder for the backup file (default: ./backups)")
+    backup_parser.add_argument("--keep", type=int, help="keep only the newest N backups there")
+    restore_parser = commands.add_parser(
+        "restore", help="restore a backup file into an empty database (services stopped)")
+    restore_parser.add_argument("file")
+
     bench = commands.add_parser(
         "bench", help="measure Podium against its performance targets (docs/benchmarks.md)")
     bench.add_argument("part", nargs="?", default="all",
-                       help="all (default), fanout, e2e, ingest or rebuild")
+                       help="all (default), fanout, e2e, ingest, rebuild or media")
     bench.add_argument("--quick", action="store_true", help="2,000 clients, shorter loads")
     return root
 
@@ -86,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(token_command(settings, args))
     if args.command == "rebuild":
         return rebuild_command(settings, args)
+    if args.command == "backup":
+        return backup_command(settings, args)
+    if args.command == "restore":
+        return restore_command(settings, args)
     if args.command == "bench":
         return bench_command(args)
     raise AssertionError(args.command)

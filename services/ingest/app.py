@@ -23,7 +23,7 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
-from services.ingest.validation import check_result, requested_event
+from services.ingest.validation import check_result, claims_records, requested_event
 from shared.adapters import kafka
 from shared.adapters.db import DATABASE_DOWN, Database
 from shared.adapters.definitions import Definitions, load_definitions
@@ -36,6 +36,8 @@ from shared.adapters.web import ProblemError, Readiness, health_routes, problem_
 log = structlog.get_logger()
 
 ANSWERS = Counter("podium_ingest_answers_total", "Answers to POST /v1/results", ["status"])
+ACCEPTED = Counter("podium_ingest_results_accepted_total",
+                   "Result revisions accepted (202), by the event's venue", ["venue"])
 LATENCY = Histogram(
     "podium_ingest_seconds", "Time to answer POST /v1/results",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
@@ -80,7 +82,13 @@ class Ingest:
         event = requested_event(payload, self.games)
         if event is not None and not token.may_enter_for(event.venue):
             raise answers.venue_not_allowed(token, event, self.games)
-        body, issues = check_result(payload, self.games)
+        others = []
+        if event is not None and claims_records(payload):
+            # A claim must beat the records standing when its unit began: some may have been
+            # set in the event's other units.
+            async with _database():
+                others = await store.unit_results(self.database.pool, event)
+        body, issues = check_result(payload, self.games, others)
         if body is None:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)
@@ -97,6 +105,7 @@ class Ingest:
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
         self._relay().wake()
+        ACCEPTED.labels(event.venue).inc()
         log.info("result accepted", event_id=body.event_id, revision=body.revision,
                  status=body.status, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)

@@ -6,29 +6,14 @@ from typing import Any
 
 from services.ingest.answers import MAX_BODY_BYTES, RETRY_AFTER_S
 from services.ingest.validation import MAX_ENTRIES, MAX_MEMBERS, MAX_REVISION
+from shared.adapters.openapi import literals as _literals
+from shared.adapters.openapi import problem as _problem
+from shared.adapters.openapi import ref as _ref
 from shared.adapters.tokens import ROLES
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.games import Games
 
 _SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _literals(kind: Any) -> list[str]:
-    return list(kind.__args__)
-
-
-def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "description": description,
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
 
 
 def _json(description: str, schema: str) -> dict[str, Any]:
@@ -155,11 +140,40 @@ def _post_results() -> dict[str, Any]:
             "409": _problem("The revision is taken with other content, or does not follow the"
                             " current revision; the detail names the revision to submit."),
             "413": _problem(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
-            "422": _problem("Not JSON, or breaks the rules: every problem is listed with a JSON"
-                            " pointer; nothing was stored."),
+            "422": _invalid(),
             "503": _UNAVAILABLE,
         },
     }
+
+
+# Two of the problems a 422 lists (docs/records.md), as ingest words them for the shipped
+# games' men's 100 m (tests/unit/test_ingest_openapi.py checks they are what it answers).
+INVALID_EXAMPLES: dict[str, tuple[str, str, str]] = {
+    "mark": ("A mark that is not in the event's measure: the problem shows how to write it.",
+             "/entries/1/mark", "'1.02.45' is not a time: write 1:02.45 (m:ss.xx) or 10.91"
+             " (seconds); over an hour, 2:01:33.2 (h:mm:ss.x)"),
+    "record": ("A record claim the mark does not support: the problem names the standing"
+               " record.", "/entries/0/record", "record 'games' claimed, but 10.95 does not"
+               " beat the games record 10.91 (李明, qinyang, 2020)"),
+}
+
+
+def _invalid() -> dict[str, Any]:
+    answer = _problem(
+        "Not JSON, or breaks the rules: every problem is listed with a JSON pointer; nothing"
+        " was stored. Besides the shape, names and ranks: a mark not in its event's measure"
+        " (with an example of the right format), an OK entry's better mark ranked behind a"
+        " worse one (measured events; ties, hand times and judged events excepted), and a"
+        " `record` claim its mark does not support (naming the standing record).")
+    answer["content"]["application/problem+json"]["examples"] = {
+        name: {"summary": summary, "value": {
+            "type": "about:blank", "title": "Unprocessable Content", "status": 422,
+            "detail": "the result has 1 problem; nothing was stored",
+            "errors": [{"pointer": pointer, "detail": detail}],
+        }}
+        for name, (summary, pointer, detail) in INVALID_EXAMPLES.items()
+    }
+    return answer
 
 
 def _schemas(delegations: list[str]) -> dict[str, Any]:
@@ -177,8 +191,14 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "competitor": {"type": "string", "minLength": 1, "maxLength": 200,
                                "description": "the competitor's or team's name"},
                 "status": {"type": "string", "enum": _literals(EntryStatus), "default": "OK"},
-                "mark": {**nullable_text, "maxLength": 40, "description": "time, distance, score"},
-                "record": {"type": ["string", "null"], "enum": [*_literals(RecordLevel), None]},
+                "mark": {**nullable_text, "maxLength": 40,
+                         "description": "in the event's measure where it has one: a time"
+                                        " (10.91, 1:02.45, 2:01:33.2; a hand time 10.9h), a"
+                                        " distance or height in metres (6.35, 8.45 m) or a"
+                                        " score (9.85); free text otherwise"},
+                "record": {"type": ["string", "null"], "enum": [*_literals(RecordLevel), None],
+                           "description": "a claim, checked against the mark; the records"
+                                          " that count are found from the marks"},
                 "members": {"type": "array", "maxItems": MAX_MEMBERS,
                             "items": {"type": "string", "minLength": 1, "maxLength": 200},
                             "description": "team events only"},

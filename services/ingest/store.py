@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.adapters import db, submissions
-from shared.adapters.outbox import OutboxRow
+from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import content_hash
-from shared.domain.engine import Entry
+from shared.domain.engine import Entry, Result, ranking_unit
+from shared.domain.games import Event
+from shared.domain.records import UnitResult
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,21 @@ async def current_revisions(
     }
 
 
+async def unit_results(pool: db.Pool, event: Event) -> list[UnitResult]:
+    """The latest revision of each of the event's units, whatever its status (only an official
+    one sets records): today an event is one unit, its ranking."""
+    row = await pool.fetchrow(
+        "SELECT revision, status, entries, accepted_at FROM submissions WHERE event_id = $1"
+        " ORDER BY revision DESC LIMIT 1",
+        event.id,
+    )
+    if row is None:
+        return []
+    result = Result(event_id=event.id, revision=row["revision"], status=row["status"],
+                    entries=tuple(Entry.model_validate(entry) for entry in row["entries"]))
+    return [ranking_unit(event, result, row["accepted_at"])]
+
+
 class SubmissionsOutbox:
     """Accepted revisions not yet on Kafka, oldest first, keyed by event."""
 
@@ -150,6 +167,9 @@ class SubmissionsOutbox:
                       value=submissions.accepted(row).model_dump_json().encode())
             for row in rows
         ]
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        return await unpublished(pool, "submissions", "accepted_at")
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
         await conn.execute(

@@ -5,14 +5,17 @@ JSON pointer to it.
 Three kinds of checks, each reporting everything it finds: the shape (types, required fields,
 text limits), whether the event and delegations exist (read off the body as sent, so they are
 reported together with shape problems), and, once the shape is right, what needs the whole
-result: entries versus status, team members, and the ranks, by the scoring engine's own rules,
-so ingest accepts exactly what scoring can score.
+result: entries versus status, team members, the ranks, by the scoring engine's own rules, so
+ingest accepts exactly what scoring can score, and the marks and record claims, by the records'
+rules (shared/domain/marks.py, records.py).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -20,8 +23,10 @@ from pydantic_core import PydanticCustomError
 
 from services.ingest.texts import Issue, Text, engine_text, shape_text
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
-from shared.domain.engine import Entry, rank_problems
+from shared.domain.engine import Entry, Result, rank_problems, ranking_unit
 from shared.domain.games import Event, Games
+from shared.domain.marks import Bilingual, mark_problems
+from shared.domain.records import UnitResult, claim_problems
 
 MAX_ENTRIES = 500
 MAX_MEMBERS = 60
@@ -119,8 +124,21 @@ def requested_event(payload: Any, games: Games) -> Event | None:
     return games.event(event_id) if isinstance(event_id, str) else None
 
 
-def check_result(payload: Any, games: Games) -> tuple[ResultBody | None, list[Issue]]:
-    """The valid body, or None and every problem found, in the order of the body."""
+def claims_records(payload: Any) -> bool:
+    """Whether a body, as sent, claims a record for an entry: only then are the event's other
+    units read for `check_result`."""
+    entries = payload.get("entries") if isinstance(payload, dict) else None
+    return isinstance(entries, list) and any(
+        isinstance(entry, dict) and entry.get("record") is not None for entry in entries)
+
+
+def check_result(
+    payload: Any, games: Games, others: Sequence[UnitResult] = ()
+) -> tuple[ResultBody | None, list[Issue]]:
+    """The valid body, or None and every problem found, in the order of the body.
+
+    `others` are the latest revisions of the event's other units: the records a claim must
+    beat may have been set there (the body's own unit is left out of them)."""
     issues = _unknown_names(payload, games)
     try:
         body = ResultBody.model_validate(payload)
@@ -128,7 +146,10 @@ def check_result(payload: Any, games: Games) -> tuple[ResultBody | None, list[Is
         issues += [Issue(_pointer(item["loc"]), shape_text(item))
                    for item in error.errors(include_url=False)]
     else:
-        issues += _whole_result_issues(body, games.event(body.event_id), games)
+        event = games.event(body.event_id)
+        issues += _whole_result_issues(body, event, games)
+        if event is not None:
+            issues += _mark_and_claim_issues(body, event, games, others)
     if issues:
         return None, sorted(issues, key=lambda issue: _pointer_order(issue.pointer))
     return body, []
@@ -182,6 +203,27 @@ def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) ->
         )
     )
     return issues
+
+
+def _mark_and_claim_issues(
+    body: ResultBody, event: Event, games: Games, others: Sequence[UnitResult]
+) -> list[Issue]:
+    """Marks in the event's measure and agreeing with the ranks; claims the marks support."""
+    entries = body.normalized_entries()
+    book = games.records
+    found = mark_problems(entries, book.measure(event.id))
+    if any(entry.record is not None for entry in entries):
+        result = Result(event_id=event.id, revision=body.revision, status=body.status,
+                        entries=entries)
+        # Checked as if accepted now: after every revision stored so far.
+        submission = ranking_unit(event, result, accepted_at=datetime.now(UTC))
+        found += claim_problems(book, others, submission)
+    return [Issue(f"/entries/{index}/{field}", _text(message))
+            for index, field, message in found]
+
+
+def _text(message: Bilingual) -> Text:
+    return Text(message.en, message.zh)
 
 
 _STATUS_ZH = {"provisional": "临时", "official": "正式", "cancelled": "取消的"}

@@ -36,6 +36,9 @@ BATCH_SECONDS = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 VERSION = Gauge("podium_scoring_tables_version", "Version of the tables")
+LAST_SEQ = Gauge("podium_scoring_last_seq", "The feed's last seq, as scoring numbered it")
+LAG = Gauge("podium_scoring_consumer_lag_messages",
+            "Messages on the results topic that scoring has not consumed yet")
 
 
 class Scoring:
@@ -75,6 +78,7 @@ class Scoring:
         state = await store.load_state(conn, games, rules)
         await store.publish_missing_tables(conn, state, datetime.now(UTC))
         VERSION.set(state.version)
+        LAST_SEQ.set(state.last_seq)
         log.info("scoring state loaded", events=len(state.events), version=state.version,
                  last_seq=state.last_seq)
         relay = OutboxRelay(
@@ -111,6 +115,7 @@ class Scoring:
         while True:
             await topics.check_when_due()
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            await _observe_lag(consumer)
             if not batches:
                 continue
             started = time.perf_counter()
@@ -127,6 +132,7 @@ class Scoring:
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
+            LAST_SEQ.set(state.last_seq)
             APPLIED.labels("applied").inc(plan.applied)
             APPLIED.labels("ignored").inc(len(results) + len(earlier) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
@@ -156,6 +162,16 @@ async def _stored(conn: db.Connection, results: list[AcceptedResult]) -> list[Ac
                   event_id=result.event_id, revision=result.revision,
                   submission_id=result.submission_id)
     return matched
+
+
+async def _observe_lag(consumer: AIOKafkaConsumer) -> None:
+    """The end of each partition as the last fetch saw it, minus where scoring is."""
+    lag = 0
+    for tp in consumer.assignment():
+        end = consumer.highwater(tp)
+        if end is not None:
+            lag += max(0, end - await consumer.position(tp))
+    LAG.set(lag)
 
 
 def create_app(settings: Settings) -> Starlette:

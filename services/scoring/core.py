@@ -10,15 +10,30 @@ from typing import Any, NamedTuple
 import structlog
 
 from shared.contract import channels
-from shared.contract.documents import event_document, history_item, stamp_table, table_documents
+from shared.contract.documents import (
+    event_document,
+    history_item,
+    records_document,
+    stamp_table,
+    table_documents,
+)
 from shared.contract.messages import AcceptedResult, FeedMessage
-from shared.domain.engine import EntryAward, award_result, compute_standings, rank_problems
+from shared.domain.engine import (
+    EntryAward,
+    EventRecords,
+    award_result,
+    compute_standings,
+    rank_problems,
+    ranking_unit,
+)
 from shared.domain.games import Event, Games
+from shared.domain.records import RecordsReport, UnitResult, detect_records
 from shared.domain.rules import Rules
 
 log = structlog.get_logger()
 
-Tables = dict[str, dict[str, Any]]  # channel -> table document without version/updated_at
+# channel -> table document without version/updated_at; the records document is one too.
+Tables = dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,14 @@ class EventState:
     awards: tuple[EntryAward, ...]
     history: tuple[dict[str, Any], ...]
     document: dict[str, Any]
+    records: RecordsReport  # what the marks of the event's units set
+
+
+@dataclass(frozen=True)
+class Scored:
+    event: Event
+    awards: tuple[EntryAward, ...]
+    records: RecordsReport
 
 
 @dataclass(frozen=True)
@@ -67,10 +90,15 @@ def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) 
                                  result.accepted_at, result.entered_by))
 
 
-def scored(
-    games: Games, rules: Rules, result: AcceptedResult
-) -> tuple[Event, tuple[EntryAward, ...]] | None:
-    """The result's event and awards; None for a revision that cannot be scored.
+def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
+    """The latest revisions of the event's units, as the records read them: today an event
+    is one unit, its ranking."""
+    return [ranking_unit(event, result, result.accepted_at)]
+
+
+def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
+    """The result's event, its awards and the records its units set; None for a revision
+    that cannot be scored.
 
     ingest checks results against the same games file and rules, so None means the games
     file lost the event or a bug upstream: the revision is logged and skipped rather than
@@ -81,12 +109,16 @@ def scored(
         log.error("result for an event not in the games", event_id=result.event_id,
                   revision=result.revision)
         return None
+    # Records chain within an event only: its units are all they depend on, and a change of
+    # any of them finds them again, so a correction that removes a mark removes its record.
+    records = detect_records(games.records, event_units(event, result))
     try:
-        return event, award_result(event, result, rules)
+        awards = award_result(event, result, rules, EventRecords.of(records, event.id))
     except ValueError as error:
         log.error("result cannot be scored", event_id=result.event_id,
                   revision=result.revision, error=str(error))
         return None
+    return Scored(event, awards, records)
 
 
 def event_state(
@@ -96,14 +128,16 @@ def event_state(
     outcome = scored(games, rules, result)
     if outcome is None:
         return None
-    event, awards = outcome
-    document = event_document(games, event, result, awards, history)
-    return EventState(result, awards, history, document)
+    document = event_document(games, outcome.event, result, outcome.awards, history)
+    return EventState(result, outcome.awards, history, document, outcome.records)
 
 
 def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
+    """Every table, and the records document beside them: what readers have of the state."""
     awards = {event_id: state.awards for event_id, state in events.items()}
-    return table_documents(compute_standings(games, rules, awards), games)
+    return {**table_documents(compute_standings(games, rules, awards), games),
+            channels.RECORDS: records_document(games, (state.records
+                                                       for state in events.values()))}
 
 
 def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedMessage]:
@@ -253,11 +287,12 @@ def replay(
                 break
         else:
             continue
-        latest, (event, awards) = ordered[index], outcome
+        latest = ordered[index]
         history = (*(history_item(result) for result in ordered[:index] if _scorable(result)),
                    history_item(latest))
-        document = event_document(games, event, latest, awards, history)
-        events[event_id] = EventState(latest, awards, history, document)
+        document = event_document(games, outcome.event, latest, outcome.awards, history)
+        events[event_id] = EventState(latest, outcome.awards, history, document,
+                                      outcome.records)
     return events
 
 

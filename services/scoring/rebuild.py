@@ -146,6 +146,9 @@ def _table_differences(stored: dict[str, Any] | None, rebuilt: dict[str, Any] | 
 
 
 def _rows_by_delegation(table: dict[str, Any]) -> dict[str, Any]:
+    """A table's rows by delegation; the records document (no rows) as it is."""
+    if "rows" not in table:
+        return table
     return {row["delegation"]: {key: value for key, value in row.items() if key != "delegation"}
             for row in table["rows"]}
 

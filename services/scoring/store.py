@@ -18,7 +18,7 @@ from services.scoring.core import (
     event_state,
 )
 from shared.adapters import db, submissions
-from shared.adapters.outbox import OutboxRow
+from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.documents import unstamp_table
 from shared.contract.messages import AcceptedResult, FeedMessage
 from shared.domain.games import Games
@@ -211,6 +211,9 @@ class FeedOutbox:
                       value=FeedMessage.model_validate(dict(row)).to_json())
             for row in rows
         ]
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        return await unpublished(pool, "feed", "created_at")
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
         await conn.execute(

@@ -58,6 +58,13 @@ async def _init_connection(conn: Connection) -> None:
         )
 
 
+async def connect(dsn: str) -> asyncpg.Connection:
+    """One connection of its own, with the same codecs as a pool's (for commands)."""
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=_init_connection

@@ -8,7 +8,6 @@ import yaml
 
 from shared.domain.errors import DefinitionError
 from shared.domain.games import Games, parse_games
-from shared.domain.records import RecordBook, records_from
 from shared.domain.rules import Rules, parse_rules
 
 GAMES_FILE = "games.yaml"
@@ -47,11 +46,6 @@ def load_rules(path: Path) -> Rules:
 def load_games(path: Path, rules: Rules) -> Games:
     """The games file at `path`; any problem in it raises DefinitionError listing all of them."""
     return parse_games(read_yaml_mapping(path), rules, str(path))
-
-
-def load_records(path: Path, games: Games) -> RecordBook:
-    """The records file at `path`; any problem in it raises DefinitionError listing all."""
-    return records_from(read_yaml_mapping(path), games, str(path))
 
 
 def load_definitions(games_dir: Path) -> Definitions:

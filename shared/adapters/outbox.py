@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from shared.adapters import db
 from shared.adapters.db import DATABASE_DOWN
@@ -28,6 +28,9 @@ class KafkaUnavailable(Exception):
 
 
 PUBLISHED = Counter("podium_outbox_published_total", "Outbox rows published", ["outbox"])
+BACKLOG = Gauge("podium_outbox_backlog_rows", "Rows committed and not yet on Kafka", ["outbox"])
+OLDEST = Gauge("podium_outbox_oldest_seconds", "Age of the oldest row not yet on Kafka",
+               ["outbox"])
 _BATCH = 500
 
 
@@ -47,6 +50,21 @@ class OutboxSource(Protocol):
     async def fetch(self, conn: db.Connection, limit: int) -> Sequence[OutboxRow]: ...
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None: ...
+
+    async def backlog(self, pool: db.Pool) -> tuple[int, float]:
+        """How many rows wait, and how many seconds the oldest has waited (0 for none)."""
+        ...
+
+
+async def unpublished(pool: db.Pool, table: str, stamp: str) -> tuple[int, float]:
+    """An outbox table's waiting rows (`published_at IS NULL`, a partial index) and the age
+    in seconds of the oldest, by its `stamp` column."""
+    row = await pool.fetchrow(
+        f"SELECT count(*) AS waiting, extract(epoch FROM now() - min({stamp})) AS oldest"
+        f" FROM {table} WHERE published_at IS NULL"
+    )
+    assert row is not None
+    return int(row["waiting"]), float(row["oldest"] or 0)
 
 
 class OutboxRelay:
@@ -74,6 +92,7 @@ class OutboxRelay:
                 # Cleared before the drain, so a wake() during it triggers the next pass
                 # (cleared after, it was lost and the row waited ~1 s for the periodic pass).
                 self._wake.clear()
+                await self._observe_backlog()
                 try:
                     sent = await self._drain_once()
                 except KafkaUnavailable as error:
@@ -100,6 +119,15 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)
         finally:
             await self._close_producer()
+
+    async def _observe_backlog(self) -> None:
+        # Before every pass, Kafka up or down: the backlog alert must see rows pile up.
+        try:
+            rows, oldest_s = await self._source.backlog(self._pool)
+        except DATABASE_DOWN:
+            return
+        BACKLOG.labels(self._source.name).set(rows)
+        OLDEST.labels(self._source.name).set(oldest_s)
 
     async def _producer_ready(self) -> AIOKafkaProducer:
         if self._producer is None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ Role = Literal["official", "media", "admin"]
 ROLES: tuple[Role, ...] = ("official", "media", "admin")
 _PREFIX: dict[Role, str] = {"official": "pdo_", "media": "pdm_", "admin": "pda_"}
 MAX_NAME_LENGTH = 100
+_SECRET_BYTES = 32
+# What create_token makes: a role's prefix and 32 random bytes in URL-safe base64.
+_SECRET_SHAPE = re.compile(r"pd[oma]_[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ async def create_token(
             raise ValueError("the name is blank; give the official's or outlet's name")
         if len(name) > MAX_NAME_LENGTH:
             raise ValueError(f"the name is longer than {MAX_NAME_LENGTH} characters")
-    secret = _PREFIX[role] + secrets.token_urlsafe(32)
+    secret = _PREFIX[role] + secrets.token_urlsafe(_SECRET_BYTES)
     row = await conn.fetchrow(
         "WITH next AS (SELECT nextval(pg_get_serial_sequence('tokens', 'id')) AS id)"
         " INSERT INTO tokens (id, token_hash, role, name, venues)"
@@ -92,6 +96,12 @@ async def create_token(
     )
     assert row is not None
     return Token(row["id"], role, row["name"], venues), secret
+
+
+def looks_like_secret(text: str) -> bool:
+    """Whether `text` has the shape of a secret create_token makes: anything else is no
+    token's, and needs no database query to be refused."""
+    return _SECRET_SHAPE.fullmatch(text) is not None
 
 
 async def find_token(conn: db.Connection | db.Pool, secret: str) -> Token | None:

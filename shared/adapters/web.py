@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 import uvicorn
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,14 +22,28 @@ from shared.adapters.db import DATABASE_DOWN
 log = structlog.get_logger()
 
 
+READY = Gauge("podium_ready", "1 while the condition holds (as /healthz reports it)",
+              ["condition"])
+
+
 @dataclass
 class Readiness:
-    """What a service waits for before it can do its job, e.g. {"postgresql": False}."""
+    """What a service waits for before it can do its job, e.g. {"postgresql": False}. The
+    conditions /healthz requires are exported as `podium_ready{condition}` too, so an alert
+    sees what /healthz says."""
 
     conditions: dict[str, bool] = field(default_factory=dict)
+    _required: tuple[str, ...] = ()
+
+    def require(self, names: Sequence[str]) -> None:
+        self._required = tuple(names)
+        for name in names:
+            READY.labels(name).set(self.conditions.get(name, False))
 
     def set(self, name: str, ready: bool) -> None:
         self.conditions[name] = ready
+        if name in self._required:
+            READY.labels(name).set(ready)
 
     @property
     def waiting_for(self) -> list[str]:
@@ -38,6 +52,7 @@ class Readiness:
 
 def health_routes(readiness: Readiness, *, required: Sequence[str]) -> list[BaseRoute]:
     """`/healthz` (200 when every required condition holds, else 503) and `/metrics`."""
+    readiness.require(required)
 
     async def healthz(request: Request) -> Response:
         waiting = [name for name in required if not readiness.conditions.get(name, False)]
@@ -150,6 +165,7 @@ def serve(
     websocket: type[asyncio.Protocol] | None = None,
     reuse_port: bool = False,
     on_shutdown: Callable[[], None] | None = None,
+    proxy_headers: bool = True,
 ) -> None:
     """Run an ASGI app until SIGINT/SIGTERM, on uvloop.
 
@@ -158,12 +174,14 @@ def serve(
     with SO_REUSEPORT, so several processes serving the same thing share the port and the
     kernel spreads connections over them. `on_shutdown`: called when the stop begins,
     before uvicorn waits for open connections (e.g. to end endless streams).
+    `proxy_headers`: uvicorn's own reading of X-Forwarded-For (from 127.0.0.1 by default);
+    False leaves the peer address in the request for the app to judge.
     """
     config = uvicorn.Config(
         app, host=host, port=port, loop="uvloop", lifespan="on", access_log=False,
         log_level="warning", ws=websocket or "websockets-sansio", ws_max_size=64 * 1024,
         # Thousands of screens reconnect at once after a restart.
-        backlog=4096,
+        backlog=4096, proxy_headers=proxy_headers,
     )
     sockets = [_reusable_socket(host, port)] if reuse_port else None
     _Server(config, on_shutdown).run(sockets=sockets)

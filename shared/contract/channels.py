@@ -4,6 +4,7 @@ scoring, which numbers the messages, and broadcast, which routes them, cannot di
 from typing import Final, Literal
 
 RESULTS: Final = "results"
+RECORDS: Final = "records"  # the records report: a state like a table, updated when it changes
 TableKind = Literal["medals", "points", "combined"]
 TABLE_KINDS: Final[tuple[TableKind, ...]] = ("medals", "points", "combined")
 _EVENT_PREFIX: Final = "event:"

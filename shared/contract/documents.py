@@ -1,7 +1,7 @@
 """The JSON documents spectators and media read: built once by scoring, served as
 they are by broadcast (REST and live messages share one shape)."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,6 +16,21 @@ from shared.domain.engine import (
     points_json,
 )
 from shared.domain.games import Event, Games
+from shared.domain.records import RecordsReport, games_report
+
+# What an event document carries of its history (docs/protocol.md "Result documents"): the
+# latest HISTORY_REVISIONS revisions, each with its number, status, time and who entered it;
+# the notes of the latest NOTED_REVISIONS in full, earlier ones cut to NOTE_PREVIEW
+# characters. Each long correction used to add its whole note (up to 2,000 characters, 6 KB)
+# to every later message of the event, until boards were closed for lagging on each
+# revision. Every note stays whole in ingest's audit trail.
+HISTORY_REVISIONS = 100
+NOTED_REVISIONS = 3
+NOTE_PREVIEW = 140
+# No result message is larger: ingest takes at most 256 KiB of body (500 entries), which
+# the document extends by at most ~200 bytes an entry, the event and the bounded history
+# (tests/unit/test_result_size.py builds the largest and checks it).
+LARGEST_RESULT_BYTES = 512 * 1024
 
 
 def history_item(result: AcceptedResult) -> dict[str, Any]:
@@ -41,8 +56,10 @@ def event_document(
     document: dict[str, Any] = {
         "event": event.model_dump(mode="json"),
         "revision": None, "status": None, "note": None, "accepted_at": None,
-        "correction": False, "entries": [], "history": list(history),
+        "correction": False, "entries": [], "history": bounded_history(history),
     }
+    if len(history) > HISTORY_REVISIONS:
+        document["history_omitted"] = len(history) - HISTORY_REVISIONS
     if result is None:
         return document
     earlier = [item for item in history if item["revision"] < result.revision]
@@ -60,7 +77,7 @@ def event_document(
                 "competitor": award.entry.competitor,
                 "status": award.entry.status,
                 "mark": award.entry.mark,
-                "record": award.entry.record,
+                "record": award.record,  # found from the marks, not the claim
                 "members": list(award.entry.members),
                 "medal": award.medal,
                 "points": points_json(award.points),
@@ -69,6 +86,19 @@ def event_document(
         ],
     )
     return document
+
+
+def bounded_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest HISTORY_REVISIONS items, notes before the latest NOTED_REVISIONS cut."""
+    kept = history[-HISTORY_REVISIONS:]
+    cut_before = len(kept) - NOTED_REVISIONS
+    items = []
+    for index, item in enumerate(kept):
+        note = item.get("note")
+        if index < cut_before and isinstance(note, str) and len(note) > NOTE_PREVIEW:
+            item = {**item, "note": note[:NOTE_PREVIEW] + "…", "note_cut": True}
+        items.append(item)
+    return items
 
 
 def medal_row(row: MedalRow, name: str) -> dict[str, Any]:
@@ -111,9 +141,17 @@ def table_documents(standings: Standings, games: Games) -> dict[str, dict[str, A
             **_tables("combined", standings.combined, combined_row, names)}
 
 
+def records_document(games: Games, reports: Iterable[RecordsReport]) -> dict[str, Any]:
+    """`GET /v1/records` without its stamp: the standing records and those set at these games,
+    from each event's report (docs/records.md)."""
+    return games_report(games.records, reports).document()
+
+
 def stamp_table(table: dict[str, Any], version: int, updated_at: datetime) -> dict[str, Any]:
-    """A table document as published: with the tables' version and time of change."""
-    return {"group": table["group"], "version": version, "updated_at": updated_at.isoformat(),
+    """A table document (or the records document) as published: with the tables' version and
+    time of change, after a table's group."""
+    group = {"group": table["group"]} if "group" in table else {}
+    return {**group, "version": version, "updated_at": updated_at.isoformat(),
             **{key: value for key, value in table.items() if key != "group"}}
 
 

@@ -9,15 +9,18 @@ They are rounded only for JSON, by `points_json`.
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 from itertools import groupby
 from math import floor
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.games import ALL_GROUPS, Event, Games
+from shared.domain.records import RecordLevel, RecordsReport, UnitResult, detect_records
 from shared.domain.rules import MEDALS, RECORD_LEVELS, CombinedRanking, Rules
 
 ENTRY_STATUSES: Final = ("OK", "DNF", "DSQ", "DNS")
@@ -34,7 +37,9 @@ class Entry(BaseModel):
     competitor: str
     status: str = "OK"  # OK | DNF | DSQ | DNS; checked by rank_problems, not by the type
     mark: str | None = None
-    record: str | None = None  # games | provincial | national: the highest level broken
+    # games | provincial | national: the official's claim, checked against the mark by ingest;
+    # what counts is the level detected from the marks (EntryAward.record).
+    record: str | None = None
     members: tuple[str, ...] = ()
 
 
@@ -54,8 +59,41 @@ class Result(BaseModel):
 class EntryAward:
     entry: Entry
     medal: str | None  # gold | silver | bronze
-    points: Fraction
+    points: Fraction  # the record bonus included
     place: int | None  # the rank counted back in the points table; None when not awarded
+    record: RecordLevel | None = None  # the highest level the entry set in this result
+
+
+# The unit whose result is the event's ranking, the one that scores (docs/schedule.md).
+RANKING_PHASE: Final = "final"
+
+
+@dataclass(frozen=True)
+class EventRecords:
+    """What the records found from the marks (records.detect_records) mean for an event's
+    ranking: the badges of its entries and the record bonus of its competitors."""
+
+    tags: Mapping[int, RecordLevel]  # entry index -> the highest level it set in the ranking
+    # (delegation, competitor) -> the highest level each set in any unit of the event: the
+    # bonus goes once per competitor and event, a record in the heat included.
+    levels: Mapping[tuple[str, str], RecordLevel]
+
+    @classmethod
+    def of(cls, report: RecordsReport, event_id: str) -> "EventRecords":
+        """The event's share of a report on (at least) the event's units."""
+        return cls(tags=report.tags(f"{event_id}/{RANKING_PHASE}"),
+                   levels=report.competitor_levels(event_id))
+
+
+NO_RECORDS: Final = EventRecords(tags=MappingProxyType({}), levels=MappingProxyType({}))
+
+
+def ranking_unit(event: Event, result: Result, accepted_at: datetime) -> UnitResult:
+    """The event's ranking (its final) as the records read it: it starts at the event's
+    `scheduled_at`."""
+    return UnitResult(event_id=event.id, phase=RANKING_PHASE, revision=result.revision,
+                      status=result.status, starts_at=event.scheduled_at,
+                      accepted_at=accepted_at, entries=result.entries)
 
 
 def points_json(value: Fraction) -> float:
@@ -131,12 +169,16 @@ def _ranking_problems(ranked: list[tuple[int, int]]) -> list[tuple[int, str, str
     return problems
 
 
-def award_result(event: Event, result: Result, rules: Rules) -> tuple[EntryAward, ...]:
+def award_result(
+    event: Event, result: Result, rules: Rules, records: EventRecords = NO_RECORDS
+) -> tuple[EntryAward, ...]:
     """Each entry's medal and points; only an official result awards anything.
 
     A cancelled result awards nothing and lists no entries; a provisional one lists its entries
-    with no medal and 0 points. Raises ValueError for a result that does not belong to `event`
-    or that `rank_problems` rejects (ingest refuses those, so this means a bug upstream).
+    with no medal and 0 points. The record bonus follows `records`, the records found from the
+    marks; an entry's own `record` claim earns nothing. Raises ValueError for a result that
+    does not belong to `event` or that `rank_problems` rejects (ingest refuses those, so this
+    means a bug upstream).
     """
     if result.event_id != event.id:
         raise ValueError(f"result for {result.event_id!r} given with event {event.id!r}")
@@ -154,8 +196,10 @@ def award_result(event: Event, result: Result, rules: Rules) -> tuple[EntryAward
     places = rules.places_awarded(starters)
     tie_sizes = Counter(entry.rank for entry in result.entries if entry.status == "OK")
     return tuple(
-        _award_entry(entry, tie_sizes, places, event.points_multiplier, rules)
-        for entry in result.entries
+        _award_entry(entry, tie_sizes, places, event.points_multiplier, rules,
+                     records.tags.get(index),
+                     records.levels.get((entry.delegation, entry.competitor.strip())))
+        for index, entry in enumerate(result.entries)
     )
 
 
@@ -164,7 +208,8 @@ def _nothing(entry: Entry) -> EntryAward:
 
 
 def _award_entry(
-    entry: Entry, tie_sizes: Counter[int | None], places: int, multiplier: int, rules: Rules
+    entry: Entry, tie_sizes: Counter[int | None], places: int, multiplier: int, rules: Rules,
+    tag: RecordLevel | None, level: RecordLevel | None,
 ) -> EntryAward:
     rank = entry.rank
     if entry.status != "OK" or rank is None:
@@ -179,8 +224,9 @@ def _award_entry(
     return EntryAward(
         entry=entry,
         medal=medal,
-        points=share * multiplier + rules.record_points(entry.record),
+        points=share * multiplier + rules.record_points(level),
         place=rank if awarded else None,
+        record=tag,
     )
 
 
@@ -285,7 +331,8 @@ def compute_standings(
 
 def standings_after(games: Games, rules: Rules, results: Iterable[Result]) -> Standings:
     """The tables once `results` have arrived, in any order: each event's newest revision
-    counts, as `apply_result` keeps it."""
+    counts, as `apply_result` keeps it, and so do the records its marks set. Each result is
+    its event's ranking, its only unit."""
     latest: dict[str, Result] = {}
     for result in results:
         latest = apply_result(latest, result)
@@ -294,7 +341,10 @@ def standings_after(games: Games, rules: Rules, results: Iterable[Result]) -> St
         event = games.event(event_id)
         if event is None:
             raise ValueError(f"a result for unknown event {event_id!r}")
-        awards[event_id] = award_result(event, result, rules)
+        # One unit: when its revision was accepted does not change its records.
+        unit = ranking_unit(event, result, accepted_at=event.scheduled_at)
+        records = EventRecords.of(detect_records(games.records, [unit]), event_id)
+        awards[event_id] = award_result(event, result, rules, records)
     return compute_standings(games, rules, awards)
 
 

@@ -1,8 +1,10 @@
-"""The games' definition (delegations, groups, venues, sports, events), loaded from games.yaml.
+"""The games' definition (delegations, groups, venues, sports, events, records), loaded from
+games.yaml.
 
 `load_games` checks the whole file (shapes, unique ids, references, schedule, the contract's
-"every group has individual and team events") and reports every problem at once, so a games
-office can fix its file in one pass. The loaded `Games` is immutable and shared by all services.
+"every group has individual and team events", the record sections of records.py) and reports
+every problem at once, so a games office can fix its file in one pass. The loaded `Games` is
+immutable and shared by all services.
 """
 
 import re
@@ -11,9 +13,18 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Final, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    ValidationError,
+)
 
 from shared.domain.errors import DefinitionError, validation_problems
+from shared.domain.records import NO_RECORDS, RECORD_SECTIONS, RecordBook, parse_records
 from shared.domain.rules import Rules
 
 # The standings scope that counts every event, beside one scope per group.
@@ -117,6 +128,9 @@ class Games(_Definition):
     sports: tuple[Sport, ...]
     venues: tuple[Venue, ...]
     events: tuple[Event, ...]
+    # The measures, equalling and standing records (records.py); checked by parse_games, and
+    # not part of GET /v1/games: GET /v1/records publishes them.
+    records: Annotated[RecordBook, SkipValidation] = Field(default=NO_RECORDS, exclude=True)
 
     @cached_property
     def _events_by_id(self) -> dict[str, Event]:
@@ -168,8 +182,9 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
     """The games as a games file's mapping states them; any problem raises DefinitionError
     listing all of them, under `source` (the file's name)."""
     problems: list[str] = []
-    for key in document.keys() - {"name", "name_en", *_SECTIONS}:
-        problems.append(f"{key}: unknown section (expected name, name_en, {', '.join(_SECTIONS)})")
+    known = ("name", "name_en", *_SECTIONS, *RECORD_SECTIONS)
+    for key in sorted(document.keys() - set(known)):
+        problems.append(f"{key}: unknown section (expected {', '.join(known)})")
     for key in ("name", "name_en"):
         if not isinstance(document.get(key), str) or not document[key].strip():
             problems.append(f"{key}: the games' name is required text")
@@ -209,18 +224,25 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
     for sport in rules.team_multiplier_by_sport.keys() - declared["sports"]:
         problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
 
+    sections: dict[str, Any] = {
+        "delegations": tuple(d for _, d in delegations),
+        "groups": tuple(g for _, g in groups),
+        "associations": tuple(a for _, a in associations),
+        "sports": tuple(s for _, s in sports),
+        "venues": tuple(v for _, v in venues),
+        "events": tuple(_resolve_multiplier(event, rules) for _, event in events),
+    }
+    # The records are checked against the well-formed items (unconstructed games: the name may
+    # be missing); what names a malformed one is not listed again.
+    well_formed = {item.key for items in sections.values() for item in items}
+    malformed = set().union(*declared.values()) - well_formed
+    records, record_problems = parse_records(document, Games.model_construct(**sections),
+                                             malformed)
+    problems.extend(record_problems)
     if problems:
         raise DefinitionError(source, problems)
-    return Games(
-        name=document["name"],
-        name_en=document["name_en"],
-        delegations=tuple(d for _, d in delegations),
-        groups=tuple(g for _, g in groups),
-        associations=tuple(a for _, a in associations),
-        sports=tuple(s for _, s in sports),
-        venues=tuple(v for _, v in venues),
-        events=tuple(_resolve_multiplier(event, rules) for _, event in events),
-    )
+    return Games(name=document["name"], name_en=document["name_en"], records=records,
+                 **sections)
 
 
 def _parse_section(

@@ -9,15 +9,14 @@ that removes a mark removes its record and bonus, and the record it had beaten s
 An entry's `record` claim is checked against the same findings by `claim_problems`.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from shared.domain.errors import DefinitionError, validation_problems
-from shared.domain.games import Games
+from shared.domain.errors import validation_problems
 from shared.domain.marks import (
     MEASURES,
     Bilingual,
@@ -69,6 +68,7 @@ class SetAt:
     revision: int
     accepted_at: datetime
     entry: int  # the entry's index in the result
+    starts_at: datetime  # the unit's start: with accepted_at, the order records were set in
 
     @property
     def phase(self) -> str:
@@ -116,9 +116,12 @@ class RecordBook:
         return self.measures.get(event_id)
 
 
-# --- The records file -------------------------------------------------------------------
-# Proposed as three sections of games.yaml (shared/data/jiaozuo-14/records.yaml holds them
-# until they are merged there).
+NO_RECORDS: Final = RecordBook(measures={}, equalling=frozenset(), records=())
+
+
+# --- The games file's record sections ------------------------------------------------------
+# games.py reads them (parse_games), so these rules see the games through what they read of
+# them, not through games.py's types: the games import the records, never the other way.
 
 RECORD_SECTIONS: Final = ("measures", "equalling", "records")
 # Bar heights rise in steps, so clearing the record height again is the same feat; a time or
@@ -126,33 +129,47 @@ RECORD_SECTIONS: Final = ("measures", "equalling", "records")
 _EQUALLING_BY_DEFAULT: Final[frozenset[Measure]] = frozenset({"height"})
 
 
-def records_from(document: Mapping[str, Any], games: Games, source: str = "records") -> RecordBook:
-    """The records a file's mapping states; any problem raises DefinitionError listing all
-    of them, under `source` (the file's name)."""
-    book, problems = parse_records(document, games)
-    problems[:0] = [f"{key}: unknown section (expected {', '.join(RECORD_SECTIONS)})"
-                    for key in sorted(document.keys() - set(RECORD_SECTIONS))]
-    if problems:
-        raise DefinitionError(source, problems)
-    return book
+class _Event(Protocol):
+    @property
+    def sport(self) -> str: ...
+    @property
+    def scheduled_at(self) -> datetime: ...
 
 
-def parse_records(document: Mapping[str, Any], games: Games) -> tuple[RecordBook, list[str]]:
+class GamesIndex(Protocol):
+    """What the record sections are checked against: games.Games has it all."""
+
+    @property
+    def events(self) -> Sequence[_Event]: ...
+    def event(self, event_id: str) -> _Event | None: ...
+    def sport(self, code: str) -> object | None: ...
+    def delegation(self, code: str) -> object | None: ...
+
+
+def parse_records(document: Mapping[str, Any], games: GamesIndex,
+                  malformed: Collection[str] = ()) -> tuple[RecordBook, list[str]]:
     """The record sections of a games document, and every problem in them (labelled like
-    `records[3] (ath-youth-m-100m games).mark`); the book holds only what is valid."""
+    `records[3] (ath-youth-m-100m games).mark`); the book holds only what is valid.
+
+    What names a `malformed` id (an event, sport or delegation the file declares in a form
+    that has problems of its own) is left out without a problem of its own."""
     problems: list[str] = []
-    measures = _measures(document.get("measures", {}), games, problems)
-    equalling = _equalling(document.get("equalling", {}), games, measures, problems)
-    records = _records(document.get("records", []), games, measures, problems)
+    skip = frozenset(malformed)
+    measures = _measures(document.get("measures", {}), games, skip, problems)
+    equalling = _equalling(document.get("equalling", {}), games, measures, skip, problems)
+    records = _records(document.get("records", []), games, measures, skip, problems)
     return RecordBook(measures=measures, equalling=equalling, records=records), problems
 
 
-def _measures(section: Any, games: Games, problems: list[str]) -> dict[str, Measure]:
+def _measures(section: Any, games: GamesIndex, skip: frozenset[str], problems: list[str]
+              ) -> dict[str, Measure]:
     if not isinstance(section, dict):
         problems.append("measures: not a mapping of event ids to measures")
         return {}
     measures: dict[str, Measure] = {}
     for event_id, measure in section.items():
+        if event_id in skip:
+            continue
         if games.event(str(event_id)) is None:
             problems.append(f"measures.{event_id}: unknown event")
         elif measure not in MEASURES:
@@ -164,12 +181,15 @@ def _measures(section: Any, games: Games, problems: list[str]) -> dict[str, Meas
 
 
 def _equalling(
-    section: Any, games: Games, measures: Mapping[str, Measure], problems: list[str]
+    section: Any, games: GamesIndex, measures: Mapping[str, Measure], skip: frozenset[str],
+    problems: list[str],
 ) -> frozenset[str]:
     if not isinstance(section, dict):
         problems.append("equalling: not a mapping of event ids or sports to true or false")
         section = {}
     for key, counts in section.items():
+        if key in skip:
+            continue
         if games.event(str(key)) is None and games.sport(str(key)) is None:
             problems.append(f"equalling.{key}: neither an event nor a sport")
         elif not isinstance(counts, bool):
@@ -185,12 +205,14 @@ def _equalling(
 
 
 def _records(
-    section: Any, games: Games, measures: Mapping[str, Measure], problems: list[str]
+    section: Any, games: GamesIndex, measures: Mapping[str, Measure], skip: frozenset[str],
+    problems: list[str],
 ) -> tuple[Record, ...]:
     if not isinstance(section, list):
         problems.append("records: not a list of records")
         return ()
-    games_year = min(event.scheduled_at.year for event in games.events)
+    # A games file without events has its own problem; its records' years are not checked.
+    games_year = min((event.scheduled_at.year for event in games.events), default=9999)
     labelled: dict[tuple[str, str], tuple[str, Record]] = {}
     for index, item in enumerate(section):
         label = f"records[{index}]"
@@ -200,6 +222,8 @@ def _records(
             definition = RecordDefinition.model_validate(item)
         except ValidationError as error:
             problems.extend(validation_problems(error, label))
+            continue
+        if {definition.event, definition.delegation} & skip:
             continue
         record = _record(label, definition, games, games_year, measures, problems)
         key = (definition.event, definition.level)
@@ -219,7 +243,7 @@ def _records(
 
 
 def _record(
-    label: str, definition: RecordDefinition, games: Games, games_year: int,
+    label: str, definition: RecordDefinition, games: GamesIndex, games_year: int,
     measures: Mapping[str, Measure], problems: list[str],
 ) -> Record | None:
     """The record a well-formed definition gives, or None with its problems listed."""
@@ -352,13 +376,41 @@ def detect_records(book: RecordBook, results: Iterable[UnitResult]) -> RecordsRe
             key = (unit.event_id, record.record.level)
             if record.kind == "broken" and standing.get(key) is record.previous:
                 standing[key] = record.record  # the first holder of an equal best
+    return RecordsReport(standing=_in_book_order(book, standing.values()), new=tuple(new),
+                         units=units)
+
+
+def games_report(book: RecordBook, reports: Iterable[RecordsReport]) -> RecordsReport:
+    """The whole games' report from `detect_records` reports on separate events.
+
+    Records chain within an event only, so each event's results can be read on their own (and
+    again whenever one of them changes): an event's records stand as its report has them, the
+    records set at these games are in the order they were set."""
+    standing = {(record.event_id, record.level): record for record in book.records}
+    new: list[NewRecord] = []
+    units: dict[str, UnitRecords] = {}
+    for report in reports:
+        units.update(report.units)
+        if not report.new:
+            continue  # nothing set: the event's records stand as the book has them
+        new.extend(report.new)
+        changed = {record.record.event_id for record in report.new}
+        standing.update({(record.event_id, record.level): record
+                         for record in report.standing if record.event_id in changed})
+    return RecordsReport(standing=_in_book_order(book, standing.values()),
+                         new=tuple(sorted(new, key=_setting_order)), units=units)
+
+
+def _in_book_order(book: RecordBook, records: Iterable[Record]) -> tuple[Record, ...]:
     order = {event_id: position for position, event_id in enumerate(book.measures)}
-    return RecordsReport(
-        standing=tuple(sorted(standing.values(), key=lambda record: (
-            order[record.event_id], LEVELS.index(record.level)))),
-        new=tuple(new),
-        units=units,
-    )
+    return tuple(sorted(records, key=lambda record: (order[record.event_id],
+                                                     LEVELS.index(record.level))))
+
+
+def _setting_order(new: NewRecord) -> tuple[datetime, datetime, str]:
+    set_at = new.record.set_at
+    assert set_at is not None, "a record set at these games says where"
+    return set_at.starts_at, set_at.accepted_at, set_at.unit_id
 
 
 def _official_in_time_order(results: Iterable[UnitResult]) -> list[UnitResult]:
@@ -424,7 +476,7 @@ def _set_record(unit: UnitResult, index: int, mark: Mark, level: RecordLevel) ->
         event_id=unit.event_id, level=level, mark=mark, holder=entry.competitor.strip(),
         delegation=entry.delegation, year=unit.starts_at.year,
         set_at=SetAt(unit_id=unit.unit_id, revision=unit.revision,
-                     accepted_at=unit.accepted_at, entry=index),
+                     accepted_at=unit.accepted_at, entry=index, starts_at=unit.starts_at),
     )
 
 

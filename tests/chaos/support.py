@@ -26,7 +26,7 @@ from tests.flow.test_live_resilience import ExampleClient
 from tests.flow.test_live_support import TIMEOUT_S, Message, media_key
 from tests.flow.test_scoring_crash import assert_feed_announces_each_revision_once
 from tests.flow.test_scoring_events import eventually
-from tests.flow.test_scoring_rebuild import caught_up, podium_rebuild
+from tests.flow.test_scoring_rebuild import GAMES, caught_up, podium_rebuild
 
 # Long enough for a restarted Kafka or PostgreSQL and every service's reconnection on a
 # busy machine; only a broken system waits this long.
@@ -54,7 +54,8 @@ class Stream:
     def of(cls, stack: Stack, token: str, events: int, revisions: int, seed: int) -> Stream:
         rng = random.Random(seed)
         chosen = [claim_event(kind=None) for _ in range(events)]
-        chains = random_submissions(rng, chosen, games_delegations(), revisions)
+        chains = random_submissions(rng, chosen, games_delegations(), revisions,
+                                    GAMES.records.measures)
         return cls(stack.url("ingest"), token, chains, rng)
 
     @property

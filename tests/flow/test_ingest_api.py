@@ -427,7 +427,7 @@ async def test_the_audit_trail_shows_who_when_why_and_what_changed(
     broadcast: httpx.AsyncClient,
 ) -> None:
     event_id = claim_event().id
-    corrected = _entry(_entry(result(event_id, 3), 0, rank=2, mark="10.99"), 1, rank=1)
+    corrected = _entry(_entry(result(event_id, 3), 0, rank=2, mark="11.09"), 1, rank=1)
     corrected["entries"].pop(2)
     corrected["entries"].append({"rank": 3, "delegation": "xiuwu", "competitor": "孙宇"})
     for token, body in (
@@ -454,7 +454,7 @@ async def test_the_audit_trail_shows_who_when_why_and_what_changed(
     assert revisions[2]["changes"] == [
         {"change": "reranked", "delegation": "qinyang", "competitor": "李明", "from": 1, "to": 2},
         {"change": "mark", "delegation": "qinyang", "competitor": "李明", "from": "10.91",
-         "to": "10.99"},
+         "to": "11.09"},
         {"change": "reranked", "delegation": "mengzhou", "competitor": "王强", "from": 2,
          "to": 1},
         {"change": "added", "delegation": "xiuwu", "competitor": "孙宇", "rank": 3,

@@ -52,10 +52,11 @@ class ExampleClient:
         self.messages: list[Message] = []
 
     @classmethod
-    async def start(cls, stack: Stack, channels: list[str]) -> ExampleClient:
+    async def start(cls, stack: Stack, channels: list[str], port: int | None = None
+                    ) -> ExampleClient:
         process = await asyncio.create_subprocess_exec(
             sys.executable, str(REPO_ROOT / "examples" / "live_client.py"),
-            live_url(stack.ports.broadcast), *channels,
+            live_url(port or stack.ports.broadcast), *channels,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         )
         return cls(process)

@@ -17,7 +17,7 @@ import yaml
 
 from launcher.stack import Stack
 from shared.adapters import db
-from shared.adapters.definitions import default_games_dir, load_games, load_rules
+from shared.adapters.definitions import load_games, load_rules
 from shared.adapters.settings import REPO_ROOT
 from shared.contract.documents import table_documents
 from shared.domain.engine import Result, standings_after
@@ -25,9 +25,10 @@ from shared.domain.games import Games
 from shared.domain.rules import Rules
 from tests.flow.events import claim_event
 from tests.flow.test_scoring_events import entries, event_at, eventually, post_result, table
+from tests.games import TEST_GAMES_DIR
 
-RULES = load_rules(default_games_dir() / "rules.yaml")
-GAMES = load_games(default_games_dir() / "games.yaml", RULES)
+RULES = load_rules(TEST_GAMES_DIR / "rules.yaml")
+GAMES = load_games(TEST_GAMES_DIR / "games.yaml", RULES)
 
 
 def podium_rebuild(
@@ -102,7 +103,7 @@ def test_apply_is_refused_while_scoring_runs(stack: Stack) -> None:
 
 def rules_with_points(folder: Path, place_points: list[int]) -> Path:
     """A copy of the games' files whose rules score places 1..8 as `place_points`."""
-    shutil.copytree(default_games_dir(), folder)
+    shutil.copytree(TEST_GAMES_DIR, folder)
     rules = yaml.safe_load((folder / "rules.yaml").read_text(encoding="utf-8"))
     rules["place_points"] = place_points
     (folder / "rules.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True),

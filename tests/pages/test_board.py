@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from launcher.stack import Stack
 from shared.adapters.settings import REPO_ROOT
 from shared.domain.games import Event
-from tests.flow.events import claim_event, games_delegations
+from tests.flow.events import claim_event, games_delegations, record_marks
 
 pytestmark = pytest.mark.flow
 
@@ -122,12 +123,14 @@ async def post_result(
     assert answer.status_code == 202, answer.text
 
 
-def fresh_event(kind: str | None = "individual", group: str | None = None) -> Event:
+def fresh_event(kind: str | None = "individual", group: str | None = None,
+                record: bool = False) -> Event:
     """An event no other test uses: of that kind and group if one is left, else any (the
-    whole suite shares the games' 189 events, most of them youth individual ones)."""
+    whole suite shares the games' 189 events, most of them youth individual ones); with
+    `record`, one with a games record that `record_marks` breaks."""
     for wanted_kind, wanted_group in ((kind, group), (kind, None), (None, None)):
         try:
-            return claim_event(kind=wanted_kind, group=wanted_group)
+            return claim_event(kind=wanted_kind, group=wanted_group, record=record)
         except LookupError:
             continue
     raise LookupError("every event of the games is claimed")
@@ -287,6 +290,48 @@ async def test_results_show_provisional_and_corrections_with_their_note(
     await expect(delegation_page.locator(".by-group tbody tr")).to_have_count(5)
 
 
+async def test_a_record_found_from_the_marks_shows_its_badge_until_a_correction_removes_it(
+    open_board: OpenBoard, ingest: httpx.AsyncClient, official_token: str,
+) -> None:
+    event = fresh_event(record=True)
+    marks = record_marks(event, 3)
+    page = await open_board("/#/results")
+    card = page.locator(f'.main article.result-card[data-event="{event.id}"]')
+    # No claim: the winner's mark breaks the games record, and scoring finds it.
+    await post_result(ingest, official_token, event.id,
+                      podium("xiuwu", "boai", "macun", marks=tuple(marks)))
+    badge = card.locator(".podium li").first.locator(".record")
+    await expect(badge).to_have_text("破赛会纪录")
+    await expect(badge).to_have_attribute("data-kind", "broken")
+    await expect(card.locator(".record")).to_have_count(1)
+
+    await card.locator("h3 a").click()
+    row = page.locator(f'.event-page[data-event="{event.id}"] .entries tr[data-delegation="xiuwu"]')
+    await expect(row.locator(".record")).to_have_text("破赛会纪录")
+
+    await page.locator(".view-tabs a.tab-records").click()
+    listed = page.locator(f'.records-set li[data-event="{event.id}"]')
+    await expect(listed).to_contain_text(marks[0])
+    await expect(listed).to_contain_text("李明")  # podium()'s first competitor
+    await expect(page.locator(f'.standing-records tr[data-event="{event.id}"]'
+                              '[data-level="games"]')).to_contain_text(marks[0])
+    await page.locator("#language").click()
+    await expect(listed).to_contain_text("New games record")
+
+    # A correction that takes the mark away takes the record and its badge with it.
+    slower = (marks[1], marks[2], "9:59.99" if ":" in marks[0] else "59.99")
+    await post_result(ingest, official_token, event.id,
+                      podium("boai", "xiuwu", "macun", marks=slower), revision=2,
+                      note=CORRECTION_NOTE)
+    await expect(listed).to_have_count(0)
+    await page.goto(page.url.split("#")[0] + f"#/event/{event.id}")
+    event_page = page.locator(f'.event-page[data-event="{event.id}"]')
+    await expect(event_page.locator(".correction-note")).to_contain_text(CORRECTION_NOTE)
+    # (The first revision, unfolded in the history, still shows what it had.)
+    await expect(event_page.locator(":scope > table.entries")).to_contain_text(marks[1])
+    await expect(event_page.locator(":scope > table.entries .record")).to_have_count(0)
+
+
 async def test_board_says_when_broadcast_is_gone_and_catches_up_by_itself(
     stack: Stack, open_board: OpenBoard, ingest: httpx.AsyncClient, official_token: str,
     record_property: Callable[[str, object], None],
@@ -366,6 +411,51 @@ async def test_a_resume_the_server_cannot_honour_resets_to_its_current_state(
     await expect(cards.first).to_have_attribute("data-event", after.id)
 
 
+async def test_the_board_resumes_with_its_feeds_epoch_and_resets_on_another(
+    open_board: OpenBoard, broadcast: httpx.AsyncClient,
+) -> None:
+    epoch = (await broadcast.get("/v1/feed", params={"limit": 1})).json()["epoch"]
+    page = await open_board("/#/results")
+    await page.wait_for_function(f"window.podiumBoard.store.epoch === {epoch!r}",
+                                 timeout=20_000)
+    subscribes: list[dict[str, Any]] = []
+    sent = asyncio.Event()
+
+    def seen(payload: str | bytes) -> None:
+        request = orjson.loads(payload)
+        if request.get("op") == "subscribe":
+            subscribes.append(request)
+            sent.set()
+
+    page.on("websocket", lambda ws: ws.on("framesent", seen))
+
+    async def resumed() -> dict[str, Any]:
+        async with asyncio.timeout(20):
+            await sent.wait()
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "live",
+                                                                    timeout=20_000)
+        sent.clear()
+        return subscribes.pop()
+
+    # A resume on the same feed names it and is a replay, not a reset.
+    resets = await page.evaluate("window.podiumBoard.store.resets")
+    await page.evaluate("window.podiumBoard.live.drop()")
+    subscribe = await resumed()
+    assert subscribe["epoch"] == epoch and isinstance(subscribe["since"], int)
+    assert await page.evaluate("window.podiumBoard.store.resets") == resets
+    # Its position from another feed (a database restored from a backup): a reset, and the
+    # board takes this feed's epoch for its next resume.
+    await page.evaluate("""() => {
+      window.podiumBoard.store.epoch = "another-feed";
+      window.podiumBoard.live.drop();
+    }""")
+    assert (await resumed())["epoch"] == "another-feed"
+    await page.wait_for_function(f"window.podiumBoard.store.resets === {resets + 1}",
+                                 timeout=20_000)
+    await page.wait_for_function(f"window.podiumBoard.store.epoch === {epoch!r}",
+                                 timeout=20_000)
+
+
 # Nothing is drawn beyond the right edge (and, for a big screen, the bottom edge): the page
 # does not scroll, and no element sticks out unless an ancestor that is itself on the
 # screen clips it (long names end in "…" on the big screen).
@@ -405,18 +495,19 @@ async def assert_on_screen(page: Page, where: str, vertical: bool = False) -> No
 async def test_phone_layout_has_no_horizontal_overflow(
     open_board: OpenBoard, ingest: httpx.AsyncClient, official_token: str,
 ) -> None:
-    event = fresh_event(kind="team")
+    event = fresh_event(kind="team", record=True)
+    first, second = record_marks(event, 2)
     await post_result(ingest, official_token, event.id, [
         {"rank": 1, "delegation": "shifanqu", "competitor": "城乡一体化示范区代表队",
-         "mark": "3:21.45", "record": "provincial", "members": ["张伟", "李娜", "王芳", "刘洋"]},
-        {"rank": 2, "delegation": "mengzhou", "competitor": "孟州市代表队", "mark": "3:22.01"},
+         "mark": first, "record": "games", "members": ["张伟", "李娜", "王芳", "刘洋"]},
+        {"rank": 2, "delegation": "mengzhou", "competitor": "孟州市代表队", "mark": second},
         {"rank": None, "delegation": "wuzhi", "competitor": "武陟县代表队", "status": "DSQ"},
     ], note="接力交接区判罚")
     page = await open_board("/#/medals/all", viewport=PHONE)
     await expect(page.locator(f'article[data-event="{event.id}"]').first).to_be_visible()
     for language in ("zh", "en"):
         for route in ("#/medals/all", "#/points/youth", "#/combined/open", "#/results",
-                      f"#/event/{event.id}", "#/delegation/shifanqu"):
+                      f"#/event/{event.id}", "#/delegation/shifanqu", "#/records"):
             await page.goto(page.url.split("#")[0] + route)
             await expect(page.locator("#main > *").first).to_be_visible()
             await assert_on_screen(page, f"{language} {route}")
@@ -504,6 +595,9 @@ async def test_screenshots(
     await page.locator(".event-page .history-list > li").nth(1).locator("summary").click()
     await expect(page.locator(".event-page .history-list details table")).to_be_visible()
     await page.screenshot(path=target / "board-desktop-event.png")
+    await page.goto(page.url.split("#")[0] + "#/records")
+    await expect(page.locator(".records-set li").first).to_be_visible()
+    await page.screenshot(path=target / "board-desktop-records.png")
 
     phone = await open_board("/#/medals/all", viewport=PHONE)
     await phone.screenshot(path=target / "board-phone.png")
@@ -524,16 +618,17 @@ async def test_screenshots(
 async def post_sample_day(ingest: httpx.AsyncClient, token: str) -> tuple[str, str]:
     """A morning of finals across the groups, as the screenshots show them; returns the
     ids of the corrected event and of the provisional one (the last posted)."""
-    sprint = fresh_event(group="youth")
+    sprint = fresh_event(group="youth", record=True)
+    marks = record_marks(sprint, 6)  # the winner's breaks the games record
     await post_result(ingest, token, sprint.id, [
-        {"rank": 1, "delegation": "qinyang", "competitor": "李明", "mark": "10.91",
+        {"rank": 1, "delegation": "qinyang", "competitor": "李明", "mark": marks[0],
          "record": "games"},
-        {"rank": 2, "delegation": "mengzhou", "competitor": "王强", "mark": "11.02"},
-        {"rank": 3, "delegation": "wuzhi", "competitor": "赵刚", "mark": "11.05"},
-        {"rank": 3, "delegation": "boai", "competitor": "陈晨", "mark": "11.05"},
-        {"rank": 5, "delegation": "xiuwu", "competitor": "孙宇", "mark": "11.20"},
-        {"rank": 6, "delegation": "wenxian", "competitor": "周杰", "mark": "11.31"},
-        {"rank": 7, "delegation": "jiefang", "competitor": "吴磊", "mark": "11.40"},
+        {"rank": 2, "delegation": "mengzhou", "competitor": "王强", "mark": marks[1]},
+        {"rank": 3, "delegation": "wuzhi", "competitor": "赵刚", "mark": marks[2]},
+        {"rank": 3, "delegation": "boai", "competitor": "陈晨", "mark": marks[2]},
+        {"rank": 5, "delegation": "xiuwu", "competitor": "孙宇", "mark": marks[3]},
+        {"rank": 6, "delegation": "wenxian", "competitor": "周杰", "mark": marks[4]},
+        {"rank": 7, "delegation": "jiefang", "competitor": "吴磊", "mark": marks[5]},
         {"rank": None, "delegation": "macun", "competitor": "郑浩", "status": "DNF"},
     ])
     for group, codes in [

@@ -22,7 +22,7 @@ from playwright.async_api import (
 )
 
 from launcher.stack import Stack
-from tests.flow.events import claim_event
+from tests.flow.events import claim_event, record_marks
 from tests.flow.test_ingest_api import bearer, new_token
 from tests.flow.test_scoring_events import event_at
 
@@ -189,14 +189,16 @@ async def test_an_answer_lost_on_the_way_back_is_resent_and_counted_once(
 async def test_suspicious_entries_are_confirmed_before_they_are_sent(
     stack: Stack, sign_in: SignedIn, ingest: httpx.AsyncClient
 ) -> None:
-    event = claim_event()
+    event = claim_event(record=True)
     token = new_token(stack, "official", "--name", "裁判 郑")
     page = await sign_in(token)
     await page.get_by_role("button", name="English").click()
     await expect(page.locator("h1")).to_have_text("Result entry")
     await pick_event(page, event.id)
-    await fill_row(page, 0, "1", "qinyang", "李明")
-    await fill_row(page, 1, "2", "mengzhou", "李明")  # the same name for another delegation
+    # A record claim stands only on a mark that breaks the record (docs/records.md).
+    first, second = record_marks(event, 2)
+    await fill_row(page, 0, "1", "qinyang", "李明", first)
+    await fill_row(page, 1, "2", "mengzhou", "李明", second)  # the same name, another delegation
     await page.locator(".entry-row").nth(0).locator("[name=record]").select_option("games")
     await page.locator("#submit").click()
 

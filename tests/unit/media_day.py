@@ -68,7 +68,7 @@ CANCEL_NOTE = "器材故障 成绩取消 择期重赛"
 
 REVISIONS = [
     revision("ath-youth-m-100m", 1, "official", [
-        _ok(1, "qinyang", "李明", "10.91", record="games"), _ok(2, "mengzhou", "王强", "11.02"),
+        _ok(1, "qinyang", "李明", "10.88", record="games"), _ok(2, "mengzhou", "王强", "11.02"),
         _ok(3, "wuzhi", "赵刚", "11.10"), _ok(4, "xiuwu", "黄磊", "11.25"),
     ], at="2024-09-20T09:12:00+08:00"),
     revision("ath-youth-m-1500m", 1, "official", MEN_1500M_FIRST, at="2024-09-21T09:20:00+08:00"),

@@ -140,8 +140,8 @@ def test_a_broken_games_file_lists_every_problem(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as raised:
         load_games(path, RULES)
     message = str(raised.value)
-    assert message.startswith(f"{path}: 7 problems:")
-    first, second = (RAW_GAMES["events"][i]["id"] for i in (0, 1))
+    assert message.startswith(f"{path}: 9 problems:")
+    first, second, renamed = (RAW_GAMES["events"][i]["id"] for i in (0, 1, 4))
     assert f"events[0] ({first}).venue: unknown venue 'nowhere'" in message
     assert f"events[1] ({second}).sport: unknown sport 'chess'" in message
     problems = "\n".join(raised.value.problems)
@@ -151,6 +151,10 @@ def test_a_broken_games_file_lists_every_problem(tmp_path: Path) -> None:
     assert "first defined at events[4]" in problems
     assert ".kind: missing (required)" in problems
     assert ".group: unknown group 'seniors'" in problems
+    # The renamed event's measure and record name an event the file no longer has; the
+    # malformed events' ones are not listed again.
+    assert f"measures.{renamed}: unknown event" in problems
+    assert f"records[6] ({renamed} games).event: unknown event {renamed!r}" in problems
 
 
 def test_a_broken_venue_and_delegation_are_named(tmp_path: Path) -> None:
@@ -174,13 +178,20 @@ def test_a_broken_venue_and_delegation_are_named(tmp_path: Path) -> None:
     assert "venues[0] (taiji-center).kind: Input should be 'central' or 'distributed'" in joined
     # A malformed venue is named once, not again at every event held there.
     assert "unknown venue" not in joined
-    assert len(problems) == 6
+    # Renamed, the delegation is unknown to the games records that name its code.
+    assert len(problems[6:]) == sum(1 for record in RAW_GAMES["records"]
+                                    if record.get("delegation") == "jiefang")
+    assert all(problem.endswith(".delegation: unknown delegation 'jiefang'")
+               for problem in problems[6:])
 
 
 def test_a_group_without_team_events_is_a_problem(tmp_path: Path) -> None:
     def drop_rural_team_events(document: dict[str, Any]) -> None:
         document["events"] = [event for event in document["events"]
                               if not (event["group"] == "rural" and event["kind"] == "team")]
+        kept = {event["id"] for event in document["events"]}
+        document["measures"] = {event_id: measure for event_id, measure
+                                in document["measures"].items() if event_id in kept}
 
     problems = problems_of(lambda: load_games(write_games(tmp_path, drop_rural_team_events),
                                               RULES))

@@ -9,6 +9,7 @@ from shared.contract.documents import table_documents
 from shared.domain.engine import (
     Entry,
     EntryAward,
+    EventRecords,
     Result,
     Standings,
     apply_result,
@@ -19,7 +20,7 @@ from shared.domain.engine import (
 )
 from shared.domain.games import Games
 from shared.domain.rules import Rules
-from tests.unit.shipped import BONUS_RULES, DATA, GAMES, RULES
+from tests.unit.shipped import BONUS_RULES, DATA, GAMES, RULES, detected_as_claimed
 
 BIG_BALL_RULES = RULES.model_copy(update={"team_multiplier_by_sport": {"basketball": 4}})
 SETUPS: dict[str, tuple[Games, Rules]] = {
@@ -33,7 +34,8 @@ MEDAL_LETTERS = {"G": "gold", "S": "silver", "B": "bronze", "-": None}
 
 def entries(spec: str) -> tuple[Entry, ...]:
     """Entries from tokens like "1", "DNS", "1@games" or "qinyang=2": a rank or status, an
-    optional record level, and the delegation (by default the i-th of the games file)."""
+    optional record level (the entry's claim), and the delegation (by default the i-th of the
+    games file)."""
     parsed = []
     for index, token in enumerate(spec.split()):
         delegation, _, outcome = token.rpartition("=")
@@ -129,7 +131,7 @@ AWARD_CASES = [
                  "18 14 0", "G S -", id="sport override leaves volleyball at x2"),
     pytest.param("big-ball", "bk-rural-m-spot-shooting", "1 2 3",
                  "9 7 0", "G S -", id="sport override leaves individual basketball at x1"),
-    # Record bonus: added once, not multiplied.
+    # Record bonus (records found as claimed here): added once, not multiplied.
     pytest.param("default", "ath-youth-m-100m", "1@national 2 3 4 5 6 7 8",
                  "9 7 6 5 4 3 2 1", "G S B - - - - -", id="default rules: records add nothing"),
     pytest.param("bonus", "ath-youth-m-100m", "1@national 2@provincial 3@games 4 5 6 7 8",
@@ -147,9 +149,31 @@ def test_award_result(setup: str, event_id: str, spec: str, points: str, medals:
     games, rules = SETUPS[setup]
     event = games.event(event_id)
     assert event is not None
-    awards = award_result(event, result(event_id, spec), rules)
+    res = result(event_id, spec)
+    awards = award_result(event, res, rules, detected_as_claimed(res))
     assert [award.points for award in awards] == [Fraction(p) for p in points.split()]
     assert [award.medal for award in awards] == [MEDAL_LETTERS[m] for m in medals.split()]
+    assert [award.record for award in awards] == [entry.record for entry in res.entries]
+
+
+def test_a_claim_alone_earns_no_bonus() -> None:
+    # The bonus follows the records found from the marks (docs/records.md); an entry's own
+    # `record` is only a claim ingest checks.
+    event = GAMES.event("ath-youth-m-100m")
+    assert event is not None
+    awards = award_result(event, result(event.id, "1@national 2 3"), BONUS_RULES)
+    assert [(award.points, award.record) for award in awards] == [(9, None), (7, None), (0, None)]
+
+
+def test_the_bonus_goes_to_a_record_set_in_another_unit_and_the_badge_stays_there() -> None:
+    event = GAMES.event("ath-youth-m-100m")
+    assert event is not None
+    res = result(event.id, "1 2 3")
+    heat_record = EventRecords(tags={}, levels={(res.entries[1].delegation, "competitor 1"):
+                                                "provincial"})
+    awards = award_result(event, res, BONUS_RULES, heat_record)
+    assert [(award.points, award.record) for award in awards] == [(9, None), (11, None),
+                                                                  (0, None)]
 
 
 def test_place_is_the_rank_only_when_awarded() -> None:

@@ -18,7 +18,7 @@ from shared.domain.engine import (
 from shared.domain.engine import standings_after as engine_standings_after
 from shared.domain.games import ALL_GROUPS, Event
 from shared.domain.rules import MEDALS
-from tests.unit.shipped import BONUS_RULES, GAMES, RULES
+from tests.unit.shipped import BONUS_RULES, GAMES, RULES, detected_as_claimed
 
 # A handful of events across groups, sports and kinds keeps examples small but varied.
 EVENTS = [event for event in GAMES.events if event.id in {
@@ -80,7 +80,8 @@ def test_points_handed_out_are_the_awarded_places_points(
     event: Event, entries: tuple[Entry, ...]
 ) -> None:
     assert rank_problems(entries) == []  # any competition ranking, in any order, is valid
-    awards = award_result(event, official(event, entries), BONUS_RULES)
+    result = official(event, entries)
+    awards = award_result(event, result, BONUS_RULES, detected_as_claimed(result))
     starters = sum(1 for entry in entries if entry.status != "DNS")
     finishers = sum(1 for entry in entries if entry.status == "OK")
     occupied = min(BONUS_RULES.places_awarded(starters), finishers)

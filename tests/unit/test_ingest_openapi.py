@@ -8,7 +8,8 @@ import schemathesis
 from starlette.routing import Route
 
 from services.ingest.app import create_app
-from services.ingest.openapi import openapi_document
+from services.ingest.openapi import INVALID_EXAMPLES, openapi_document
+from services.ingest.validation import check_result
 from shared.adapters.definitions import load_definitions
 from shared.adapters.settings import Settings
 
@@ -40,3 +41,17 @@ def test_every_answer_of_the_contract_is_described() -> None:
     assert answers["503"]["headers"]["Retry-After"]["required"] is True
     for status in ("401", "403", "409", "413", "422", "503"):
         assert set(answers[status]["content"]) == {"application/problem+json"}
+
+
+def test_the_examples_of_refused_marks_and_claims_are_what_ingest_answers() -> None:
+    games = load_definitions(SETTINGS.games_dir).games
+    entries = [{"rank": 1, "delegation": "qinyang", "competitor": "李明", "mark": "10.95",
+                "record": "games"},
+               {"rank": 2, "delegation": "mengzhou", "competitor": "王强", "mark": "1.02.45"}]
+    _, issues = check_result({"event_id": "ath-youth-m-100m", "revision": 1,
+                              "status": "official", "entries": entries}, games)
+    assert [(issue.pointer, issue.text.en) for issue in issues] == [
+        (pointer, detail) for _, pointer, detail in INVALID_EXAMPLES.values()][::-1]
+    examples = DOCUMENT["paths"]["/v1/results"]["post"]["responses"]["422"]["content"][
+        "application/problem+json"]["examples"]
+    assert set(examples) == set(INVALID_EXAMPLES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,10 +12,13 @@ from services.ingest.validation import (
     MAX_MEMBERS,
     MAX_REVISION,
     check_result,
+    claims_records,
     requested_event,
 )
 from shared.adapters.definitions import load_definitions
 from shared.adapters.settings import Settings
+from shared.domain.engine import Entry
+from shared.domain.records import UnitResult
 
 GAMES = load_definitions(Settings().games_dir).games
 INDIVIDUAL = next(event for event in GAMES.events if event.kind == "individual")
@@ -41,7 +45,7 @@ def pointers(payload: Any) -> list[str]:
 
 def test_a_valid_result_is_normalised() -> None:
     checked, issues = check_result(body(
-        entry(1, competitor=" 李明 ", mark=" 10.91 ", record="games"),
+        entry(1, competitor=" 李明 ", mark=" 10.85 ", record="games"),
         entry(2, "mengzhou", "王强", mark="  "),
         entry(None, "wuzhi", "赵刚", status="DSQ"),
         note="  photo finish  ",
@@ -49,7 +53,7 @@ def test_a_valid_result_is_normalised() -> None:
     assert issues == []
     assert checked is not None
     first, second, third = checked.normalized_entries()
-    assert (first.competitor, first.mark, first.record) == ("李明", "10.91", "games")
+    assert (first.competitor, first.mark, first.record) == ("李明", "10.85", "games")
     assert second.mark is None
     assert (third.rank, third.status) == (None, "DSQ")
     assert checked.note == "photo finish"
@@ -204,3 +208,75 @@ def test_requested_event_reads_only_a_known_event_id() -> None:
     assert requested_event({"event_id": "nope"}, GAMES) is None
     assert requested_event({"event_id": 7}, GAMES) is None
     assert requested_event(["event_id"], GAMES) is None
+
+
+# --- Marks and records (docs/records.md) -----------------------------------------------------
+
+def problems(payload: Any, others: tuple[UnitResult, ...] = ()) -> list[tuple[str, str, str]]:
+    checked, issues = check_result(payload, GAMES, others)
+    assert checked is None, "expected problems"
+    return [(issue.pointer, issue.text.en, issue.text.zh) for issue in issues]
+
+
+def test_a_mark_in_the_wrong_format_is_pointed_at_with_an_example() -> None:
+    assert problems(body(entry(1, mark="10.91"), entry(2, "mengzhou", "王强", mark="1.02.45"),
+                         entry(3, "wuzhi", "赵刚", mark="75.20"))) == [
+        ("/entries/1/mark", "'1.02.45' is not a time: write 1:02.45 (m:ss.xx) or 10.91 "
+         "(seconds); over an hour, 2:01:33.2 (h:mm:ss.x)",
+         "'1.02.45' 不是时间成绩：应写作 1:02.45（分:秒）或 10.91（秒）；"
+         "超过一小时写 2:01:33.2（时:分:秒）"),
+        ("/entries/2/mark", "'75.20' is over a minute: write 1:15.20",
+         "'75.20' 超过了一分钟：应写作 1:15.20"),
+    ]
+    long_jump = {**body(entry(1, mark="6,35")), "event_id": "ath-youth-m-long-jump"}
+    assert [pointer for pointer, *_ in problems(long_jump)] == ["/entries/0/mark"]
+
+
+def test_marks_must_agree_with_the_ranks_where_they_are_measured() -> None:
+    slower_first = body(entry(1, mark="11.02"), entry(2, "mengzhou", "王强", mark="10.95"))
+    assert problems(slower_first) == [(
+        "/entries/1/mark",
+        "10.95 beats 11.02 of 李明 (qinyang) but ranks 2, behind its 1: a better mark cannot "
+        "rank behind a worse one; check the marks and ranks",
+        "10.95 优于李明（qinyang）的 11.02，名次却是第 2，排在其第 1 名之后："
+        "成绩更好的不能排在后面；请核对成绩和名次")]
+    # Lower wins in a race, higher in a jump; judged scores and unmeasured events are not read.
+    shorter_first = {**body(entry(1, mark="6.35"), entry(2, "mengzhou", "王强", mark="6.50")),
+                     "event_id": "ath-youth-m-long-jump"}
+    assert [pointer for pointer, *_ in problems(shorter_first)] == ["/entries/1/mark"]
+    for event_id in ("tc-youth-m-taijiquan", "bad-workers-m-singles"):
+        lower_first = {**body(entry(1, mark="9.10"), entry(2, "mengzhou", "王强", mark="9.45")),
+                       "event_id": event_id}
+        assert check_result(lower_first, GAMES)[1] == [], event_id
+
+
+def test_a_claim_the_mark_does_not_support_names_the_standing_record() -> None:
+    assert problems(body(entry(1, mark="10.95", record="games"),
+                         entry(2, "mengzhou", "王强", mark="11.02", record="national"))) == [
+        ("/entries/0/record", "record 'games' claimed, but 10.95 does not beat the games "
+         "record 10.91 (李明, qinyang, 2020)",
+         "申报了运动会纪录，但成绩 10.95 未打破运动会纪录 10.91（李明，qinyang，2020年）"),
+        ("/entries/1/record", "record 'national' claimed, but 11.02 does not beat the national "
+         "record 10.18 (邵峰, 2018)",
+         "申报了全国纪录，但成绩 11.02 未打破全国纪录 10.18（邵峰，2018年）"),
+    ]
+
+
+def test_a_claim_is_checked_against_the_records_of_the_events_other_units() -> None:
+    heat_start = INDIVIDUAL.scheduled_at - timedelta(hours=1)
+    heat = UnitResult(event_id=INDIVIDUAL.id, phase="heat-1", revision=1, status="official",
+                      starts_at=heat_start, accepted_at=heat_start + timedelta(minutes=10),
+                      entries=(Entry(rank=1, delegation="mengzhou", competitor="王强",
+                                     mark="10.80"),))
+    claim = body(entry(1, mark="10.85", record="games"))
+    assert check_result(claim, GAMES)[1] == []
+    assert problems(claim, (heat,)) == [(
+        "/entries/0/record", "record 'games' claimed, but 10.85 does not beat the games record "
+        "10.80 (王强, mengzhou, 2024, heat-1)",
+        "申报了运动会纪录，但成绩 10.85 未打破运动会纪录 10.80（王强，mengzhou，2024年，heat-1）")]
+
+
+def test_only_a_body_that_claims_a_record_needs_the_other_units() -> None:
+    assert claims_records(body(entry(1, record="games")))
+    assert not claims_records(body(entry(1, record=None), entry(2, "mengzhou", "王强")))
+    assert not claims_records({"entries": "none"}) and not claims_records([])

@@ -64,7 +64,7 @@ def test_the_font_is_embedded_as_a_subset() -> None:
     assert len(pdf) < 120_000
     text = pages_text(pdf)[0]
     assert "第1版Rev.1" in text and "更正" not in text
-    assert "1李明沁阳市Qinyang10.91赛会纪录GR" in text
+    assert "1李明沁阳市Qinyang10.88赛会纪录GR" in text
 
 
 def test_a_cancelled_result_shows_cancelled_and_its_note() -> None:

@@ -32,10 +32,10 @@ async def test_a_burst_for_one_version_renders_once_off_the_event_loop() -> None
     await asyncio.sleep(0.05)
     assert not any(task.done() for task in waiting)  # all wait for the one render
     render.release.set()
-    assert await asyncio.gather(*waiting) == [b"png"] * 50
+    assert [output.body for output in await asyncio.gather(*waiting)] == [b"png"] * 50
     assert render.calls == 1 and cache.renders == 1
     assert threading.main_thread().name not in render.threads
-    assert await cache.get("card", "medals:all", 17, render) == b"png"  # cached
+    assert (await cache.get("card", "medals:all", 17, render)).body == b"png"  # cached
     assert render.calls == 1
 
 
@@ -44,9 +44,9 @@ async def test_a_new_version_renders_again_and_replaces_the_old() -> None:
     old, new = SlowRender(b"v17"), SlowRender(b"v18")
     old.release.set()
     new.release.set()
-    assert await cache.get("card", "medals:all", 17, old) == b"v17"
-    assert await cache.get("card", "medals:all", 18, new) == b"v18"
-    assert await cache.get("card", "medals:all", 18, old) == b"v18"
+    assert (await cache.get("card", "medals:all", 17, old)).body == b"v17"
+    assert (await cache.get("card", "medals:all", 18, new)).body == b"v18"
+    assert (await cache.get("card", "medals:all", 18, old)).body == b"v18"
     assert len(cache) == 1 and cache.renders == 2
 
 
@@ -60,7 +60,7 @@ async def test_a_failed_render_reaches_every_waiter_and_is_forgotten() -> None:
                                    return_exceptions=True)
     assert [str(result) for result in results] == ["font missing"] * 3
     assert cache.renders == 1 and len(cache) == 0
-    assert await cache.get("card", "x", 1, lambda: b"ok") == b"ok"  # tried again
+    assert (await cache.get("card", "x", 1, lambda: b"ok")).body == b"ok"  # tried again
 
 
 async def test_a_cancelled_request_leaves_the_render_to_the_others() -> None:
@@ -71,7 +71,7 @@ async def test_a_cancelled_request_leaves_the_render_to_the_others() -> None:
     await asyncio.sleep(0.02)
     first.cancel()
     render.release.set()
-    assert await second == b"png"
+    assert (await second).body == b"png"
     assert first.cancelled() and render.calls == 1
 
 

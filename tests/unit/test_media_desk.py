@@ -2,14 +2,24 @@
 
 import asyncio
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
-from services.broadcast.media.desk import CSV, PDF, PNG, TEXT, XLSX, MediaDesk, MediaRequestError
+from services.broadcast.media.cache import RenderCache
+from services.broadcast.media.desk import (
+    CSV,
+    PDF,
+    PNG,
+    TEXT,
+    XLSX,
+    MediaDesk,
+    MediaRequestError,
+    Rendered,
+)
 from tests.unit.media_day import DAY_SCORED, GAMES_DOCUMENT
 
 TABLES = DAY_SCORED.tables
@@ -45,16 +55,16 @@ async def test_pdfs_are_named_by_event_revision_and_day() -> None:
     assert media.cache.renders == 2  # the second book came from the cache
 
 
-def test_exports_and_reports() -> None:
+async def test_exports_and_reports() -> None:
     media = desk()
-    csv = media.standings_export("medals", "csv", "all", TABLES)
+    csv = await media.standings_export("medals", "csv", "all", TABLES)
     assert (csv.media_type, csv.filename) == (CSV, "medals-all-v17.csv")
-    xlsx = media.standings_export("combined", "xlsx", "youth", TABLES)
+    xlsx = await media.standings_export("combined", "xlsx", "youth", TABLES)
     assert (xlsx.media_type, xlsx.filename) == (XLSX, "combined-youth-v17.xlsx")
     assert load_workbook(io.BytesIO(xlsx.body)).sheetnames == ["combined-youth"]
-    breakdown = media.breakdown_export("xlsx", DOCUMENTS, "qinyang", "all")
+    breakdown = await media.breakdown_export("xlsx", DOCUMENTS, "qinyang", "all")
     assert breakdown.filename == "breakdown-qinyang-all.xlsx"
-    report = media.daily_report("2024-09-21", DOCUMENTS, TABLES, "qinyang")
+    report = await media.daily_report("2024-09-21", DOCUMENTS, TABLES, "qinyang")
     assert (report.media_type, report.filename) == (TEXT, "report-2024-09-21-qinyang.txt")
     assert report.body.decode().startswith("焦作市第十四届运动会沁阳市代表团战报（9月21日）")
 
@@ -72,11 +82,11 @@ def test_exports_and_reports() -> None:
     (lambda m: m.daily_report("21.9.2024", DOCUMENTS, TABLES, None), 400,
      "'21.9.2024' is not a date: use YYYY-MM-DD, e.g. 2024-09-21"),
 ])
-def test_bad_request_values_are_named(
-    call: Callable[[MediaDesk], object], status: int, detail: str
+async def test_bad_request_values_are_named(
+    call: Callable[[MediaDesk], Awaitable[Rendered]], status: int, detail: str
 ) -> None:
     with pytest.raises(MediaRequestError) as raised:
-        call(desk())
+        await call(desk())
     assert (raised.value.status, raised.value.detail) == (status, detail)
 
 
@@ -85,3 +95,22 @@ async def test_a_bad_card_name_is_named() -> None:
         await desk().table_card("podium-all", TABLES)
     with pytest.raises(MediaRequestError, match="unknown group 'mars'"):
         await desk().table_card("medals-mars", TABLES)
+
+
+async def test_every_output_is_cached_per_version_with_an_etag_of_its_body() -> None:
+    media = desk()
+    first = await media.standings_export("points", "xlsx", "all", TABLES)
+    again = await media.standings_export("points", "xlsx", "all", TABLES)
+    assert again is not first and again.body is first.body and media.cache.renders == 1
+    newer = {**TABLES, "points:all": {**TABLES["points:all"], "version": 18}}
+    changed = await media.standings_export("points", "xlsx", "all", newer)
+    assert media.cache.renders == 2 and changed.filename == "points-all-v18.xlsx"
+    assert first.etag.startswith('"') and first.etag != changed.etag
+    reports = [await media.daily_report("2024-09-21", DOCUMENTS, TABLES, code)
+               for code in (None, "qinyang", None)]
+    assert media.cache.renders == 4 and reports[0].etag == reports[2].etag != reports[1].etag
+
+
+def test_the_desk_renders_through_the_cache_it_is_given() -> None:
+    cache = RenderCache()  # empty, so falsy: still the one used
+    assert MediaDesk(GAMES_DOCUMENT, "https://podium.example", cache).cache is cache

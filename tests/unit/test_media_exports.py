@@ -136,7 +136,8 @@ def _random_day(seed: int) -> tuple[dict[str, dict[str, Any]], dict[str, dict[st
         revision(body["event_id"], body["revision"], body["status"], body["entries"],
                  note=body["note"])
         for event in events
-        for body in revision_chain(rng, event, codes, rng.randint(1, 3))
+        for body in revision_chain(rng, event, codes, rng.randint(1, 3),
+                                   GAMES.records.measure(event.id))
     ]
     day = scored(revisions)
     return day.documents, day.tables

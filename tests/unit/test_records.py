@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.definitions import load_records
+from shared.adapters.definitions import load_games
 from shared.domain.engine import Entry
 from shared.domain.errors import DefinitionError
 from shared.domain.marks import Bilingual
@@ -24,7 +24,7 @@ from shared.domain.records import (
     parse_records,
 )
 from shared.domain.rules import RECORD_LEVELS
-from tests.unit.shipped import DATA, GAMES
+from tests.unit.shipped import DATA, GAMES, RULES
 
 SETTINGS = settings(max_examples=100, deadline=None)
 M100 = "ath-youth-m-100m"
@@ -113,8 +113,8 @@ def test_levels_are_the_rules_levels() -> None:
     assert LEVELS == RECORD_LEVELS
 
 
-def test_the_sample_file_gives_every_athletics_and_swimming_event_a_measure() -> None:
-    book = load_records(DATA / "records.yaml", GAMES)
+def test_the_sample_records_give_every_athletics_and_swimming_event_a_measure() -> None:
+    book = GAMES.records
     measured = {event.id for event in GAMES.events if event.sport in ("athletics", "swimming")}
     assert measured <= book.measures.keys()
     assert {book.measures[event_id] for event_id in measured} == {"time", "distance", "height"}
@@ -175,19 +175,23 @@ def test_every_problem_in_the_records_sections_is_listed() -> None:
     assert book.equalling == set()  # athletics' "yes" is no true
 
 
-def test_a_records_file_with_unquoted_marks_and_unknown_sections(tmp_path: Path) -> None:
-    path = tmp_path / "records.yaml"
+def test_the_games_file_lists_its_record_problems_with_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "games.yaml"
+    shipped = (DATA / "games.yaml").read_text(encoding="utf-8")
     path.write_text(
-        "measures: {ath-youth-m-800m: time}\n"
-        "record: []\n"
-        "records:\n"
-        "  - {event: ath-youth-m-800m, level: games, mark: 1:56.84, holder: 孙磊, "
+        "record: []\n" + shipped.replace("name_en: 14th Jiaozuo City Games", "name_en: ''")
+        + "  - {event: ath-youth-m-800m, level: games, mark: 1:56.84, holder: 孙磊, "
         "delegation: boai, year: 2016}\n", encoding="utf-8")
     with pytest.raises(DefinitionError) as refused:
-        load_records(path, GAMES)
-    assert refused.value.problems == (
-        "record: unknown section (expected measures, equalling, records)",
-        "records[0] (ath-youth-m-800m games).mark: write the mark in quotes (mark: '10.91'): "
+        load_games(path, RULES)
+    problems = refused.value.problems
+    assert problems[:2] == (
+        "record: unknown section (expected name, name_en, delegations, groups, associations, "
+        "sports, venues, events, measures, equalling, records)",
+        "name_en: the games' name is required text",
+    )
+    assert problems[2:] == (
+        "records[62] (ath-youth-m-800m games).mark: write the mark in quotes (mark: '10.91'): "
         "unquoted, YAML reads it as a number, and 1:02.45 as 62.45",
     )
 

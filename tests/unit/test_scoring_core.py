@@ -41,7 +41,8 @@ def accepted(body: Body, index: int) -> AcceptedResult:
 def submitted(seed: int, events: int, total: int) -> list[list[AcceptedResult]]:
     """Each event's accepted revisions, in revision order."""
     rng = random.Random(seed)
-    chains = random_submissions(rng, list(GAMES.events[:events]), DELEGATIONS, total)
+    chains = random_submissions(rng, list(GAMES.events[:events]), DELEGATIONS, total,
+                                GAMES.records.measures)
     return [[accepted(body, index) for index, body in enumerate(chain)] for chain in chains]
 
 

@@ -63,7 +63,7 @@ def test_changed_rules_name_each_entry_and_row_that_differs() -> None:
         "  entry 2 (mengzhou mengzhou 1): points 7 → 8",
     ]
     assert out.getvalue().splitlines()[-1] == (
-        "rebuild: 1 accepted revision of 1 event: 1 of 1 event and 2 of 15 tables differ"
+        "rebuild: 1 accepted revision of 1 event: 1 of 1 event and 2 of 16 tables differ"
         " from what is stored (shown stored → recomputed)")
 
 

@@ -2,14 +2,15 @@
 //
 // Routes (client-side, in the hash, so the server serves one page):
 //   #/medals/<scope>  #/points/<scope>  #/combined/<scope>   scope: all | a group code
-//   #/results  #/event/<event id>  #/delegation/<delegation code>
+//   #/results  #/event/<event id>  #/delegation/<delegation code>  #/records
 // Query: ?lang=en|zh (also remembered), ?screen=big (big-screen mode, see bigscreen.js).
 
-import { h, replaceChildren } from "./dom.js";
+import { h, onNextFrame, replaceChildren } from "./dom.js";
 import { I18n } from "./i18n.js";
 import { LiveConnection } from "./live.js";
 import { Store } from "./store.js";
 import { BigScreen } from "./bigscreen.js";
+import { recordAnnouncement, recordsPage } from "./records.js";
 import {
   connectionStatus, delegationPage, eventPage, latestResults, staleBanner, tablesPage, viewTabs,
 } from "./views.js";
@@ -50,7 +51,7 @@ function decode(part) {
 function parseRoute(hash) {
   const [view, arg] = hash.replace(/^#\/?/, "").split("/").map(decode);
   if (["medals", "points", "combined"].includes(view)) return { view, scope: arg || "all" };
-  if (view === "results") return { view, scope: "all" };
+  if (view === "results" || view === "records") return { view, scope: "all" };
   if (view === "event" && arg) return { view, id: arg, scope: "all" };
   if (view === "delegation" && arg) return { view, id: arg, scope: "all" };
   return { view: "medals", scope: "all" };
@@ -62,20 +63,9 @@ function context() {
 
 // --- rendering ------------------------------------------------------------------------
 
-let renderPending = false;
 let statusKey = "";
 let bannerKey = "";
-
-/** Coalesces the burst of frames one result causes (two results, a dozen tables). */
-function scheduleRender() {
-  if (renderPending) return;
-  renderPending = true;
-  // requestAnimationFrame pauses in a hidden tab; the board catches up when shown.
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const scheduleRender = onNextFrame(() => render());
 
 function render() {
   const ctx = context();
@@ -95,6 +85,7 @@ function render() {
     case "event": page = eventPage(ctx, route.id); break;
     case "delegation": page = delegationPage(ctx, route.id); break;
     case "results": page = latestResults(ctx); break;
+    case "records": page = recordsPage(ctx); break;
     default: page = tablesPage(ctx, route.view, scope);
   }
   replaceChildren(ui.main, page);
@@ -130,10 +121,15 @@ function renderChrome(ctx) {
   ui.language.lang = i18n.language === "zh" ? "en" : "zh-CN";
 }
 
-/** Tells screen-reader users about a new result without re-reading the page. */
+/** Tells screen-reader users about a new result or record without re-reading the page. */
 function announce(frame) {
-  if (bigMode || frame.type !== "result" || frame.channel !== "results" || !frame.data) return;
-  if (connection.state !== "live") return; // a replay after reconnecting is not news
+  if (bigMode || connection.state !== "live") return; // a replay after reconnecting is not news
+  if (frame.channel === "records") {
+    const fresh = store.freshRecords.map((record) => recordAnnouncement(context(), record));
+    if (fresh.length) ui.announcer.textContent = fresh.join("；");
+    return;
+  }
+  if (frame.type !== "result" || frame.channel !== "results" || !frame.data) return;
   const event = frame.data.event || {};
   const status = i18n.text[frame.data.status] || "";
   ui.announcer.textContent = `${i18n.name(event, event.id)} ${status}`;
@@ -182,7 +178,7 @@ function onFrame(frame) {
     // The server cannot replay everything we missed: drop what may have gaps; the
     // current state follows as snapshots (docs/protocol.md).
     console.info("live: reset", frame.reason, frame.detail);
-    if (!frame.channels || frame.channels.includes("results")) store.resetResults(frame.seq);
+    if (!frame.channels || frame.channels.includes("results")) store.resetResults(frame.epoch);
     scheduleRender();
     return;
   }
@@ -233,6 +229,7 @@ async function start() {
     url: `${scheme}//${location.host}/v1/live`,
     channels: store.channels(),
     since: () => (store.lastResultSeq === null ? 0 : store.lastResultSeq),
+    epoch: () => store.epoch,
     onFrame,
     onState,
   });

@@ -45,3 +45,20 @@ export function replaceChildren(element, ...children) {
   append(fragment, children);
   element.replaceChildren(fragment);
 }
+
+/**
+ * `render`, called at most once per animation frame however often the returned function
+ * is: coalesces the burst of frames one result causes (two results, a dozen tables).
+ * requestAnimationFrame pauses in a hidden tab; the page catches up when shown.
+ */
+export function onNextFrame(render) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      render();
+    });
+  };
+}

@@ -1,6 +1,9 @@
 // Interface text in Chinese (the default) and English. Names of delegations, groups,
 // events, sports and venues come from GET /v1/games (`name` / `name_en`).
 
+// Records as athletics results print them in English: GR, and =GR for an equalled one.
+const RECORD_SHORT = { games: "GR", provincial: "PR", national: "NR" };
+
 const TEXT = {
   zh: {
     title: "实时成绩",
@@ -8,6 +11,7 @@ const TEXT = {
     points: "总分榜",
     combined: "综合榜",
     results: "最新成绩",
+    records: "纪录",
     allGroups: "全部",
     viewsLabel: "榜单",
     groupsLabel: "组别",
@@ -53,8 +57,13 @@ const TEXT = {
     correctionNote: (note) => `更正说明：${note}`,
     note: (note) => `说明：${note}`,
     revision: (n) => `第${n}版`,
-    record: { games: "破赛会纪录", provincial: "破省纪录", national: "破全国纪录" },
-    recordShort: { games: "赛会纪录", provincial: "省纪录", national: "全国纪录" },
+    recordLevel: { games: "赛会纪录", provincial: "省纪录", national: "全国纪录" },
+    recordSet: { broken: (level) => `破${level}`, equalled: (level) => `平${level}` },
+    // On the cards as in full: 破赛会纪录 is short enough.
+    recordBadge: {
+      broken: (level) => TEXT.zh.recordSet.broken(TEXT.zh.recordLevel[level]),
+      equalled: (level) => TEXT.zh.recordSet.equalled(TEXT.zh.recordLevel[level]),
+    },
     entryStatus: { DNF: "未完成", DSQ: "取消资格", DNS: "未出发" },
     medalName: { gold: "金牌", silver: "银牌", bronze: "铜牌" },
     receivedAt: (time) => `${time} 发布`,
@@ -83,6 +92,17 @@ const TEXT = {
     delegationResultsHelp: "本屏收到的全部成绩中该代表团的参赛记录。",
     noDelegationResults: "该代表团暂无成绩。",
     event: "项目",
+    // records page
+    recordsSetHere: "本届运动会破纪录",
+    noRecordsSet: "本届运动会尚无破纪录。",
+    standingRecords: "现有纪录",
+    recordLevelCol: "级别",
+    holder: "纪录保持者",
+    year: "年份",
+    setHere: "本届",
+    previousRecord: (mark, who, year) => `原纪录 ${mark}（${who}，${year}年）`,
+    noPreviousRecord: "此前无该级别纪录",
+    recordsHelp: "纪录由成绩自动判定：更正或取消成绩后，纪录随之撤销，原纪录恢复。",
     // big screen
     bigScreen: "大屏",
     latestResults: "最新成绩",
@@ -93,6 +113,7 @@ const TEXT = {
     points: "Points table",
     combined: "Combined ranking",
     results: "Latest results",
+    records: "Records",
     allGroups: "All",
     viewsLabel: "Tables",
     groupsLabel: "Groups",
@@ -136,8 +157,9 @@ const TEXT = {
     correctionNote: (note) => `Correction: ${note}`,
     note: (note) => `Note: ${note}`,
     revision: (n) => `revision ${n}`,
-    record: { games: "Games record", provincial: "Provincial record", national: "National record" },
-    recordShort: { games: "GR", provincial: "PR", national: "NR" },
+    recordLevel: { games: "games record", provincial: "provincial record", national: "national record" },
+    recordSet: { broken: (level) => `New ${level}`, equalled: (level) => `Equals the ${level}` },
+    recordBadge: { broken: (level) => RECORD_SHORT[level], equalled: (level) => `=${RECORD_SHORT[level]}` },
     entryStatus: { DNF: "DNF", DSQ: "DSQ", DNS: "DNS" },
     medalName: { gold: "Gold", silver: "Silver", bronze: "Bronze" },
     receivedAt: (time) => `published ${time}`,
@@ -164,6 +186,16 @@ const TEXT = {
     delegationResultsHelp: "Its entries in every result this board has received.",
     noDelegationResults: "No results for this delegation yet.",
     event: "Event",
+    recordsSetHere: "Records set at these games",
+    noRecordsSet: "No record has been set at these games yet.",
+    standingRecords: "Standing records",
+    recordLevelCol: "Level",
+    holder: "Holder",
+    year: "Year",
+    setHere: "set here",
+    previousRecord: (mark, who, year) => `previous record ${mark} (${who}, ${year})`,
+    noPreviousRecord: "no record of this level stood before",
+    recordsHelp: "Records are found from the marks: a correction or withdrawal that removes a mark removes its record, and the previous one stands again.",
     bigScreen: "Big screen",
     latestResults: "Latest results",
   },

@@ -1,6 +1,7 @@
 // The live connection: one WebSocket to /v1/live that subscribes, keeps itself alive
 // with pings, notices a silent or closed connection, and reconnects by itself with
-// backoff, resuming the `results` channel with `since` (the last seq it saw).
+// backoff, resuming the `results` channel with `since` (the last seq it saw) and the
+// `epoch` of the feed that seq belongs to.
 //
 // States reported through onState(state):
 //   "connecting"   first connection not made yet
@@ -30,13 +31,15 @@ export class LiveConnection {
    * @param {string} options.url           ws:// or wss:// URL of /v1/live
    * @param {string[]} options.channels    channels to subscribe to on every connection
    * @param {() => number|null} options.since  seq to resume `results` from, or null
+   * @param {() => string|null} options.epoch  the feed `since` belongs to, or null
    * @param {(frame: object) => void} options.onFrame
    * @param {(state: string) => void} options.onState
    */
-  constructor({ url, channels, since, onFrame, onState }) {
+  constructor({ url, channels, since, epoch, onFrame, onState }) {
     this.url = url;
     this.channels = channels;
     this.since = since;
+    this.epoch = epoch;
     this.onFrame = onFrame;
     this.onState = onState;
     this.state = "connecting";
@@ -76,7 +79,13 @@ export class LiveConnection {
       console.info("live: connected, subscribing");
       const request = { op: "subscribe", channels: this.channels };
       const since = this.since();
-      if (since !== null && since !== undefined) request.since = since;
+      if (since !== null && since !== undefined) {
+        request.since = since;
+        // A seq of another feed (the database restored or replaced) gets a reset, not a
+        // replay of whatever the same numbers mean here.
+        const epoch = this.epoch ? this.epoch() : null;
+        if (epoch) request.epoch = epoch;
+      }
       socket.send(JSON.stringify(request));
       this.lastFrameAt = Date.now();
       this.startPings(socket);

@@ -24,10 +24,16 @@ export class Store {
     this.sports = new Map();
     this.venues = new Map();
     this.tables = new Map(); // channel -> {data, seq, receivedAt, changes: Map code -> change}
+    this.records = null; // the records document (GET /v1/records), from the `records` channel
+    this.recordsSeq = -1;
+    this.newRecords = new Map(); // recordKey -> when a record set meanwhile arrived (ms)
+    this.freshRecords = []; // the records the last `records` frame showed first
     this.eventDocs = new Map(); // event id -> latest result document seen
     this.revisions = new Map(); // event id -> Map revision -> document (capped)
     this.latest = []; // [{eventId, seq, receivedAt}] newest first, one per event, capped
     this.lastResultSeq = null; // `since` for the next connection
+    this.epoch = null; // the feed lastResultSeq belongs to
+    this.resetting = false; // from a reset until its `subscribed`: no position meanwhile
     this.lastChangeAt = 0; // ms: when the newest result received was accepted
     this.resets = 0; // how many times the server reset the results (for the curious)
   }
@@ -51,7 +57,7 @@ export class Store {
     for (const kind of TABLE_KINDS) {
       for (const scope of this.scopes()) channels.push(`${kind}:${scope}`);
     }
-    channels.push("results");
+    channels.push("results", "records");
     return channels;
   }
 
@@ -68,6 +74,8 @@ export class Store {
       if (covers && typeof frame.seq === "number" && frame.seq > (this.lastResultSeq ?? -1)) {
         this.lastResultSeq = frame.seq;
       }
+      if (covers) this.resetting = false;
+      if (typeof frame.epoch === "string" && frame.epoch) this.epoch = frame.epoch;
       return false;
     }
     if (frame.channel === "results") {
@@ -77,8 +85,32 @@ export class Store {
       if (frame.type === "snapshot") return this.applyResult(frame, true);
       return false;
     }
+    if (frame.channel === "records" && (frame.type === "snapshot" || frame.type === "update")) {
+      return this.applyRecords(frame);
+    }
     if (frame.type === "snapshot" || frame.type === "update") return this.applyTable(frame);
     return false;
+  }
+
+  /**
+   * The records document of a `records` frame. `freshRecords` are the records set at these
+   * games that it shows for the first time (none on the first snapshot: those are not news).
+   */
+  applyRecords({ seq, data }) {
+    this.freshRecords = [];
+    if (!data || !Array.isArray(data.standing) || !Array.isArray(data.set_here)) return false;
+    if (typeof seq === "number" && seq < this.recordsSeq) return false;
+    const known = this.records ? new Set(this.records.set_here.map(recordKey)) : null;
+    this.records = data;
+    if (typeof seq === "number") this.recordsSeq = seq;
+    if (!known) return true;
+    const now = Date.now();
+    for (const [key, at] of this.newRecords) {
+      if (now - at > HIGHLIGHT_MS) this.newRecords.delete(key);
+    }
+    this.freshRecords = data.set_here.filter((record) => !known.has(recordKey(record)));
+    for (const record of this.freshRecords) this.newRecords.set(recordKey(record), now);
+    return true;
   }
 
   applyTable({ channel, seq, data }) {
@@ -113,7 +145,7 @@ export class Store {
   }
 
   applyResult({ seq, data }, snapshot) {
-    if (typeof seq === "number") {
+    if (typeof seq === "number" && !this.resetting) {
       const seen = this.lastResultSeq !== null && seq <= this.lastResultSeq;
       if (seen && !snapshot) return false; // a replay overlapping what we have
       if (!seen) this.lastResultSeq = seq;
@@ -160,16 +192,20 @@ export class Store {
   }
 
   /**
-   * A `reset`: the server cannot replay everything since our `since` (too old, or from
-   * another server's feed), so what we hold may have gaps. The results are dropped; the
-   * server follows with a snapshot of every event's latest result, as of `seq`.
+   * A `reset`: the server cannot replay everything since our `since` (too old, from
+   * another server's feed, or from another feed: `epoch_changed`), so what we hold may
+   * have gaps. The results are dropped; the server follows with a snapshot of every
+   * event's latest result, then `subscribed`. Until that, a break starts over (no `since`):
+   * resuming from the reset's seq would skip the snapshots that had not come yet.
    */
-  resetResults(seq) {
+  resetResults(epoch) {
     this.resets += 1;
     this.eventDocs.clear();
     this.revisions.clear();
     this.latest = [];
-    this.lastResultSeq = typeof seq === "number" ? seq : null;
+    this.lastResultSeq = null;
+    this.resetting = true;
+    if (typeof epoch === "string" && epoch) this.epoch = epoch;
   }
 
   /** When the data shown last changed (ms), as far as the board can tell: the newest
@@ -226,6 +262,12 @@ export class Store {
     }
     return false;
   }
+}
+
+/** Identifies a record set at these games across updates of the records document. */
+export function recordKey(record) {
+  const at = record.set_at || {};
+  return `${record.event_id}|${record.level}|${at.unit_id}|${at.revision}|${at.entry}`;
 }
 
 function sameRows(a, b) {

@@ -2,6 +2,7 @@
 // the view afresh (a few hundred nodes at most), so nothing accumulates over days.
 
 import { h } from "./dom.js";
+import { recordBadge } from "./records.js";
 import { HIGHLIGHT_MS } from "./store.js";
 
 const MEDALS = ["gold", "silver", "bronze"];
@@ -61,7 +62,7 @@ export function viewTabs(ctx) {
   const scope = ctx.route.scope || "all";
   const items = [
     ["medals", `#/medals/${scope}`], ["points", `#/points/${scope}`],
-    ["combined", `#/combined/${scope}`], ["results", "#/results"],
+    ["combined", `#/combined/${scope}`], ["results", "#/results"], ["records", "#/records"],
   ];
   return h("nav", { class: "view-tabs", "aria-label": t.viewsLabel },
     h("ul", {}, items.map(([view, href]) => h("li", {},
@@ -189,13 +190,6 @@ function noteLine(ctx, doc) {
     doc.correction ? t.correctionNote(doc.note) : t.note(doc.note));
 }
 
-function recordBadge(ctx, record, short = false) {
-  if (!record) return null;
-  const t = ctx.i18n.text;
-  return h("span", { class: `record record-${record}`, title: t.record[record] },
-    short ? t.recordShort[record] || record : t.record[record] || record);
-}
-
 /** Entries by rank; tied ones in the order entered, unranked (DNF, DSQ, DNS) last. */
 function byRank(entries) {
   const ranked = (entry) => (entry.rank === null || entry.rank === undefined ? Infinity : entry.rank);
@@ -239,7 +233,7 @@ export function resultCard(ctx, doc, { big = false } = {}) {
   h("span", { class: "who" },
     h("span", { class: "delegation-name" }, delegationName(ctx, entry.delegation, entry.delegation_name)),
     h("span", { class: "competitor" }, entry.competitor)),
-  h("span", { class: "mark" }, entry.mark || "", recordBadge(ctx, entry.record, true)))))
+  h("span", { class: "mark" }, entry.mark || "", recordBadge(ctx, doc, entry, true)))))
     : null,
   h("footer", { class: "card-foot" },
     doc.accepted_at ? h("time", { datetime: doc.accepted_at }, t.receivedAt(ctx.i18n.time(doc.accepted_at))) : null,
@@ -290,7 +284,7 @@ function entriesTable(ctx, doc, caption) {
     h("td", {}, entry.competitor,
       entry.members && entry.members.length
         ? h("span", { class: "members" }, entry.members.join("、")) : null),
-    h("td", { class: "mark" }, entry.mark || "", " ", recordBadge(ctx, entry.record)),
+    h("td", { class: "mark" }, entry.mark || "", " ", recordBadge(ctx, doc, entry)),
     h("td", { class: "num wide-only" }, entry.medal
       ? [medalDot(entry.medal), " ", t.medalName[entry.medal]] : ""),
     h("td", { class: "num" }, entry.status === "OK" || !entry.status ? ctx.i18n.number(entry.points) : "")))));
@@ -405,7 +399,7 @@ export function delegationPage(ctx, code) {
                   h("span", {}, entry.competitor),
                   ok ? null : h("span", { class: "dnf" }, t.entryStatus[entry.status] || entry.status),
                   entry.mark ? h("span", { class: "mark" }, entry.mark) : null,
-                  recordBadge(ctx, entry.record, true))),
+                  recordBadge(ctx, doc, entry, true))),
               h("span", { class: "entry-points", title: t.pointsEarned },
                 ok ? ctx.i18n.number(entry.points) : ""));
           });

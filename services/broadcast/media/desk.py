@@ -7,9 +7,10 @@ and the tables (`hub.tables`, channel → table). A `MediaRequestError` carries 
 status and the detail to answer with as a problem.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Final
 
 from services.broadcast.media import bulletin, cards, exports, report
@@ -30,6 +31,7 @@ class Rendered:
     body: bytes
     media_type: str
     filename: str  # for Content-Disposition: inline; filename="..."
+    etag: str  # a strong validator of the body, quoted
 
 
 class MediaRequestError(ValueError):
@@ -56,8 +58,8 @@ class MediaDesk:
     def __init__(self, games: Document, public_url: str, cache: RenderCache | None = None) -> None:
         self.games = games
         self.public_url = public_url if public_url.endswith("/") else public_url + "/"
-        self.cache = cache or RenderCache()
-        self._groups = ("all", *(group["code"] for group in games["groups"]))
+        self.cache = cache if cache is not None else RenderCache()  # an empty one is falsy
+        self.groups = ("all", *(group["code"] for group in games["groups"]))
         self._delegations = tuple(item["code"] for item in games["delegations"])
 
     # --- PDFs ---------------------------------------------------------------------------
@@ -65,12 +67,11 @@ class MediaDesk:
     async def event_bulletin(self, document: Document, phase: Label | None = None) -> Rendered:
         """`GET /v1/events/{event_id}/bulletin.pdf`."""
         event_id, revision = document["event"]["id"], document["revision"]
-        body = await self.cache.get(
-            "bulletin", event_id, (revision, phase),
-            lambda: bulletin.event_bulletin_pdf(self.games, document, phase=phase),
-        )
         suffix = f"-r{revision}" if revision else ""
-        return Rendered(body, PDF, f"bulletin-{event_id}{suffix}.pdf")
+        return await self._rendered(
+            "bulletin", event_id, (revision, phase),
+            partial(bulletin.event_bulletin_pdf, self.games, document, phase=phase),
+            PDF, f"bulletin-{event_id}{suffix}.pdf")
 
     async def day_book(
         self, day_text: str, documents: Iterable[Document], tables: Mapping[str, Document]
@@ -80,18 +81,15 @@ class MediaDesk:
         day = parse_day(day_text)
         results = official_results_of(documents, day)
         standings = {f"{kind}:{scope}": tables[f"{kind}:{scope}"]
-                     for kind in ("medals", "points") for scope in self._groups}
-        version = (tuple((d["event"]["id"], d["revision"]) for d in results),
-                   tuple((channel, table["version"]) for channel, table in standings.items()))
-        body = await self.cache.get(
-            "book", day.isoformat(), version,
-            lambda: bulletin.results_book_pdf(self.games, results, standings, day),
-        )
-        return Rendered(body, PDF, f"results-book-{day.isoformat()}.pdf")
+                     for kind in ("medals", "points") for scope in self.groups}
+        return await self._rendered(
+            "book", day.isoformat(), (revisions(results), versions(standings)),
+            partial(bulletin.results_book_pdf, self.games, results, standings, day),
+            PDF, f"results-book-{day.isoformat()}.pdf")
 
     # --- spreadsheets -------------------------------------------------------------------
 
-    def standings_export(
+    async def standings_export(
         self, kind: str, fmt: str, group: str, tables: Mapping[str, Document]
     ) -> Rendered:
         """`GET /v1/standings/{medals|points|combined}.{csv|xlsx}?group=...`."""
@@ -101,24 +99,24 @@ class MediaDesk:
         media_type = self._export_type(fmt)
         channel = f"{kind}:{self._group(group)}"
         table = tables[channel]
-        sheet = exports.table_sheet(channel, table)
-        body = (exports.csv_bytes(sheet, self.games) if fmt == "csv" else
-                exports.xlsx_bytes([sheet], self.games,
-                                   exports.tables_title(self.games, [channel], tables)))
-        return Rendered(body, media_type, f"{kind}-{group}-v{table['version']}.{fmt}")
+        return await self._rendered(
+            f"table.{fmt}", channel, table["version"],
+            partial(_table_export, fmt, self.games, channel, table),
+            media_type, f"{kind}-{group}-v{table['version']}.{fmt}")
 
-    def breakdown_export(
+    async def breakdown_export(
         self, fmt: str, documents: Iterable[Document], delegation: str | None, group: str
     ) -> Rendered:
         """`GET /v1/breakdown.{csv|xlsx}?delegation=CODE&group=...`: the awarded entries
         behind the tables (every delegation's without `delegation`)."""
         media_type = self._export_type(fmt)
         self._check_delegation(delegation)
-        rows = exports.breakdown_rows(self.games, documents, delegation, self._group(group))
-        sheet = exports.breakdown_sheet(rows, delegation)
-        body = (exports.csv_bytes(sheet, self.games) if fmt == "csv" else
-                exports.xlsx_bytes([sheet], self.games, f"{self.games['name']} {sheet.title}"))
-        return Rendered(body, media_type, f"{sheet.title}-{group}.{fmt}")
+        documents = list(documents)
+        title = exports.breakdown_sheet((), delegation).title
+        return await self._rendered(
+            f"breakdown.{fmt}", f"{delegation}:{self._group(group)}", revisions(documents),
+            partial(_breakdown_export, fmt, self.games, documents, delegation, group),
+            media_type, f"{title}-{group}.{fmt}")
 
     # --- share cards --------------------------------------------------------------------
 
@@ -130,40 +128,47 @@ class MediaDesk:
                                          "medals-GROUP, points-GROUP or combined-GROUP")
         channel = f"{kind}:{self._group(group)}"
         table = tables[channel]
-        url = f"{self.public_url}#/{kind}/{group}"
-        body = await self.cache.get(
+        return await self._rendered(
             "card", channel, table["version"],
-            lambda: cards.table_card_png(self.games, channel, table, url),
-        )
-        return Rendered(body, PNG, f"{name}-v{table['version']}.png")
+            partial(cards.table_card_png, self.games, channel, table,
+                    f"{self.public_url}#/{kind}/{group}"),
+            PNG, f"{name}-v{table['version']}.png")
 
     async def event_card(self, document: Document) -> Rendered:
         """`GET /v1/cards/event/{event_id}.png`."""
         event_id, revision = document["event"]["id"], document["revision"]
-        url = f"{self.public_url}#/event/{event_id}"
-        body = await self.cache.get(
+        return await self._rendered(
             "card", f"event:{event_id}", revision,
-            lambda: cards.event_card_png(self.games, document, url),
-        )
-        return Rendered(body, PNG, f"event-{event_id}-r{revision or 0}.png")
+            partial(cards.event_card_png, self.games, document,
+                    f"{self.public_url}#/event/{event_id}"),
+            PNG, f"event-{event_id}-r{revision or 0}.png")
 
     # --- text ---------------------------------------------------------------------------
 
-    def daily_report(
+    async def daily_report(
         self, day_text: str, documents: Iterable[Document], tables: Mapping[str, Document],
         delegation: str | None,
     ) -> Rendered:
         """`GET /v1/reports/{date}?delegation=CODE`: the day's report draft (战报)."""
         day = parse_day(day_text)
         self._check_delegation(delegation)
-        text = report.daily_report(self.games, documents, tables, day, delegation)
+        results = official_results_of(documents, day)
+        standings = {channel: tables[channel] for channel in report.REPORT_TABLES}
         suffix = f"-{delegation}" if delegation else ""
-        return Rendered(text.encode(), TEXT, f"report-{day.isoformat()}{suffix}.txt")
+        return await self._rendered(
+            "report", f"{day.isoformat()}{suffix}", (revisions(results), versions(standings)),
+            partial(_report_text, self.games, results, standings, day, delegation),
+            TEXT, f"report-{day.isoformat()}{suffix}.txt")
+
+    async def _rendered(self, kind: str, key: str, version: Hashable,
+                        render: Callable[[], bytes], media_type: str, filename: str) -> Rendered:
+        output = await self.cache.get(kind, key, version, render)
+        return Rendered(output.body, media_type, filename, output.etag)
 
     def _group(self, group: str) -> str:
-        if group not in self._groups:
+        if group not in self.groups:
             raise MediaRequestError(400, f"unknown group {group!r}; expected one of "
-                                         f"{', '.join(self._groups)}")
+                                         f"{', '.join(self.groups)}")
         return group
 
     def _check_delegation(self, delegation: str | None) -> None:
@@ -176,3 +181,36 @@ class MediaDesk:
         if fmt not in _EXPORT_TYPES:
             raise MediaRequestError(404, f"unknown format {fmt!r}; expected csv or xlsx")
         return _EXPORT_TYPES[fmt]
+
+
+def revisions(documents: Iterable[Document]) -> tuple[tuple[str, int], ...]:
+    """What a set of event documents is at: each event's revision (a cache version)."""
+    return tuple((d["event"]["id"], d["revision"]) for d in documents if d["revision"])
+
+
+def versions(tables: Mapping[str, Document]) -> tuple[tuple[str, int], ...]:
+    return tuple((channel, table["version"]) for channel, table in tables.items())
+
+
+# What the desk hands the render processes: module-level, so they pickle.
+
+def _table_export(fmt: str, games: Document, channel: str, table: Document) -> bytes:
+    sheet = exports.table_sheet(channel, table)
+    if fmt == "csv":
+        return exports.csv_bytes(sheet, games)
+    return exports.xlsx_bytes([sheet], games, exports.tables_title(games, [channel],
+                                                                    {channel: table}))
+
+
+def _breakdown_export(fmt: str, games: Document, documents: list[Document],
+                      delegation: str | None, group: str) -> bytes:
+    sheet = exports.breakdown_sheet(
+        exports.breakdown_rows(games, documents, delegation, group), delegation)
+    if fmt == "csv":
+        return exports.csv_bytes(sheet, games)
+    return exports.xlsx_bytes([sheet], games, f"{games['name']} {sheet.title}")
+
+
+def _report_text(games: Document, results: list[Document], tables: Mapping[str, Document],
+                 day: date, delegation: str | None) -> bytes:
+    return report.daily_report(games, results, tables, day, delegation).encode()

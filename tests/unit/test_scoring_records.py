@@ -1,0 +1,117 @@
+"""Records in scoring (docs/records.md): found from each official result's marks, they move the
+entries' `record`, the record bonus and the records document, and a correction undoes them."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.scoring.core import Plan, ScoringState
+from shared.contract import channels
+from shared.contract.messages import AcceptedResult
+from shared.domain.engine import Entry, Result, standings_after
+from tests.unit.shipped import BONUS_RULES, GAMES
+
+M100 = "ath-youth-m-100m"  # sample games record 10.91 (李明, qinyang, 2020)
+NOW = datetime(2024, 9, 20, 10, 0, tzinfo=UTC)
+
+
+def result(revision: int, status: str, *marks: str) -> AcceptedResult:
+    """Men's 100 m: 王强 (mengzhou) first, then 赵刚 (wuzhi), with these marks."""
+    runners = [("mengzhou", "王强"), ("wuzhi", "赵刚")]
+    entries = [Entry(rank=rank, delegation=code, competitor=name, mark=mark)
+               for rank, ((code, name), mark) in enumerate(zip(runners, marks, strict=False),
+                                                           start=1)]
+    return AcceptedResult.of(Result(event_id=M100, revision=revision, status=status,
+                                    entries=tuple(entries)),
+                             submission_id=revision, accepted_at=NOW + timedelta(minutes=revision),
+                             entered_by="裁判 张")
+
+
+def started() -> ScoringState:
+    """A new games' scoring, its first tables published (store.publish_missing_tables)."""
+    state = ScoringState(GAMES, BONUS_RULES)
+    state.commit(state.plan_missing_tables(NOW))
+    return state
+
+
+def applied(state: ScoringState, *results: AcceptedResult) -> Plan:
+    plan = state.plan(results, NOW)
+    state.commit(plan)
+    return plan
+
+
+def first_entry(state: ScoringState) -> tuple[str | None, float]:
+    entry = state.events[M100].document["entries"][0]
+    return entry["record"], entry["points"]
+
+
+def mengzhou_points(state: ScoringState) -> float:
+    rows = state.tables[channels.table("points", "all")]["rows"]
+    points: float = next(row["points"] for row in rows if row["delegation"] == "mengzhou")
+    return points
+
+
+def records_update(plan: Plan) -> dict[str, Any] | None:
+    return next((item.data for item in plan.feed
+                 if item.channel == channels.RECORDS and item.type == "update"), None)
+
+
+def games_record(document: dict[str, Any]) -> tuple[str, str]:
+    record = next(record for record in document["standing"]
+                  if (record["event_id"], record["level"]) == (M100, "games"))
+    return record["mark"], record["holder"]
+
+
+def test_a_broken_record_moves_the_entry_the_bonus_and_the_records_document() -> None:
+    state = started()  # nothing yet: the file's records stand
+    assert games_record(state.tables[channels.RECORDS]) == ("10.91", "李明")
+
+    plan = applied(state, result(1, "official", "10.85", "10.95"))
+    assert first_entry(state) == ("games", 9 + 2)
+    assert mengzhou_points(state) == 11
+    update = records_update(plan)
+    assert update is not None and update["version"] == plan.version
+    assert games_record(update) == ("10.85", "王强")
+    [broken] = update["set_here"]
+    assert (broken["mark"], broken["kind"], broken["previous"]["mark"]) == ("10.85", "broken",
+                                                                           "10.91")
+    assert broken["set_at"]["unit_id"] == f"{M100}/final"
+    assert broken["set_at"]["revision"] == 1
+
+
+def test_a_correction_that_removes_the_mark_removes_the_record_and_its_bonus() -> None:
+    for undoing in (result(2, "official", "10.93", "10.95"), result(2, "cancelled"),
+                    result(2, "provisional", "10.85", "10.95")):
+        state = started()
+        applied(state, result(1, "official", "10.85", "10.95"))
+        plan = applied(state, undoing)
+        update = records_update(plan)
+        assert update is not None, undoing.status
+        assert update["set_here"] == []
+        assert games_record(update) == ("10.91", "李明")  # the file's record stands again
+        assert mengzhou_points(state) == (9 if undoing.status == "official" else 0)
+
+
+def test_an_unchanged_records_document_is_not_announced_again() -> None:
+    state = started()
+    plan = applied(state, result(1, "official", "10.95", "11.02"))
+    assert records_update(plan) is None
+    assert first_entry(state) == (None, 9)
+
+
+def test_a_claim_alone_moves_nothing() -> None:
+    state = started()
+    claimed = result(1, "official", "10.95")
+    claimed = claimed.model_copy(update={"entries": (
+        claimed.entries[0].model_copy(update={"record": "national"}),)})
+    applied(state, claimed)
+    assert first_entry(state) == (None, 0)  # one starter: no place, and no record
+
+
+def test_the_engines_tables_follow_the_records_of_the_marks_too() -> None:
+    def points(*results: Result) -> float:
+        rows = standings_after(GAMES, BONUS_RULES, results).points["all"]
+        return float(next(row.points for row in rows if row.delegation == "mengzhou"))
+
+    assert points(result(1, "official", "10.85", "10.95")) == 11
+    assert points(result(1, "official", "10.85", "10.95"),
+                  result(2, "official", "10.92", "10.95")) == 9
