@@ -4,10 +4,10 @@
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.engine import Entry, Result
 
@@ -15,6 +15,10 @@ EntryStatus = Literal["OK", "DNF", "DSQ", "DNS"]
 ResultStatus = Literal["provisional", "official", "cancelled"]
 RecordLevel = Literal["games", "provincial", "national"]
 FeedType = Literal["update", "result"]
+# Row ids and seqs are PostgreSQL bigints: a number beyond one names nothing any database
+# holds, and a query with it fails every time it is tried, so such a message is malformed.
+# (0 names no row: bigserial and the feed's seq start at 1.)
+RowNumber = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 def content_hash(
@@ -35,7 +39,7 @@ class AcceptedResult(Result):
     of `submissions` (id, and the content hash in hex), so that scoring applies a message
     only when it is exactly a stored revision."""
 
-    submission_id: int
+    submission_id: RowNumber
     content_hash: str
     accepted_at: datetime
     entered_by: str
@@ -62,7 +66,7 @@ class FeedMessage(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    seq: int
+    seq: RowNumber
     channel: str
     type: FeedType
     data: dict[str, Any]

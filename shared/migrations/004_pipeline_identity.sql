@@ -24,8 +24,8 @@ WHERE s.event_id = e.event_id AND s.revision = e.revision
   AND s.entries = (e.result->'entries')::jsonb;
 
 -- Any other was applied from a message that no row holds (possible before this migration,
--- after a database restore): it gets no hash, and the row of its revision is sent again, so
--- scoring applies what `submissions` holds over it.
+-- after a database restore): it names no row (id 0) and no hash, and the row of its revision
+-- is sent again, so scoring applies what `submissions` holds over it.
 UPDATE event_results
 SET result = (result::jsonb || '{"submission_id": 0, "content_hash": ""}'::jsonb)::json
 WHERE NOT (result::jsonb ? 'content_hash');

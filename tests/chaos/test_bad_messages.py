@@ -3,6 +3,7 @@ reaches the tables or the boards, it is counted, and the live stream goes on."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -99,12 +100,15 @@ async def test_malformed_messages_on_each_topic_are_counted_and_skipped(chaos: C
         await stream.accepted_at_least(6)
         for value in (b"not json", None, b"[]", orjson.dumps({"event_id": known})):
             await kafka_send(chaos.stack, RESULTS, value)
-        # Well-formed, but no submission holds it: a revision from nowhere.
-        await kafka_send(chaos.stack, RESULTS, orjson.dumps({
-            "event_id": known, "revision": 99, "status": "official", "note": None,
-            "entries": entries(["1", "2", "3", "4", "5", "6"]),
-            "accepted_at": "2024-09-20T10:00:00+00:00", "entered_by": "nobody",
-            "submission_id": 1, "content_hash": "00" * 32}), known.encode())
+        # Well-formed, but no submission holds it: a revision from nowhere; and one naming
+        # a row no database can hold (past bigint: a query with it would fail every time;
+        # json, as orjson writes no such number).
+        nowhere = {"event_id": known, "revision": 99, "status": "official", "note": None,
+                   "entries": entries(["1", "2", "3", "4", "5", "6"]),
+                   "accepted_at": "2024-09-20T10:00:00+00:00", "entered_by": "nobody",
+                   "submission_id": 1, "content_hash": "00" * 32}
+        for forged in (nowhere, {**nowhere, "submission_id": 2**70}):
+            await kafka_send(chaos.stack, RESULTS, json.dumps(forged).encode(), known.encode())
         await stream.accepted_at_least(12)
         seq = await last_seq(broadcast_url)
         # Well-formed but not what scoring writes: a seq far ahead of the feed (taken for
@@ -112,10 +116,14 @@ async def test_malformed_messages_on_each_topic_are_counted_and_skipped(chaos: C
         for forged in ({"seq": 10**12, "channel": "results", "type": "result", "data": {}},
                        {"seq": seq + 1, "channel": "results", "type": "update", "data": {}}):
             await kafka_send(chaos.stack, CHANGES, orjson.dumps(forged))
+        # A seq no feed can reach (past bigint: reading a gap up to it would fail each time).
+        await kafka_send(chaos.stack, CHANGES, json.dumps(
+            {"seq": 2**70, "channel": "results", "type": "result",
+             "data": {"event": {"id": known}}}).encode())
         await stream.accepted_at_least(16)
         for value in (b"not json", None, b"[]", b'{"seq": "x"}'):
             await kafka_send(chaos.stack, CHANGES, value)
-    assert broadcast_metric(scoring_url, skipped % "malformed") - before["malformed"] >= 4
+    assert broadcast_metric(scoring_url, skipped % "malformed") - before["malformed"] >= 5
     assert broadcast_metric(scoring_url, skipped % "unmatched") - before["unmatched"] >= 1
     assert broadcast_metric(broadcast_url, "podium_broadcast_feed_rejected_total") \
-        - rejected_before >= 6
+        - rejected_before >= 7
