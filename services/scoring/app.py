@@ -8,13 +8,15 @@ import time
 from datetime import UTC, datetime
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
-from services.scoring.core import ScoringState
+from services.scoring.core import ScoringState, matches_submission
+from services.scoring.topics import Topics
 from shared.adapters import db, kafka
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
@@ -26,6 +28,8 @@ from shared.contract.messages import AcceptedResult
 
 log = structlog.get_logger()
 
+# outcome: applied; ignored (already applied); malformed (not an accepted result message);
+# unmatched (no submission row is exactly it).
 APPLIED = Counter("podium_scoring_revisions_total", "Result revisions consumed", ["outcome"])
 BATCH_SECONDS = Histogram(
     "podium_scoring_batch_seconds", "Time to score and persist one batch",
@@ -85,31 +89,20 @@ class Scoring:
         relay_task = asyncio.create_task(keep_running("feed relay", relay.run))
         try:
             await kafka.create_topics_when_reachable(self.settings)
-            consumer = await self._start_consumer(conn)
+            consumer = kafka.new_consumer(self.settings)
+            topics = Topics(self.settings, conn, consumer, relay)
             try:
-                await self._consume(conn, consumer, state, relay)
+                await consumer.start()
+                await topics.start()
+                self.readiness.set("kafka", True)
+                await self._consume(conn, consumer, state, relay, topics)
             finally:
+                await topics.close()
                 await consumer.stop()
         finally:
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
-
-    async def _start_consumer(self, conn: db.Connection) -> AIOKafkaConsumer:
-        topic = self.settings.results_topic
-        consumer = kafka.new_consumer(self.settings)
-        await consumer.start()
-        # The topic was created with this many partitions (kafka.topic_layout).
-        assigned = [TopicPartition(topic, p) for p in range(self.settings.results_partitions)]
-        consumer.assign(assigned)
-        offsets = await store.load_offsets(conn, topic)
-        for tp in assigned:
-            if tp.partition in offsets:
-                consumer.seek(tp, offsets[tp.partition])
-            else:
-                await consumer.seek_to_beginning(tp)
-        self.readiness.set("kafka", True)
-        return consumer
 
     async def _consume(
         self,
@@ -117,36 +110,59 @@ class Scoring:
         consumer: AIOKafkaConsumer,
         state: ScoringState,
         relay: OutboxRelay,
+        topics: Topics,
     ) -> None:
         topic = self.settings.results_topic
         while True:
+            await topics.check_when_due()
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
             await _observe_lag(consumer)
             if not batches:
                 continue
             started = time.perf_counter()
-            results: list[AcceptedResult] = []
-            next_offsets: dict[int, int] = {}
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
-            for tp, messages in batches.items():
-                for message in messages:
-                    try:
-                        results.append(AcceptedResult.model_validate_json(message.value or b""))
-                    except ValidationError as error:
-                        APPLIED.labels("malformed").inc()
-                        log.error("skipping a malformed result message", partition=tp.partition,
-                                  offset=message.offset, error=str(error))
-                next_offsets[tp.partition] = messages[-1].offset + 1
-            plan = state.plan(results, datetime.now(UTC))
+            results = [result for records in batches.values() for record in records
+                       if (result := _accepted(record)) is not None]
+            results = await _stored(conn, results)
+            earlier = await store.stored_revisions(conn, state.missing(results))
+            next_offsets = {tp.partition: records[-1].offset + 1
+                            for tp, records in batches.items()}
+            plan = state.plan(results, datetime.now(UTC), earlier)
             await store.persist(conn, plan, topic, next_offsets)
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
             LAST_SEQ.set(state.last_seq)
             APPLIED.labels("applied").inc(plan.applied)
-            APPLIED.labels("ignored").inc(len(results) - plan.applied)
+            APPLIED.labels("ignored").inc(len(results) + len(earlier) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
+
+
+def _accepted(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | None:
+    try:
+        return AcceptedResult.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        APPLIED.labels("malformed").inc()
+        log.error("skipping a malformed result message", partition=record.partition,
+                  offset=record.offset, error=str(error))
+        return None
+
+
+async def _stored(conn: db.Connection, results: list[AcceptedResult]) -> list[AcceptedResult]:
+    """The messages that are exactly a row of `submissions`; anything else is not an
+    accepted result, whatever it says, and is skipped."""
+    rows = await store.stored_rows(conn, [result.submission_id for result in results])
+    matched = []
+    for result in results:
+        if matches_submission(result, rows):
+            matched.append(result)
+            continue
+        APPLIED.labels("unmatched").inc()
+        log.error("skipping a result message that no submission holds",
+                  event_id=result.event_id, revision=result.revision,
+                  submission_id=result.submission_id)
+    return matched
 
 
 async def _observe_lag(consumer: AIOKafkaConsumer) -> None:

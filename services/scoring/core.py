@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 
@@ -67,6 +67,27 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.events and not self.stamped
+
+
+class StoredRow(NamedTuple):
+    """What `submissions` holds about one row, as a message names it."""
+
+    event_id: str
+    revision: int
+    content_hash: str  # hex
+    accepted_at: datetime
+    entered_by: str
+
+
+def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) -> bool:
+    """Whether a message is exactly a stored revision: the row it names has its event,
+    revision, content hash, time and author, and its content has that hash. Anything else
+    (a revision a restored database no longer has, another producer's message, content
+    altered on the way) must not count."""
+    row = stored.get(result.submission_id)
+    return (row is not None and result.content_matches_hash()
+            and row == StoredRow(result.event_id, result.revision, result.content_hash,
+                                 result.accepted_at, result.entered_by))
 
 
 def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
@@ -162,7 +183,25 @@ class ScoringState:
     version: int = 0
     last_seq: int = 0
 
-    def plan(self, results: Sequence[AcceptedResult], now: datetime) -> Plan:
+    def missing(self, results: Sequence[AcceptedResult]) -> list[tuple[str, int]]:
+        """The revisions (event id, revision) to read from `submissions` before `results`:
+        those between an event's applied revision and its next one in `results`. Only a
+        lost topic skips revisions; each event's messages are otherwise in order."""
+        reached = {event_id: state.result.revision for event_id, state in self.events.items()}
+        wanted: list[tuple[str, int]] = []
+        for result in results:
+            have = reached.get(result.event_id, 0)
+            wanted += [(result.event_id, revision)
+                       for revision in range(have + 1, result.revision)]
+            reached[result.event_id] = max(have, result.revision)
+        return wanted
+
+    def plan(
+        self, results: Sequence[AcceptedResult], now: datetime,
+        earlier: Mapping[tuple[str, int], AcceptedResult] | None = None,
+    ) -> Plan:
+        """The change `results` make, each event's revisions applied in order and once:
+        `earlier` holds the stored revisions that `missing` asked for."""
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         feed: list[FeedMessage] = []
@@ -170,18 +209,23 @@ class ScoringState:
         applied = 0
         for result in results:
             current = events.get(result.event_id)
-            if current is not None and result.revision <= current.result.revision:
-                continue  # a redelivery or replay: already applied
-            history = (*(current.history if current else ()), history_item(result))
-            state = event_state(self.games, self.rules, result, history)
-            if state is None:
-                continue
-            events[result.event_id] = changed[result.event_id] = state
-            # Every applied revision is announced, even one the same batch supersedes:
-            # media see each correction.
-            feed += result_messages(seq, result.event_id, state.document)
-            seq += 2
-            applied += 1
+            have = current.result.revision if current is not None else 0
+            gap = [stored for revision in range(have + 1, result.revision)
+                   if (stored := (earlier or {}).get((result.event_id, revision)))]
+            for revision in (*gap, result):
+                current = events.get(revision.event_id)
+                if current is not None and _already_applied(current.result, revision):
+                    continue  # a redelivery or replay
+                history = _history_with(current, revision)
+                state = event_state(self.games, self.rules, revision, history)
+                if state is None:
+                    continue
+                events[revision.event_id] = changed[revision.event_id] = state
+                # Every applied revision is announced, even one the same batch supersedes:
+                # media see each correction.
+                feed += result_messages(seq, revision.event_id, state.document)
+                seq += 2
+                applied += 1
         if not changed:
             return Plan({}, self.tables, {}, [], self.version, self.last_seq)
         tables = compute_tables(self.games, self.rules, events)
@@ -204,6 +248,23 @@ class ScoringState:
         self.tables = plan.tables
         self.version = plan.version
         self.last_seq = plan.last_seq
+
+
+def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
+    """An older revision, or the applied one again. The same number with other content is
+    not a duplicate: the message was checked against `submissions`, so that content is the
+    stored revision now (a database restored from a backup took the number again)."""
+    return result.revision < applied.revision or (
+        result.revision == applied.revision and result.content_hash == applied.content_hash)
+
+
+def _history_with(current: EventState | None, result: AcceptedResult) -> tuple[dict[str, Any], ...]:
+    """The event's history once `result` is applied: appended, or replacing the item of
+    the applied revision it takes the place of."""
+    history = current.history if current is not None else ()
+    if current is not None and current.result.revision == result.revision:
+        history = history[:-1]
+    return (*history, history_item(result))
 
 
 def replay(

@@ -48,6 +48,16 @@ async def keep_running(
         except Exception as error:
             log.exception(f"{what} failed; starting it again", in_s=delay)
             on_failure(error)
+        except asyncio.CancelledError as error:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise
+            # Nobody cancelled this task: a library let one of its own tasks' cancellation
+            # escape (aiokafka 0.14's consumer.stop() does with the broker unreachable).
+            # Ending here would leave the process alive with its work silently stopped.
+            log.exception(f"{what} ended by a stray cancellation; starting it again",
+                          in_s=delay)
+            on_failure(error)
         if time.monotonic() - started > _HEALTHY_RUN_S:
             delay = _FIRST_DELAY_S
         await asyncio.sleep(delay)
