@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -18,7 +17,7 @@ from services.broadcast.history import History
 from services.broadcast.hub import Hub, HubState
 from shared.adapters import kafka
 from shared.adapters.db import DATABASE_DOWN
-from shared.adapters.service import keep_running
+from shared.adapters.service import StallWatch, keep_running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
 from shared.contract import channels
@@ -32,9 +31,10 @@ REJECTED = Counter("podium_broadcast_feed_rejected_total",
                    " (skipped; the feed table stands in for them)")
 # How often the follower's position is compared with the topic's end, and how long it may
 # stay behind without moving before /healthz says so. Handling a message takes
-# milliseconds, a gap of a whole day from PostgreSQL about a second; 15 s is none of that.
-STALL_CHECK_S = 5.0
-STALLED_AFTER_S = 15.0
+# milliseconds, a gap of a whole day from PostgreSQL about a second; 6 s is none of that
+# (and 2 + 6 s tells /healthz within 10 s of a stop).
+STALL_CHECK_S = 2.0
+STALLED_AFTER_S = 6.0
 
 # A gap is read and applied this many messages at a time, the loop free between pages: a
 # gap after Kafka was away for an hour can be thousands of messages, and in one burst it
@@ -181,28 +181,13 @@ class Follower:
                                 f" {hub.last_seq}")
 
     async def _watch(self, consumer: AIOKafkaConsumer, partition: TopicPartition) -> None:
-        """Tells /healthz when the follower is stuck: behind the topic's end and not moving
-        for STALLED_AFTER_S. (Kafka out of reach shows in the consumer's own errors.)"""
-        behind_since: tuple[int, float] | None = None  # the handled offset, and since when
-        stuck = False
+        """Compares the follower's position with the topic's end every STALL_CHECK_S, for
+        /healthz. (Kafka out of reach shows in the consumer's own errors.)"""
+        watch = StallWatch(self._readiness, "follower", "the feed follower", STALLED_AFTER_S)
         while True:
             await asyncio.sleep(STALL_CHECK_S)
             try:
                 end = (await consumer.end_offsets([partition]))[partition]
             except KafkaError:
                 continue
-            now, handled = time.monotonic(), self._handled
-            if handled >= end:
-                behind_since = None
-            elif behind_since is None or behind_since[0] != handled:
-                behind_since = (handled, now)
-            now_stuck = behind_since is not None and now - behind_since[1] >= STALLED_AFTER_S
-            if now_stuck != stuck:
-                stuck = now_stuck
-                self._readiness.set("kafka", not stuck)
-                if stuck:
-                    log.error("the feed follower is stuck: the changes topic has messages it"
-                              " has not handled", handled=handled, end=end,
-                              for_s=round(now - behind_since[1], 1) if behind_since else 0)
-                else:
-                    log.info("the feed follower moves again", handled=handled, end=end)
+            watch.observe(self._handled, end)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from shared.adapters import db, kafka
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
-from shared.adapters.service import keep_running, running
+from shared.adapters.service import StallWatch, keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
 from shared.contract.messages import AcceptedResult
@@ -37,6 +38,11 @@ BATCH_SECONDS = Histogram(
 )
 VERSION = Gauge("podium_scoring_tables_version", "Version of the tables")
 LAST_SEQ = Gauge("podium_scoring_last_seq", "The feed's last seq, as scoring numbered it")
+# How often scoring's position is compared with the results topic's end, and how long it
+# may stay behind without moving before /healthz says so: a batch takes milliseconds to
+# a second (a rebuild of a whole games' worth), so 10 s behind and still is stuck.
+STALL_CHECK_S = 2.0
+STALLED_AFTER_S = 10.0
 LAG = Gauge("podium_scoring_consumer_lag_messages",
             "Messages on the results topic that scoring has not consumed yet")
 
@@ -95,7 +101,13 @@ class Scoring:
                 await consumer.start()
                 await topics.start()
                 self.readiness.set("kafka", True)
-                await self._consume(conn, consumer, state, relay, topics)
+                watch = asyncio.create_task(_watch(consumer, self.readiness))
+                try:
+                    await self._consume(conn, consumer, state, relay, topics)
+                finally:
+                    watch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watch
             finally:
                 await topics.close()
                 await consumer.stop()
@@ -116,7 +128,6 @@ class Scoring:
         while True:
             await topics.check_when_due()
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
-            await _observe_lag(consumer)
             if not batches:
                 continue
             started = time.perf_counter()
@@ -165,17 +176,25 @@ async def _stored(conn: db.Connection, results: list[AcceptedResult]) -> list[Ac
     return matched
 
 
-async def _observe_lag(consumer: AIOKafkaConsumer) -> None:
-    """The end of each partition as the last fetch saw it, minus where scoring is."""
-    lag = 0
-    for tp in consumer.assignment():
-        end = consumer.highwater(tp)
-        if end is not None:
-            lag += max(0, end - await consumer.position(tp))
-    LAG.set(lag)
+async def _watch(consumer: AIOKafkaConsumer, readiness: Readiness) -> None:
+    """Every STALL_CHECK_S: how far scoring is behind the results topic (the lag metric),
+    and whether it has stopped moving while behind (/healthz)."""
+    watch = StallWatch(readiness, "consuming", "scoring", STALLED_AFTER_S)
+    while True:
+        await asyncio.sleep(STALL_CHECK_S)
+        assigned = list(consumer.assignment())
+        try:
+            ends = await consumer.end_offsets(assigned)
+            position = sum([await consumer.position(tp) for tp in assigned])
+        except (KafkaError, IllegalStateError):
+            continue  # Kafka away, or partitions being reassigned: the consumer says so
+        end = sum(ends.values())
+        LAG.set(max(0, end - position))
+        watch.observe(position, end)
 
 
 def create_app(settings: Settings) -> Starlette:
     scoring = Scoring(settings, load_definitions(settings.games_dir))
-    routes = health_routes(scoring.readiness, required=("postgresql", "kafka", "leader"))
+    routes = health_routes(scoring.readiness,
+                           required=("postgresql", "kafka", "leader", "relay", "consuming"))
     return Starlette(routes=routes, lifespan=scoring.lifespan)

@@ -208,14 +208,17 @@ async def test_a_follower_behind_the_topic_that_stops_moving_is_not_ready(
     consumer = FakeConsumer([Record(0, result_message(3).to_json())], end=1)
     history.answering.clear()
     async with following(monkeypatch, consumer, history) as (hub, readiness):
-        await until(lambda: readiness.conditions.get("kafka") is True, "following")
-        await until(lambda: readiness.conditions.get("kafka") is False,
+        await until(lambda: readiness.conditions.get("follower") is True, "following")
+        await until(lambda: readiness.conditions.get("follower") is False,
                     "the stuck follower reported not ready")
+        assert readiness.reasons["follower"].startswith(
+            "the feed follower: 1 message(s) not handled, no progress for")
         history.answering.set()
         consumer.records.append(Record(1, result_message(4).to_json()))
         consumer.end = 2
         rows.append(result_message(4))
-        await until(lambda: readiness.conditions.get("kafka") is True, "ready again")
+        await until(lambda: readiness.conditions.get("follower") is True, "ready again")
+        assert "follower" not in readiness.reasons
         assert hub.last_seq == 4
 
 
@@ -229,4 +232,4 @@ async def test_an_idle_follower_at_the_end_of_the_topic_stays_ready(
     async with following(monkeypatch, consumer, history) as (hub, readiness):
         await until(lambda: hub.last_seq == 2, "following")
         await asyncio.sleep(0.3)
-        assert readiness.conditions.get("kafka") is True
+        assert readiness.conditions.get("follower") is True
