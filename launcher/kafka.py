@@ -168,6 +168,11 @@ class LocalKafka(StartStop):
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The broker's process (its group's leader) while it runs."""
+        return self._process.pid if self._process is not None else None
+
     def start(self) -> None:
         """Start the node and return once it answers metadata requests."""
         if self._process is not None:

@@ -49,12 +49,18 @@ GRANT USAGE ON SEQUENCE unit_changes_id_seq TO podium_ingest;
 -- scoring: reads what was submitted and by whom (`podium rebuild` too); owns the tables,
 -- the feed and its consumer position. Deleting is left to the owner (`rebuild --apply`).
 GRANT SELECT ON submissions TO podium_scoring;
+-- A lost or recreated results topic: every submission is sent again (published_at = NULL).
+GRANT UPDATE (published_at) ON submissions TO podium_scoring;
 GRANT SELECT (id, name) ON tokens TO podium_scoring;
+-- The topics' identities, checked at start and every 5 s.
+GRANT SELECT, INSERT, UPDATE ON kafka_topics TO podium_scoring;
 GRANT SELECT, INSERT, UPDATE ON event_results, standings, consumer_offsets TO podium_scoring;
 GRANT SELECT, UPDATE ON scoring_state TO podium_scoring;
 GRANT SELECT, INSERT ON feed TO podium_scoring;
 GRANT UPDATE (published_at) ON feed TO podium_scoring;
 GRANT SELECT, INSERT, UPDATE ON unit_documents TO podium_scoring;  -- v1.1: the units' pages
+-- v1.1: each unit state checked against its outbox row; all sent again with the submissions.
+GRANT SELECT, UPDATE (published_at) ON unit_changes TO podium_scoring;
 
 -- broadcast: reads the tables, the events and the feed; checks media keys.
 GRANT SELECT ON event_results, standings, scoring_state, feed TO podium_broadcast;

@@ -220,7 +220,8 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/sse", broadcast.sse.handle),
         *broadcast.media.routes(),
         Route("/openapi.json", openapi_endpoint(broadcast.definitions.games)),
-        *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
+        *health_routes(broadcast.readiness,
+                       required=("postgresql", "kafka", "state", "follower")),
     ]
     app = Starlette(routes=routes, lifespan=broadcast.lifespan,
                     exception_handlers=problem_handlers(broadcast.database_down),

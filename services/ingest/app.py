@@ -366,8 +366,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
         Mount("/enter", entry_page_files(), name="enter"),
-        # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox.
-        *health_routes(ingest.readiness, required=("postgresql",)),
+        # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox. But
+        # a relay that has not published for long is a stuck pipeline, and /healthz says so.
+        *health_routes(ingest.readiness, required=("postgresql", "relay")),
     ]
     return Starlette(routes=routes, lifespan=ingest.lifespan,
                      middleware=[Middleware(CountAnswers)],

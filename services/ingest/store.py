@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import orjson
-
-from shared.adapters import db
+from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
-from shared.contract.messages import AcceptedResult
+from shared.contract.messages import content_hash
 from shared.domain.engine import Entry
 from shared.domain.games import Event
 from shared.domain.records import UnitResult
@@ -66,22 +63,6 @@ class CurrentRevision:
     revision: int
     status: str
     accepted_at: datetime
-
-
-def content_hash(
-    event_id: str, revision: int, status: str, note: str | None, entries: tuple[Entry, ...],
-    phase: str = RANKING_PHASE,
-) -> bytes:
-    # v1's content (the final's, without bibs) hashes as it always did, so a repeat of a
-    # submission accepted before v1.1 is still recognised.
-    unit = {} if phase == RANKING_PHASE else {"phase": phase}
-    canonical = orjson.dumps(
-        {"event_id": event_id, **unit, "revision": revision, "status": status, "note": note,
-         "entries": [entry.model_dump(exclude=set() if entry.bib else {"bib"})
-                     for entry in entries]},
-        option=orjson.OPT_SORT_KEYS,
-    )
-    return hashlib.sha256(canonical).digest()
 
 
 async def lock_event(conn: db.Connection, event_id: str) -> None:
@@ -202,22 +183,11 @@ class SubmissionsOutbox:
 
     async def fetch(self, conn: db.Connection, limit: int) -> list[OutboxRow]:
         rows = await conn.fetch(
-            "SELECT s.id, s.event_id, s.phase, s.revision, s.status, s.note, s.entries,"
-            " s.accepted_at, t.name AS entered_by"
-            " FROM submissions s JOIN tokens t ON t.id = s.token_id"
-            " WHERE s.published_at IS NULL ORDER BY s.id LIMIT $1",
-            limit,
+            f"{submissions.SELECT} WHERE s.published_at IS NULL ORDER BY s.id LIMIT $1", limit
         )
         return [
-            OutboxRow(
-                id=row["id"],
-                key=row["event_id"].encode(),
-                value=AcceptedResult(
-                    event_id=row["event_id"], revision=row["revision"], status=row["status"],
-                    note=row["note"], entries=row["entries"], accepted_at=row["accepted_at"],
-                    entered_by=row["entered_by"], phase=row["phase"],
-                ).model_dump_json().encode(),
-            )
+            OutboxRow(id=row["submission_id"], key=row["event_id"].encode(),
+                      value=submissions.accepted(row).model_dump_json().encode())
             for row in rows
         ]
 

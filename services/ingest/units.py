@@ -287,7 +287,8 @@ class UnitChangesOutbox:
             limit,
         )
         return [OutboxRow(id=row["id"], key=row["event_id"].encode(),
-                          value=orjson.dumps(row["message"])) for row in rows]
+                          value=orjson.dumps({**row["message"], "change_id": row["id"]}))
+                for row in rows]
 
     async def backlog(self, pool: db.Pool) -> tuple[int, float]:
         return await unpublished(pool, "unit_changes", "created_at")

@@ -8,24 +8,29 @@ import time
 from datetime import UTC, datetime
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import IllegalStateError, KafkaError
+from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
-from services.scoring.core import ScoringState
+from services.scoring.core import ScoringState, matches_submission, matches_unit_change
+from services.scoring.topics import Topics
 from shared.adapters import db, kafka
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
-from shared.adapters.service import keep_running, running
+from shared.adapters.service import StallWatch, keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
 from shared.contract.messages import AcceptedResult, UnitUpdate, results_topic_message
 
 log = structlog.get_logger()
 
+# outcome: applied; ignored (already applied); malformed (not an accepted result message);
+# unmatched (no submission row is exactly it).
 APPLIED = Counter("podium_scoring_revisions_total", "Result revisions consumed", ["outcome"])
 BATCH_SECONDS = Histogram(
     "podium_scoring_batch_seconds", "Time to score and persist one batch",
@@ -33,6 +38,11 @@ BATCH_SECONDS = Histogram(
 )
 VERSION = Gauge("podium_scoring_tables_version", "Version of the tables")
 LAST_SEQ = Gauge("podium_scoring_last_seq", "The feed's last seq, as scoring numbered it")
+# How often scoring's position is compared with the results topic's end, and how long it
+# may stay behind without moving before /healthz says so: a batch takes milliseconds to
+# a second (a rebuild of a whole games' worth), so 10 s behind and still is stuck.
+STALL_CHECK_S = 2.0
+STALLED_AFTER_S = 10.0
 LAG = Gauge("podium_scoring_consumer_lag_messages",
             "Messages on the results topic that scoring has not consumed yet")
 
@@ -85,31 +95,26 @@ class Scoring:
         relay_task = asyncio.create_task(keep_running("feed relay", relay.run))
         try:
             await kafka.create_topics_when_reachable(self.settings)
-            consumer = await self._start_consumer(conn)
+            consumer = kafka.new_consumer(self.settings)
+            topics = Topics(self.settings, conn, consumer, relay)
             try:
-                await self._consume(conn, consumer, state, relay)
+                await consumer.start()
+                await topics.start()
+                self.readiness.set("kafka", True)
+                watch = asyncio.create_task(_watch(consumer, self.readiness))
+                try:
+                    await self._consume(conn, consumer, state, relay, topics)
+                finally:
+                    watch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watch
             finally:
+                await topics.close()
                 await consumer.stop()
         finally:
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
-
-    async def _start_consumer(self, conn: db.Connection) -> AIOKafkaConsumer:
-        topic = self.settings.results_topic
-        consumer = kafka.new_consumer(self.settings)
-        await consumer.start()
-        # The topic was created with this many partitions (kafka.topic_layout).
-        assigned = [TopicPartition(topic, p) for p in range(self.settings.results_partitions)]
-        consumer.assign(assigned)
-        offsets = await store.load_offsets(conn, topic)
-        for tp in assigned:
-            if tp.partition in offsets:
-                consumer.seek(tp, offsets[tp.partition])
-            else:
-                await consumer.seek_to_beginning(tp)
-        self.readiness.set("kafka", True)
-        return consumer
 
     async def _consume(
         self,
@@ -117,49 +122,94 @@ class Scoring:
         consumer: AIOKafkaConsumer,
         state: ScoringState,
         relay: OutboxRelay,
+        topics: Topics,
     ) -> None:
         topic = self.settings.results_topic
         while True:
+            await topics.check_when_due()
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
-            await _observe_lag(consumer)
             if not batches:
                 continue
             started = time.perf_counter()
-            results: list[AcceptedResult | UnitUpdate] = []
-            next_offsets: dict[int, int] = {}
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
-            for tp, messages in batches.items():
-                for message in messages:
-                    try:
-                        results.append(results_topic_message(message.value or b""))
-                    except ValidationError as error:
-                        APPLIED.labels("malformed").inc()
-                        log.error("skipping a malformed result message", partition=tp.partition,
-                                  offset=message.offset, error=str(error))
-                next_offsets[tp.partition] = messages[-1].offset + 1
-            plan = state.plan(results, datetime.now(UTC))
+            results = [result for records in batches.values() for record in records
+                       if (result := _message(record)) is not None]
+            results = await _stored(conn, results)
+            earlier = await store.stored_revisions(conn, state.missing(results))
+            next_offsets = {tp.partition: records[-1].offset + 1
+                            for tp, records in batches.items()}
+            plan = state.plan(results, datetime.now(UTC), earlier)
             await store.persist(conn, plan, topic, next_offsets)
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
             LAST_SEQ.set(state.last_seq)
             APPLIED.labels("applied").inc(plan.applied)
-            APPLIED.labels("ignored").inc(len(results) - plan.applied)
+            APPLIED.labels("ignored").inc(len(results) + len(earlier) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
 
 
-async def _observe_lag(consumer: AIOKafkaConsumer) -> None:
-    """The end of each partition as the last fetch saw it, minus where scoring is."""
-    lag = 0
-    for tp in consumer.assignment():
-        end = consumer.highwater(tp)
-        if end is not None:
-            lag += max(0, end - await consumer.position(tp))
-    LAG.set(lag)
+def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | UnitUpdate | None:
+    try:
+        return results_topic_message(record.value or b"")
+    except ValidationError as error:
+        APPLIED.labels("malformed").inc()
+        log.error("skipping a malformed result message", partition=record.partition,
+                  offset=record.offset, error=str(error))
+        return None
+
+
+async def _stored(
+    conn: db.Connection, messages: list[AcceptedResult | UnitUpdate]
+) -> list[AcceptedResult | UnitUpdate]:
+    """The messages that are exactly a row of `submissions` (a result) or of `unit_changes`
+    (a unit's state); anything else is not what ingest accepted, whatever it says, and is
+    skipped."""
+    results = [message for message in messages if isinstance(message, AcceptedResult)]
+    updates = [message for message in messages if isinstance(message, UnitUpdate)]
+    rows = await store.stored_rows(conn, [result.submission_id for result in results])
+    changes = await store.stored_unit_changes(conn, [update.change_id for update in updates])
+    matched: list[AcceptedResult | UnitUpdate] = []
+    for message in messages:
+        if isinstance(message, UnitUpdate):
+            if matches_unit_change(message, changes):
+                matched.append(message)
+                continue
+            APPLIED.labels("unmatched").inc()
+            log.error("skipping a unit state that no unit change holds",
+                      unit_id=message.unit_id, version=message.version,
+                      change_id=message.change_id)
+            continue
+        if matches_submission(message, rows):
+            matched.append(message)
+            continue
+        APPLIED.labels("unmatched").inc()
+        log.error("skipping a result message that no submission holds",
+                  event_id=message.event_id, revision=message.revision,
+                  submission_id=message.submission_id)
+    return matched
+
+
+async def _watch(consumer: AIOKafkaConsumer, readiness: Readiness) -> None:
+    """Every STALL_CHECK_S: how far scoring is behind the results topic (the lag metric),
+    and whether it has stopped moving while behind (/healthz)."""
+    watch = StallWatch(readiness, "consuming", "scoring", STALLED_AFTER_S)
+    while True:
+        await asyncio.sleep(STALL_CHECK_S)
+        assigned = list(consumer.assignment())
+        try:
+            ends = await consumer.end_offsets(assigned)
+            position = sum([await consumer.position(tp) for tp in assigned])
+        except (KafkaError, IllegalStateError):
+            continue  # Kafka away, or partitions being reassigned: the consumer says so
+        end = sum(ends.values())
+        LAG.set(max(0, end - position))
+        watch.observe(position, end)
 
 
 def create_app(settings: Settings) -> Starlette:
     scoring = Scoring(settings, load_definitions(settings.games_dir))
-    routes = health_routes(scoring.readiness, required=("postgresql", "kafka", "leader"))
+    routes = health_routes(scoring.readiness,
+                           required=("postgresql", "kafka", "leader", "relay", "consuming"))
     return Starlette(routes=routes, lifespan=scoring.lifespan)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 
@@ -30,7 +30,7 @@ from shared.domain.engine import (
 from shared.domain.games import Event, Games
 from shared.domain.records import RecordsReport, UnitResult, detect_records
 from shared.domain.rules import Rules
-from shared.domain.units import Unit
+from shared.domain.units import RANKING_PHASE, Unit
 
 log = structlog.get_logger()
 
@@ -70,6 +70,39 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.events and not self.stamped and not self.units
+
+
+class StoredRow(NamedTuple):
+    """What `submissions` holds about one row, as a message names it."""
+
+    event_id: str
+    revision: int
+    content_hash: str  # hex
+    accepted_at: datetime
+    entered_by: str
+    phase: str = RANKING_PHASE
+
+
+def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) -> bool:
+    """Whether a message is exactly a stored revision: the row it names has its event,
+    revision, content hash, time and author, and its content has that hash. Anything else
+    (a revision a restored database no longer has, another producer's message, content
+    altered on the way) must not count."""
+    row = stored.get(result.submission_id)
+    return (row is not None and result.content_matches_hash()
+            and row == StoredRow(result.event_id, result.revision, result.content_hash,
+                                 result.accepted_at, result.entered_by, result.phase))
+
+
+def matches_unit_change(update: UnitUpdate, stored: Mapping[int, UnitUpdate]) -> bool:
+    """Whether a unit's state is exactly the row of `unit_changes` it names (a state no
+    stored change holds, from a restored database or another producer, must not count)."""
+    return stored.get(update.change_id) == update
+
+
+def _rankings(messages: Sequence[AcceptedResult | UnitUpdate]) -> list[AcceptedResult]:
+    return [message for message in messages
+            if isinstance(message, AcceptedResult) and message.ranks_the_event]
 
 
 def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
@@ -166,7 +199,27 @@ class ScoringState:
     last_seq: int = 0
     units: dict[str, UnitRecord] = field(default_factory=dict)
 
-    def plan(self, messages: Sequence[AcceptedResult | UnitUpdate], now: datetime) -> Plan:
+    def missing(self, messages: Sequence[AcceptedResult | UnitUpdate]) -> list[tuple[str, int]]:
+        """The revisions (event id, revision) of the events' rankings to read from
+        `submissions` before `messages`: those between an event's applied revision and its
+        next one in `messages`. Only a lost topic skips revisions; each event's messages are
+        otherwise in order. (A heat's revision skipped so shows when the next arrives.)"""
+        reached = {event_id: state.result.revision for event_id, state in self.events.items()}
+        wanted: list[tuple[str, int]] = []
+        for result in _rankings(messages):
+            have = reached.get(result.event_id, 0)
+            wanted += [(result.event_id, revision)
+                       for revision in range(have + 1, result.revision)]
+            reached[result.event_id] = max(have, result.revision)
+        return wanted
+
+    def plan(
+        self, messages: Sequence[AcceptedResult | UnitUpdate], now: datetime,
+        earlier: Mapping[tuple[str, int], AcceptedResult] | None = None,
+    ) -> Plan:
+        """The change `messages` make, each event's revisions applied in order and once:
+        `earlier` holds the stored revisions that `missing` asked for. A unit's state and a
+        heat's result change only their unit (scored never)."""
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         units = _Units(self.games, dict(self.units), self.last_seq)
@@ -180,18 +233,23 @@ class ScoringState:
                 applied += units.apply_result(message)
                 continue
             current = events.get(message.event_id)
-            if current is not None and message.revision <= current.result.revision:
-                continue  # a redelivery or replay: already applied
-            history = (*(current.history if current else ()), history_item(message))
-            state = event_state(self.games, self.rules, message, history)
-            if state is None:
-                continue
-            events[message.event_id] = changed[message.event_id] = state
-            # Every applied revision is announced, even one the same batch supersedes:
-            # media see each correction.
-            feed += result_messages(units.seq, message.event_id, state.document)
-            units.seq += 2
-            applied += 1
+            have = current.result.revision if current is not None else 0
+            gap = [stored for revision in range(have + 1, message.revision)
+                   if (stored := (earlier or {}).get((message.event_id, revision)))]
+            for revision in (*gap, message):
+                current = events.get(revision.event_id)
+                if current is not None and _already_applied(current.result, revision):
+                    continue  # a redelivery or replay
+                history = _history_with(current, revision)
+                state = event_state(self.games, self.rules, revision, history)
+                if state is None:
+                    continue
+                events[revision.event_id] = changed[revision.event_id] = state
+                # Every applied revision is announced, even one the same batch supersedes:
+                # media see each correction.
+                feed += result_messages(units.seq, revision.event_id, state.document)
+                units.seq += 2
+                applied += 1
         if not changed:
             return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
                         units.changed)
@@ -259,12 +317,30 @@ class _Units:
                       revision=result.revision)
             return 0
         current = self._record(unit.unit_id)
-        if current is not None and not current.takes(result):
+        if current is not None and current.result is not None \
+                and _already_applied(current.result, result):
             return 0
         history = (*(current.history if current else ()), history_item(result))
         record = unit_record(self.games, unit, current.update if current else None, result,
                              history)
         return self._announce(unit, record, schedule=False)
+
+
+def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
+    """An older revision, or the applied one again. The same number with other content is
+    not a duplicate: the message was checked against `submissions`, so that content is the
+    stored revision now (a database restored from a backup took the number again)."""
+    return result.revision < applied.revision or (
+        result.revision == applied.revision and result.content_hash == applied.content_hash)
+
+
+def _history_with(current: EventState | None, result: AcceptedResult) -> tuple[dict[str, Any], ...]:
+    """The event's history once `result` is applied: appended, or replacing the item of
+    the applied revision it takes the place of."""
+    history = current.history if current is not None else ()
+    if current is not None and current.result.revision == result.revision:
+        history = history[:-1]
+    return (*history, history_item(result))
 
 
 def replay(

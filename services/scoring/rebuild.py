@@ -30,7 +30,7 @@ from services.scoring.core import (
     result_messages,
     table_changes,
 )
-from shared.adapters import db, kafka
+from shared.adapters import db, kafka, submissions
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.settings import Settings
@@ -75,18 +75,12 @@ class Comparison:
         return not self.events and not self.tables
 
 
-# The events' rankings (their finals): only those score; heats are shown, never scored.
-_REVISIONS_SQL: Final = (
-    "SELECT s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
-    " t.name AS entered_by FROM submissions s JOIN tokens t ON t.id = s.token_id"
-    f" WHERE s.phase = '{RANKING_PHASE}'"
-)
-
-
 async def read(conn: db.Connection) -> tuple[list[dict[str, Any]], Stored]:
     """Every accepted revision (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        revisions = [dict(row) for row in await conn.fetch(_REVISIONS_SQL)]
+        # The events' rankings (their finals): only those score; heats are shown, never scored.
+        revisions = [dict(row) for row in await conn.fetch(
+            f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")]
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)

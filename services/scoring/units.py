@@ -25,9 +25,6 @@ class UnitRecord:
         """Whether `update` is a later state than this one (redeliveries are not)."""
         return self.update is None or update.version > self.update.version
 
-    def takes(self, result: AcceptedResult) -> bool:
-        return self.result is None or result.revision > self.result.revision
-
 
 def unit_record(
     games: Games,

@@ -33,6 +33,8 @@ class Readiness:
     sees what /healthz says."""
 
     conditions: dict[str, bool] = field(default_factory=dict)
+    # Why a condition does not hold, in words for the people reading /healthz.
+    reasons: dict[str, str] = field(default_factory=dict)
     _required: tuple[str, ...] = ()
 
     def require(self, names: Sequence[str]) -> None:
@@ -40,8 +42,12 @@ class Readiness:
         for name in names:
             READY.labels(name).set(self.conditions.get(name, False))
 
-    def set(self, name: str, ready: bool) -> None:
+    def set(self, name: str, ready: bool, reason: str | None = None) -> None:
         self.conditions[name] = ready
+        if ready or reason is None:
+            self.reasons.pop(name, None)
+        else:
+            self.reasons[name] = reason
         if name in self._required:
             READY.labels(name).set(ready)
 
@@ -60,6 +66,7 @@ def health_routes(readiness: Readiness, *, required: Sequence[str]) -> list[Base
             "status": "ok" if not waiting else "waiting",
             "waiting_for": waiting,
             "conditions": readiness.conditions,
+            "reasons": readiness.reasons,
         }
         return JSONResponse(body, status_code=503 if waiting else 200)
 

@@ -2,13 +2,15 @@
 (ingest -> scoring, `podium.results`) and feed messages (scoring -> broadcast,
 `podium.changes`)."""
 
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from shared.domain.engine import Result
+from shared.domain.engine import Entry, Result
 from shared.domain.start_lists import Entrant, StartList, StartPosition
 from shared.domain.unit_status import UnitState, UnitStatus
 from shared.domain.units import RANKING_PHASE
@@ -17,15 +19,42 @@ EntryStatus = Literal["OK", "DNF", "DSQ", "DNS"]
 ResultStatus = Literal["provisional", "official", "cancelled"]
 RecordLevel = Literal["games", "provincial", "national"]
 FeedType = Literal["update", "result"]
+# Row ids and seqs are PostgreSQL bigints: a number beyond one names nothing any database
+# holds, and a query with it fails every time it is tried, so such a message is malformed.
+# (0 names no row: bigserial and the feed's seq start at 1.)
+RowNumber = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
+def content_hash(
+    event_id: str, revision: int, status: str, note: str | None, entries: Sequence[Entry],
+    phase: str = RANKING_PHASE,
+) -> bytes:
+    """The SHA-256 of a revision's content: what ingest stores beside it (two submissions of
+    one revision are the same exactly when their hashes are), and what scoring checks.
+
+    v1's content (the final's, without bibs) hashes as it always did, so the hashes stored
+    before v1.1 still name their rows."""
+    unit = {} if phase == RANKING_PHASE else {"phase": phase}
+    canonical = orjson.dumps(
+        {"event_id": event_id, **unit, "revision": revision, "status": status, "note": note,
+         "entries": [entry.model_dump(exclude=set() if entry.bib else {"bib"})
+                     for entry in entries]},
+        option=orjson.OPT_SORT_KEYS,
+    )
+    return hashlib.sha256(canonical).digest()
 
 
 class AcceptedResult(Result):
-    """One accepted result revision, as ingest stored it and publishes it.
+    """One accepted result revision, as ingest stored it and publishes it. It names its row
+    of `submissions` (id, and the content hash in hex), so that scoring applies a message
+    only when it is exactly a stored revision.
 
     `phase` is the unit it is the result of (v1.1): the final's (RANKING_PHASE) is the event's
     ranking, which scores; a heat's is stored and shown, never scored. Revisions count per unit.
     """
 
+    submission_id: RowNumber
+    content_hash: str
     accepted_at: datetime
     entered_by: str
     phase: str = RANKING_PHASE
@@ -37,6 +66,22 @@ class AcceptedResult(Result):
     @property
     def ranks_the_event(self) -> bool:
         return self.phase == RANKING_PHASE
+
+    @classmethod
+    def of(cls, result: Result, *, submission_id: int, accepted_at: datetime,
+           entered_by: str, phase: str = RANKING_PHASE) -> "AcceptedResult":
+        """`result` as stored in row `submission_id`, its hash computed."""
+        digest = content_hash(result.event_id, result.revision, result.status, result.note,
+                              result.entries, phase)
+        return cls(**result.model_dump(), submission_id=submission_id,
+                   content_hash=digest.hex(), accepted_at=accepted_at, entered_by=entered_by,
+                   phase=phase)
+
+    def content_matches_hash(self) -> bool:
+        """Whether the content is the content its hash names (nothing altered on the way)."""
+        digest = content_hash(self.event_id, self.revision, self.status, self.note,
+                              self.entries, self.phase)
+        return digest.hex() == self.content_hash
 
 
 class StartRow(BaseModel):
@@ -72,6 +117,9 @@ class UnitUpdate(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["unit"] = "unit"
+    # The row of the outbox `unit_changes` it was published from (0 before it is), so that
+    # scoring applies a state only when it is exactly what ingest stored.
+    change_id: RowNumber = 0
     event_id: str
     unit_id: str
     version: int = Field(ge=1)
@@ -122,7 +170,7 @@ class FeedMessage(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    seq: int
+    seq: RowNumber
     channel: str
     type: FeedType
     data: dict[str, Any]

@@ -11,10 +11,11 @@ from pydantic import ValidationError
 
 from services.broadcast.hub import Hub
 from services.broadcast.units import Units
-from services.scoring.core import ScoringState, compute_tables
+from services.scoring.core import ScoringState, compute_tables, matches_unit_change
 from shared.contract import channels
 from shared.contract.messages import AcceptedResult, StartRow, UnitUpdate, results_topic_message
 from shared.contract.unit_documents import schedule_item, unit_document
+from shared.domain.engine import Result
 from tests.unit.shipped import GAMES, RULES
 
 NOW = datetime(2024, 9, 20, 0, 30, tzinfo=UTC)
@@ -33,25 +34,30 @@ def update(version: int, status: str = "start_list", **fields: Any) -> UnitUpdat
         "changed_at": NOW, **fields})
 
 
-def heat_result(revision: int, status: str = "official") -> AcceptedResult:
-    return AcceptedResult.model_validate({
-        "event_id": SPRINT.id, "phase": "heat-1", "revision": revision, "status": status,
+def heat_result(revision: int, status: str = "official", phase: str = "heat-1"
+                ) -> AcceptedResult:
+    result = Result.model_validate({
+        "event_id": SPRINT.id, "revision": revision, "status": status,
         "entries": [{"rank": 1, "bib": "0601", "delegation": "qinyang", "competitor": "李明",
                      "mark": "10.91"},
                     {"rank": 2, "bib": "0101", "delegation": "jiefang", "competitor": "黄强",
-                     "mark": "11.02"}],
-        "accepted_at": NOW, "entered_by": "裁判 张"})
+                     "mark": "11.02"}]})
+    return AcceptedResult.of(result, submission_id=revision, accepted_at=NOW,
+                             entered_by="裁判 张", phase=phase)
 
 
 def test_the_results_topic_carries_results_and_units() -> None:
-    v1 = {"event_id": SPRINT.id, "revision": 1, "status": "official", "entries": [],
-          "accepted_at": NOW.isoformat(), "entered_by": "裁判 张"}
-    # A message of v1, without kind or phase, is the final's result.
-    parsed = results_topic_message(orjson.dumps(v1))
+    final = heat_result(1, phase="final").model_dump(mode="json")
+    del final["phase"]
+    # A message without kind or phase (as before v1.1) is the final's result.
+    parsed = results_topic_message(orjson.dumps(final))
     assert isinstance(parsed, AcceptedResult) and parsed.ranks_the_event
-    assert parsed.unit_id == FINAL.unit_id
+    assert parsed.unit_id == FINAL.unit_id and parsed.content_matches_hash()
     heat = results_topic_message(heat_result(1).model_dump_json().encode())
     assert isinstance(heat, AcceptedResult) and not heat.ranks_the_event
+    # The phase is part of the content: a heat's result cannot pass for the final's.
+    assert heat.content_matches_hash()
+    assert not heat.model_copy(update={"phase": "final"}).content_matches_hash()
     state = results_topic_message(update(3).model_dump_json().encode())
     assert isinstance(state, UnitUpdate) and state.version == 3
     assert state.start_list_of() is not None and state.state().status == "start_list"
@@ -115,7 +121,7 @@ def test_a_heat_is_shown_on_its_page_and_never_scored() -> None:
 
 
 def test_a_final_is_the_events_result_as_in_v1() -> None:
-    final = heat_result(1).model_copy(update={"phase": "final"})
+    final = heat_result(1, phase="final")
     plan = scoring().plan([final], NOW)
     assert [m.channel for m in plan.feed[:2]] == ["results", f"event:{SPRINT.id}"]
     assert not any(m.channel.startswith("unit:") for m in plan.feed)
@@ -163,10 +169,21 @@ def test_the_schedules_day_is_within_the_games() -> None:
 
 def test_a_finals_page_shows_the_events_result() -> None:
     hub = replica()
-    final = heat_result(1).model_copy(update={"phase": "final"})
+    final = heat_result(1, phase="final")
     for message in scoring().plan([final], NOW).feed:
         hub.publish(message)
     page = hub.unit_document(FINAL.unit_id)
     assert page["result"]["revision"] == 1
     assert page["result"]["entries"][0]["medal"] == "gold"
     assert "event" not in page["result"]
+
+
+def test_a_units_state_counts_only_as_its_outbox_row_holds_it() -> None:
+    published = update(2).model_copy(update={"change_id": 7})
+    stored = {7: published}
+    assert matches_unit_change(published, stored)
+    # Another state under the row's id (a restored database, another producer), or a state
+    # that names no row: neither counts.
+    assert not matches_unit_change(update(3, "running").model_copy(update={"change_id": 7}),
+                                   stored)
+    assert not matches_unit_change(update(2), stored)

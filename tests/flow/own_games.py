@@ -1,0 +1,51 @@
+"""A second games on the session's PostgreSQL server and Kafka: a database, topics and
+service processes of its own, for a test that must change the rules or destroy the
+database without disturbing the other tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+
+from launcher.process import free_port
+from launcher.stack import Ports, Stack
+
+
+def server_url(stack: Stack, database: str) -> str:
+    """The session's PostgreSQL server, database `database`."""
+    assert stack.database_url is not None
+    return stack.database_url.rsplit("/", 1)[0] + "/" + database
+
+
+async def recreate_database(stack: Stack, name: str) -> None:
+    """Drops the database `name` (if any) and creates it empty."""
+    conn = await asyncpg.connect(server_url(stack, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def own_games(stack: Stack, home: Path, name: str, games_dir: Path) -> Iterator[Stack]:
+    """The three services of a games called `name`, running on the session's servers."""
+    asyncio.run(recreate_database(stack, name))
+    games = Stack(
+        home=home, ports=Ports(ingest=free_port(), scoring=free_port(), broadcast=free_port()),
+        database_url=server_url(stack, name), kafka_bootstrap=stack.kafka_bootstrap,
+        extra_env={"PODIUM_GAMES_DIR": str(games_dir),
+                   "PODIUM_RESULTS_TOPIC": f"{name}.results",
+                   "PODIUM_CHANGES_TOPIC": f"{name}.changes"},
+    )
+    try:
+        games.start_infra()  # both given: only writes the run file the CLI reads
+        games.start_services()
+        games.wait_healthy(timeout=120)
+        yield games
+    finally:
+        games.stop()
