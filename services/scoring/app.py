@@ -173,21 +173,18 @@ async def _stored(
     matched: list[AcceptedResult | UnitUpdate] = []
     for message in messages:
         if isinstance(message, UnitUpdate):
-            if matches_unit_change(message, changes):
-                matched.append(message)
-                continue
-            APPLIED.labels("unmatched").inc()
-            log.error("skipping a unit state that no unit change holds",
-                      unit_id=message.unit_id, version=message.version,
-                      change_id=message.change_id)
-            continue
-        if matches_submission(message, rows):
+            held = matches_unit_change(message, changes)
+            names = {"unit_id": message.unit_id, "version": message.version,
+                     "change_id": message.change_id}
+        else:
+            held = matches_submission(message, rows)
+            names = {"event_id": message.event_id, "revision": message.revision,
+                     "submission_id": message.submission_id}
+        if held:
             matched.append(message)
             continue
         APPLIED.labels("unmatched").inc()
-        log.error("skipping a result message that no submission holds",
-                  event_id=message.event_id, revision=message.revision,
-                  submission_id=message.submission_id)
+        log.error("skipping a message that no stored row holds", **names)
     return matched
 
 
