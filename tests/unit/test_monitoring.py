@@ -28,7 +28,7 @@ def promtool(*args: str) -> str:
 
 def test_the_prometheus_config_and_rules_are_valid() -> None:
     assert "SUCCESS" in promtool("check", "config", "prometheus.yml")
-    assert "SUCCESS: 6 rules found" in promtool("check", "rules", "rules/podium.yml")
+    assert "SUCCESS: 8 rules found" in promtool("check", "rules", "rules/podium.yml")
 
 
 def test_every_alert_fires_when_it_should_and_only_then() -> None:
@@ -44,7 +44,8 @@ def test_every_alert_has_a_summary_and_a_runbook_line() -> None:
         assert f"alertname: {alert['alert']}" in tested, f"{alert['alert']} has no rule test"
     assert {alert["alert"] for alert in alerts} == {
         "PodiumServiceDown", "PodiumNotReady", "PodiumOutboxBacklog", "PodiumConsumerLag",
-        "PodiumFollowerStalled", "PodiumEndToEndSlow",
+        "PodiumFollowerStalled", "PodiumEndToEndSlow", "PodiumRejectedMessages",
+        "PodiumTopicReplaced",
     }
 
 
