@@ -115,7 +115,7 @@ def tell(measured: Measured) -> Measured:
 
 async def measure_podium(system: System, plan: Plan, parts: set[str], results: Results,
                          send: Send, revisions: Revisions) -> None:
-    broadcast, scoring = system.pid("broadcast"), system.pid("scoring")
+    broadcast, scoring = system.broadcast_pids(), system.pid("scoring")
     assert system.stack.kafka_bootstrap is not None
     tap = Tap(system.stack.kafka_bootstrap)
     await tap.start()
@@ -124,11 +124,11 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
         # One probe first, to see a result through to broadcast before its baseline.
         await audience.add_probes(1)
         await ready(send, revisions, audience)
-        baseline = rss_kib(broadcast)
+        baseline = sum(map(rss_kib, broadcast))
         await audience.grow(plan.sweep, plan.probes - 1)
         say(f"{audience.sinks:,} sinks + {audience.probes} probes connected to broadcast")
         await asyncio.sleep(SETTLE_S)
-        results.memory = (baseline, rss_kib(broadcast), audience.sinks)
+        results.memory = (baseline, sum(map(rss_kib, broadcast)), audience.sinks)
         await ready(send, revisions, audience)
 
         async def send_burst() -> list[Key]:
@@ -229,7 +229,7 @@ async def measure_floor(system: System, plan: Plan, parts: set[str], results: Re
             async def relayed(keys: list[Key]) -> None:
                 await wait_idle(floor.relay_pid)
 
-            results.fanout.append(tell(await saturate("floor", floor.server_pid, audience,
+            results.fanout.append(tell(await saturate("floor", [floor.server_pid], audience,
                                                       send_burst, relayed)))
     finally:
         await audience.close()

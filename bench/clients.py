@@ -47,6 +47,9 @@ HANDSHAKE_TIMEOUT_S = 60.0
 # A screen whose server went away waits up to this long before connecting again, so a
 # replica's audience does not arrive at the others all in the same millisecond.
 RECONNECT_SPREAD_S = 3.0
+# A viewer's first connection is tried again too (a screen would), until this process's
+# viewers have failed this many times each on average.
+FIRST_TRIES = 5
 
 
 def client_frame(opcode: int, payload: bytes) -> bytes:
@@ -445,10 +448,10 @@ class Resumers:
                                              self.port)
                 await asyncio.wait_for(opened, HANDSHAKE_TIMEOUT_S)
             except (OSError, TimeoutError) as error:
-                if not first.done():
+                self.failed_attempts += 1
+                if not first.done() and self.failed_attempts > FIRST_TRIES * len(self.viewers):
                     first.set_exception(error)
                     return
-                self.failed_attempts += 1
             else:
                 if not first.done():
                     first.set_result(None)
