@@ -453,12 +453,13 @@ class Resumers:
                     first.set_exception(error)
                     return
             else:
-                if not first.done():
+                if first.done():
+                    viewer.reconnects += 1
+                else:
                     first.set_result(None)
                 self.open += 1
                 await closed
                 self.open -= 1
-            viewer.reconnects += 1
             await asyncio.sleep(random.uniform(0, RECONNECT_SPREAD_S))
 
     async def command(self, op: str, request: dict[str, Any]) -> dict[str, Any]:

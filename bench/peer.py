@@ -1,8 +1,8 @@
 """The peer: Centrifugo (the Go real-time server) fanning out the same messages to the same
 audience, fed by its HTTP publish API. Each message is the floor's `result` frame
 (bench.floor), shaped and sized like Podium's, as a publication's data; the probes read it
-from Centrifugo's pushes (bench.clients). Latency runs from the publish call's answer, as
-the floor's from Kafka's acknowledgement and Podium's from ingest's 202.
+from Centrifugo's pushes (bench.clients). Latency runs, as for Podium and the
+floor, from the moment the message is sent (bench.stats.delivery).
 
 The binary comes from scripts/peer.sh (PODIUM_PEER_BINARY, or built from its Go module);
 without one the peer is skipped with a note.

@@ -64,7 +64,7 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
                 for key, value in figures.items()]),
     ]
     if results.latency:
-        lines += ["### End to end: POST answered -> `result` frame at each probe", "",
+        lines += ["### End to end: POST sent -> `result` frame at each probe", "",
                   "Latencies in ms over every (probe, result) pair; *spread* is, per result,"
                   " the last probe's arrival minus the first's: how long the server takes to"
                   " hand one frame to its whole audience.", ""]
@@ -213,7 +213,7 @@ def latency_plot(results: Results, folder: Path) -> str | None:
     axes.set_xscale("log")
     axes.set_xlim(left=1)
     axes.axvline(100, color="grey", linestyle=":", label="p99 target 100 ms")
-    axes.set_xlabel("POST answered -> frame at probe (ms, log scale)")
+    axes.set_xlabel("POST sent -> frame at probe (ms, log scale)")
     axes.set_ylabel("share of (probe, result) pairs")
     axes.set_title(f"End-to-end latency, {results.latency[0].clients:,} clients")
     axes.grid(True, which="both", alpha=0.3)

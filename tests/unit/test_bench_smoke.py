@@ -22,8 +22,8 @@ def test_percentile_interpolates_between_ranks() -> None:
 
 
 def test_delivery_pairs_arrivals_with_answers() -> None:
-    submissions = [Submission(("e1", 1), 0.0, 1.0, 202), Submission(("e2", 1), 0.0, 2.0, 202),
-                   Submission(("e3", 1), 0.0, 2.0, 409)]
+    submissions = [Submission(("e1", 1), 1.0, 1.004, 202),
+                   Submission(("e2", 1), 2.0, 2.004, 202), Submission(("e3", 1), 2.0, 2.004, 409)]
     arrivals = [Arrival(0, ("e1", 1), 1.010, 100), Arrival(1, ("e1", 1), 1.030, 100),
                 Arrival(0, ("e2", 1), 2.020, 120), Arrival(0, ("e3", 1), 3.0, 100)]
     result = delivery(submissions, arrivals, probes=2)
@@ -99,9 +99,10 @@ def sample_results() -> Results:
 
 def test_figures_follow_the_measurements() -> None:
     figures = sample_results().figures()
-    assert figures["e2e_p50_ms"] == pytest.approx(21.0, abs=0.1)
-    # The ratio of the p99s at the steady load: 22 ms against the floor's 12.
-    assert figures["e2e_floor_ratio"] == pytest.approx(22.0 / 12.0, abs=0.02)
+    # From the moment each was sent: 10 ms to the answer, 20-22 ms more to the probes.
+    assert figures["e2e_p50_ms"] == pytest.approx(31.0, abs=0.1)
+    # The ratio of the p99s at the steady load: 32 ms against the floor's 22.
+    assert figures["e2e_floor_ratio"] == pytest.approx(32.0 / 22.0, abs=0.02)
     assert figures["peer_p99_ms"] is None and figures["e2e_peer_ratio"] is None
     assert figures["scale_clients"] is None and figures["rest_cached_per_s"] is None
     assert figures["fanout_clients"] == 10_040
