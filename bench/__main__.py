@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -92,8 +93,17 @@ STARTED = time.monotonic()
 Measured = TypeVar("Measured", FanoutStep, list[LatencyRun], IngestRun)
 
 
+# The machine's 1-minute load average as each figure was taken: others share the 2 cores.
+LOADS: list[str] = []
+
+
 def say(message: str) -> None:
     print(f"[bench {time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
+
+
+def note_load(what: str) -> None:
+    LOADS.append(f"{what} {os.getloadavg()[0]:.1f}")
+    say(f"  load average {os.getloadavg()[0]:.1f}")
 
 
 def tell(measured: Measured) -> Measured:
@@ -112,6 +122,12 @@ def tell(measured: Measured) -> Measured:
         summary = run.delivery.summary
         say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms,"
             f" p99 {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
+    if isinstance(measured, FanoutStep):
+        note_load(f"fan-out {measured.target} {measured.clients:,}")
+    elif isinstance(measured, IngestRun):
+        note_load("ingest")
+    else:
+        note_load(" and ".join(f"{run.target} {run.load}" for run in measured))
     return measured
 
 
@@ -258,9 +274,11 @@ async def measure_system(system: System, plan: Plan, parts: set[str], results: R
                 results.notes.append("rest: skipped: wrk is not installed")
             else:
                 say(f"  rest: {results.rest}")
+                note_load("rest")
         if "scale" in parts:
             results.scale = await scale_out(system, plan.scale, poster(client), revisions, say)
             say(f"  scale: {results.scale}")
+            note_load("scale")
     if "ingest" in parts:
         # Scoring is stopped: on two cores the CPU it would spend scoring hundreds of
         # results a second would be taken from ingest, whose own figure this is.
@@ -324,6 +342,9 @@ def main() -> int:
         say("media: bulletin and card renders, the event loop's lag during a burst")
         results.media = media_benchmark(runs=5 if args.quick else 20)
     results.machine["after"] = machine_state()
+    if LOADS:
+        results.notes.append("load average (1 min) as each figure was taken: "
+                             + "; ".join(LOADS))
     figures = results.figures()
     if doc is not None:
         say(f"writing {doc}")
