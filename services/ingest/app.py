@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
@@ -23,15 +23,39 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
-from services.ingest.validation import check_result, claims_records, requested_event
-from shared.adapters import kafka
+from services.ingest.results_desk import (
+    awaiting_document,
+    created_document,
+    progress_document,
+    token_document,
+)
+from services.ingest.validation import (
+    check_note,
+    check_result,
+    check_token_request,
+    claims_records,
+    requested_event,
+    requested_revision,
+)
+from shared.adapters import db, kafka
 from shared.adapters.db import DATABASE_DOWN, Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
+from shared.adapters.rates import RatePerKey
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
-from shared.adapters.tokens import Token, find_token, revoked_at
+from shared.adapters.tokens import (
+    Token,
+    create_token,
+    find_token,
+    list_tokens,
+    refused,
+    revoke_token,
+)
 from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
+from shared.domain.checks import CheckAction, awaits_confirmation
+from shared.domain.games import Event
+from shared.domain.schedule import GAMES_TIMEZONE
 
 log = structlog.get_logger()
 
@@ -49,7 +73,11 @@ DATABASE_TIMEOUT_S = 10
 HEALTH_PROBE_S = 1.0
 
 ENTER_DIR = Path(__file__).parent / "enter"
-# The page keeps the official's token in localStorage, so it runs only its own scripts.
+DESK_DIR = Path(__file__).parent / "desk"
+# Tokens whose request rates are remembered; the least recent is forgotten first (and starts
+# again with a full burst). Far more than the tokens of a games.
+RATED_TOKENS = 10_000
+# The pages keep the official's token in localStorage, so they run only their own scripts.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none';"
                                " frame-ancestors 'none'",
@@ -62,9 +90,13 @@ class Ingest:
         self.settings = settings
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
+        self.rules = definitions.rules
         self.database = Database(settings.database_url, max_size=20)
         self.relay: OutboxRelay | None = None
         self.openapi = orjson.dumps(openapi_document(self.games))
+        self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
+                                                 settings.ingest_token_request_burst,
+                                                 RATED_TOKENS)
 
     # --- answers ------------------------------------------------------------------------
 
@@ -73,7 +105,7 @@ class Ingest:
         # too large is refused before anything else, unread.
         if _declared_length(request) > answers.MAX_BODY_BYTES:
             raise answers.too_large()
-        token = await self._official(request)
+        token = await self._holder(request)
         raw = await _read_body(request)
         try:
             payload = orjson.loads(raw)
@@ -93,12 +125,23 @@ class Ingest:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)
         assert event is not None, "check_result knows the event"
+        status = body.status
+
+        async def recorder_keeps_official(conn: db.Connection) -> None:
+            # A recorder's official result waits for a referee; withdrawing or downgrading
+            # an official result would change the tables without one, so it may not.
+            if (token.role == "recorder" and status != "official"
+                    and await store.counted_status(conn, event.id) == "official"):
+                raise answers.recorder_cannot_withdraw(event, status)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
-                status=body.status, note=body.note, entries=body.normalized_entries(),
+                status=status, note=body.note, entries=body.normalized_entries(),
                 token_id=token.id,
+                awaits_confirmation=awaits_confirmation(token.role, status, event.sport,
+                                                        self.rules),
+                within=recorder_keeps_official,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)
@@ -107,23 +150,126 @@ class Ingest:
         self._relay().wake()
         ACCEPTED.labels(event.venue).inc()
         log.info("result accepted", event_id=body.event_id, revision=body.revision,
-                 status=body.status, by=token.name)
+                 status=body.status, waits=outcome.awaits_confirmation, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
 
+    async def confirm(self, request: Request) -> Response:
+        """`POST /v1/results/{event_id}/{revision}/confirm`: a referee of the venue or the
+        desk, not who entered it, makes a waiting revision count (or ends a review)."""
+        return await self._check(request, "confirm")
+
+    async def review(self, request: Request) -> Response:
+        """`POST /v1/results/{event_id}/{revision}/review` `{"note"}`: an official result
+        under review (a protest, 申诉), shown with the note until a confirmation or a
+        correction ends it."""
+        return await self._check(request, "review")
+
+    async def _check(self, request: Request, action: CheckAction) -> Response:
+        token = await self._holder(request)
+        event = self._event(request)
+        if not token.may_confirm_for(event.venue):
+            if token.role in ("referee", "admin") or not token.may_enter_for(event.venue):
+                raise answers.venue_not_allowed(token, event, self.games)
+            raise answers.may_not_check(token, action)
+        revision = requested_revision(request.path_params["revision"])
+        if revision is None:
+            raise answers.no_revision(event, request.path_params["revision"])
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw) if raw.strip() else None
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        note, issues = check_note(payload, required=action == "review")
+        if issues:
+            raise answers.invalid(issues)
+        async with _database():
+            outcome = await store.add_check(self.database.pool, event_id=event.id,
+                                            revision=revision, action=action, note=note,
+                                            token=token)
+        if isinstance(outcome, store.CheckRefused):
+            raise answers.check_refused(outcome, event, action)
+        if not outcome.created:
+            return JSONResponse(outcome.answer(), status_code=200)
+        self._relay().wake()
+        log.info("result checked", event_id=event.id, revision=revision, action=action,
+                 by=token.name)
+        return JSONResponse(outcome.answer(), status_code=202)
+
+    async def my_awaiting(self, request: Request) -> Response:
+        """`GET /v1/my/awaiting`: the results of the token's venues awaiting confirmation."""
+        token = await self._holder(request)
+        event_ids = [e.id for e in self.games.events if token.may_enter_for(e.venue)]
+        async with _database():
+            current = await store.current_revisions(self.database.pool, event_ids)
+            waiting = [(event_id, revision.revision) for event_id, revision in current.items()
+                       if revision.waiting]
+            entered = await store.entered(self.database.pool, waiting)
+        return JSONResponse(awaiting_document(token, self.games, current, entered))
+
+    # --- the results desk -----------------------------------------------------------------
+
+    async def desk_progress(self, request: Request) -> Response:
+        """`GET /v1/desk/progress?date=YYYY-MM-DD`: the units of the day by venue."""
+        await self._admin(request)
+        day = _day(request.query_params.get("date"))
+        async with _database():
+            current = await store.current_revisions(self.database.pool)
+        return JSONResponse(progress_document(self.games, datetime.now(UTC), day, current))
+
+    async def desk_tokens(self, request: Request) -> Response:
+        await self._admin(request)
+        async with _database():
+            listings = await list_tokens(self.database.pool)
+        now = datetime.now(UTC)
+        return JSONResponse({"tokens": [token_document(listing, now) for listing in listings]})
+
+    async def desk_create_token(self, request: Request) -> Response:
+        """`POST /v1/desk/tokens`: a new token, made by (and recorded against) the admin."""
+        admin = await self._admin(request)
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        wanted, issues = check_token_request(payload, self.games, datetime.now(UTC))
+        if wanted is None:
+            raise answers.invalid(issues)
+        async with _database():
+            token, secret = await create_token(
+                self.database.pool, wanted.role, wanted.name, wanted.venues,
+                expires_at=wanted.expires_at, created_by=admin.id)
+        log.info("token created", token=token.id, role=token.role, name=token.name,
+                 by=admin.name)
+        entry_url = self.settings.ingest_public_url or str(request.base_url).rstrip("/")
+        return JSONResponse(created_document(token, secret, wanted.expires_at,
+                                             f"{entry_url.rstrip('/')}/enter"),
+                            status_code=201, headers={"Cache-Control": "no-store"})
+
+    async def desk_revoke_token(self, request: Request) -> Response:
+        admin = await self._admin(request)
+        token_id = request.path_params["token_id"]
+        if not token_id.isdigit() or len(token_id) > 18:
+            raise answers.no_such_token(token_id)
+        async with _database():
+            name = await revoke_token(self.database.pool, int(token_id), revoked_by=admin.id)
+            listings = [] if name is None else await list_tokens(self.database.pool)
+        if name is None:
+            raise answers.no_such_token(token_id)
+        log.info("token revoked", token=int(token_id), name=name, by=admin.name)
+        listing = next(item for item in listings if item.token.id == int(token_id))
+        return JSONResponse(token_document(listing, datetime.now(UTC)))
+
     async def history(self, request: Request) -> Response:
-        token = await self._official(request)
-        event_id = request.path_params["event_id"]
-        event = self.games.event(event_id)
-        if event is None:
-            raise answers.unknown_event(event_id)
+        token = await self._holder(request)
+        event = self._event(request)
         if not token.may_enter_for(event.venue):
             raise answers.venue_not_allowed(token, event, self.games)
         async with _database():
-            revisions = await store.event_revisions(self.database.pool, event_id)
+            revisions = await store.event_revisions(self.database.pool, event.id)
         return JSONResponse(history_document(event, revisions))
 
     async def my_events(self, request: Request) -> Response:
-        token = await self._official(request)
+        token = await self._holder(request)
         event_ids = [e.id for e in self.games.events if token.may_enter_for(e.venue)]
         async with _database():
             current = await store.current_revisions(self.database.pool, event_ids)
@@ -138,20 +284,37 @@ class Ingest:
         self.readiness.set("postgresql", False)
         return answers.database_down()
 
-    async def _official(self, request: Request) -> Token:
-        """The official's or admin's token the request carries; refused otherwise."""
+    async def _holder(self, request: Request) -> Token:
+        """The active token of an official or the desk the request carries, within its rate
+        of requests; refused otherwise."""
         scheme, _, secret = request.headers.get("authorization", "").partition(" ")
         secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
             raise answers.no_token()
         async with _database():
             token = await find_token(self.database.pool, secret)
-            revoked = None if token else await revoked_at(self.database.pool, secret)
+            why = None if token else await refused(self.database.pool, secret)
         if token is None:
-            raise answers.unknown_token(revoked)
+            raise answers.unknown_token(why)
+        now = time.monotonic()
+        if not self.rates.take(token.id, now):
+            raise answers.too_many_requests(self.rates.wait_s(token.id, now))
         if not token.enters_results:
             raise answers.media_key()
         return token
+
+    async def _admin(self, request: Request) -> Token:
+        token = await self._holder(request)
+        if token.role != "admin":
+            raise answers.desk_only()
+        return token
+
+    def _event(self, request: Request) -> Event:
+        event_id = request.path_params["event_id"]
+        event = self.games.event(event_id)
+        if event is None:
+            raise answers.unknown_event(event_id)
+        return event
 
     def _relay(self) -> OutboxRelay:
         assert self.relay is not None, "the relay starts with the pool"
@@ -198,6 +361,18 @@ def _database() -> asyncio.Timeout:
     return asyncio.timeout(DATABASE_TIMEOUT_S)
 
 
+def _day(text: str | None) -> date | None:
+    """`?date=` of the desk: a day of the games; none, every day; `today` by the games' clock."""
+    if text is None or text == "":
+        return None
+    if text == "today":
+        return datetime.now(GAMES_TIMEZONE).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise answers.bad_day(text) from None
+
+
 def _declared_length(request: Request) -> int:
     declared = request.headers.get("content-length", "")
     return int(declared) if declared.isdigit() else 0
@@ -238,15 +413,28 @@ async def entry_page(request: Request) -> Response:
     return FileResponse(ENTER_DIR / "index.html", headers=PAGE_HEADERS)
 
 
+async def desk_page(request: Request) -> Response:
+    return FileResponse(DESK_DIR / "index.html", headers=PAGE_HEADERS)
+
+
 def create_app(settings: Settings) -> Starlette:
     ingest = Ingest(settings, load_definitions(settings.games_dir))
     routes = [
         Route("/v1/results", ingest.post_result, methods=["POST"]),
+        Route("/v1/results/{event_id}/{revision}/confirm", ingest.confirm, methods=["POST"]),
+        Route("/v1/results/{event_id}/{revision}/review", ingest.review, methods=["POST"]),
         Route("/v1/events/{event_id}/history", ingest.history),
         Route("/v1/my/events", ingest.my_events),
+        Route("/v1/my/awaiting", ingest.my_awaiting),
+        Route("/v1/desk/progress", ingest.desk_progress),
+        Route("/v1/desk/tokens", ingest.desk_tokens),
+        Route("/v1/desk/tokens", ingest.desk_create_token, methods=["POST"]),
+        Route("/v1/desk/tokens/{token_id}/revoke", ingest.desk_revoke_token, methods=["POST"]),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
         Mount("/enter", StaticFiles(directory=ENTER_DIR), name="enter"),
+        Route("/desk", desk_page),
+        Mount("/desk", StaticFiles(directory=DESK_DIR), name="desk"),
         # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox.
         *health_routes(ingest.readiness, required=("postgresql",)),
     ]

@@ -22,11 +22,12 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
-from shared.contract.messages import AcceptedResult
+from shared.contract.messages import AcceptedResult, ResultCheck, results_topic_message
 
 log = structlog.get_logger()
 
-APPLIED = Counter("podium_scoring_revisions_total", "Result revisions consumed", ["outcome"])
+APPLIED = Counter("podium_scoring_revisions_total",
+                  "Result revisions and their checks consumed", ["outcome"])
 BATCH_SECONDS = Histogram(
     "podium_scoring_batch_seconds", "Time to score and persist one batch",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
@@ -124,14 +125,14 @@ class Scoring:
             if not batches:
                 continue
             started = time.perf_counter()
-            results: list[AcceptedResult] = []
+            results: list[AcceptedResult | ResultCheck] = []
             next_offsets: dict[int, int] = {}
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
             for tp, messages in batches.items():
                 for message in messages:
                     try:
-                        results.append(AcceptedResult.model_validate_json(message.value or b""))
+                        results.append(results_topic_message(message.value or b""))
                     except ValidationError as error:
                         APPLIED.labels("malformed").inc()
                         log.error("skipping a malformed result message", partition=tp.partition,

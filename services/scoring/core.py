@@ -1,5 +1,5 @@
-"""scoring's state and how a batch of accepted revisions changes it: plain data in,
-plain data out, so the same code serves the live consumer and `podium rebuild`."""
+"""scoring's state and how a batch of accepted revisions and their checks changes it: plain
+data in, plain data out, so the same code serves the live consumer and `podium rebuild`."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +17,8 @@ from shared.contract.documents import (
     stamp_table,
     table_documents,
 )
-from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
+from shared.domain.checks import NO_CHECKS, Checks, checks_made
 from shared.domain.engine import (
     EntryAward,
     EventRecords,
@@ -38,11 +39,19 @@ Tables = dict[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class EventState:
-    result: AcceptedResult
-    awards: tuple[EntryAward, ...]
+    result: AcceptedResult  # the latest revision applied, as ingest published it
+    awards: tuple[EntryAward, ...]  # what the event counts in the tables
     history: tuple[dict[str, Any], ...]
     document: dict[str, Any]
-    records: RecordsReport  # what the marks of the event's units set
+    records: RecordsReport  # what the marks of the counted revision's units set
+    checks: Checks = NO_CHECKS  # what the second checks made of `result`
+    # While `result` waits for its confirmation: the earlier revision the tables still count
+    # (None: none yet). None once `result` counts.
+    counted: AcceptedResult | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.checks.counts(self.result.awaits_confirmation)
 
 
 @dataclass(frozen=True)
@@ -100,15 +109,63 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
     return Scored(event, awards, records)
 
 
+def shown(result: AcceptedResult, checks: Checks) -> AcceptedResult:
+    """The revision as readers see it: `unofficial` while it waits for its confirmation."""
+    status = checks.shown_status(result.status, result.awaits_confirmation)
+    return result if status == result.status else result.model_copy(update={"status": status})
+
+
 def event_state(
-    games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...]
+    games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...],
+    checks: Checks = NO_CHECKS, counted: AcceptedResult | None = None,
 ) -> EventState | None:
-    """The event's state with `result` as its latest revision; `history` includes it."""
-    outcome = scored(games, rules, result)
+    """The event's state with `result` as its latest revision and `checks` what was made of
+    it; `history` includes it. While it waits, the tables count `counted`, which counts."""
+    visible = shown(result, checks)
+    outcome = scored(games, rules, visible)
     if outcome is None:
         return None
-    document = event_document(games, outcome.event, result, outcome.awards, history)
-    return EventState(result, outcome.awards, history, document, outcome.records)
+    document = event_document(games, outcome.event, visible, outcome.awards, history, checks)
+    if checks.counts(result.awaits_confirmation) or counted is None:
+        # A waiting revision with nothing before it: its awards are nothing, its records none.
+        return EventState(result, outcome.awards, history, document, outcome.records, checks)
+    before = scored(games, rules, counted)
+    if before is None:
+        return EventState(result, outcome.awards, history, document, outcome.records, checks)
+    return EventState(result, before.awards, history, document, before.records, checks,
+                      counted)
+
+
+def next_revision(
+    games: Games, rules: Rules, current: EventState | None, result: AcceptedResult
+) -> EventState | None:
+    """The event's state once `result`, newer than `current`'s, is applied."""
+    history = (*(current.history if current else ()), history_item(shown(result, NO_CHECKS)))
+    counted = None
+    if result.awaits_confirmation and current is not None:
+        # The tables keep what counted until this one is confirmed.
+        counted = current.result if current.counts else current.counted
+    return event_state(games, rules, result, history, NO_CHECKS, counted)
+
+
+def checked(
+    games: Games, rules: Rules, current: EventState | None, check: ResultCheck
+) -> EventState | None:
+    """The event's state once `check` is applied; None when it changes nothing: applied
+    already, or (ingest refuses those, so a bug upstream) of another revision or one it
+    does not apply to."""
+    if current is None or check.id <= current.checks.last_check:
+        return None
+    result = current.result
+    refusal = current.checks.refusal(check.action, result.status, result.awaits_confirmation)
+    if check.revision != result.revision or refusal is not None:
+        log.error("a check that does not apply", event_id=check.event_id,
+                  revision=check.revision, current=result.revision, action=check.action,
+                  refusal=refusal)
+        return None
+    checks = current.checks.after(check.action, check.step(), check.id)
+    history = (*current.history[:-1], history_item(shown(result, checks)))
+    return event_state(games, rules, result, history, checks, current.counted)
 
 
 def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
@@ -162,24 +219,26 @@ class ScoringState:
     version: int = 0
     last_seq: int = 0
 
-    def plan(self, results: Sequence[AcceptedResult], now: datetime) -> Plan:
+    def plan(self, messages: Sequence[AcceptedResult | ResultCheck], now: datetime) -> Plan:
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         feed: list[FeedMessage] = []
         seq = self.last_seq
         applied = 0
-        for result in results:
-            current = events.get(result.event_id)
-            if current is not None and result.revision <= current.result.revision:
+        for message in messages:
+            current = events.get(message.event_id)
+            if isinstance(message, ResultCheck):
+                state = checked(self.games, self.rules, current, message)
+            elif current is not None and message.revision <= current.result.revision:
                 continue  # a redelivery or replay: already applied
-            history = (*(current.history if current else ()), history_item(result))
-            state = event_state(self.games, self.rules, result, history)
+            else:
+                state = next_revision(self.games, self.rules, current, message)
             if state is None:
                 continue
-            events[result.event_id] = changed[result.event_id] = state
-            # Every applied revision is announced, even one the same batch supersedes:
-            # media see each correction.
-            feed += result_messages(seq, result.event_id, state.document)
+            events[message.event_id] = changed[message.event_id] = state
+            # Every applied revision and check is announced, even one the same batch
+            # supersedes: media see each correction.
+            feed += result_messages(seq, message.event_id, state.document)
             seq += 2
             applied += 1
         if not changed:
@@ -207,32 +266,44 @@ class ScoringState:
 
 
 def replay(
-    games: Games, rules: Rules, revisions: Iterable[AcceptedResult]
+    games: Games, rules: Rules, revisions: Iterable[AcceptedResult],
+    checks: Iterable[ResultCheck] = (),
 ) -> dict[str, EventState]:
-    """Every event's state from its revisions (any order), as scoring applying them one
-    by one would leave it: revisions that cannot be scored are left out of the history."""
+    """Every event's state from its revisions and their checks (any order), as scoring
+    applying them one by one would leave it: revisions that cannot be scored are left out of
+    the history. ingest accepts a check only of its event's current revision, so each
+    revision's checks come after it and before the next revision."""
     by_event: defaultdict[str, dict[int, AcceptedResult]] = defaultdict(dict)
     for result in revisions:
         # A revision seen twice (a republished message) counts once.
         by_event[result.event_id].setdefault(result.revision, result)
+    checks_of: defaultdict[tuple[str, int], dict[int, ResultCheck]] = defaultdict(dict)
+    for check in checks:
+        checks_of[(check.event_id, check.revision)].setdefault(check.id, check)
     events: dict[str, EventState] = {}
     for event_id, results in by_event.items():
-        ordered = [result for _, result in sorted(results.items())]
         # Awards only for the newest revision that scores (computing them for every
         # superseded revision took most of a rebuild's time).
-        for index in reversed(range(len(ordered))):
-            outcome = scored(games, rules, ordered[index])
-            if outcome is not None:
-                break
-        else:
+        kept = [result for _, result in sorted(results.items()) if _scorable(result)]
+        if not kept or games.event(event_id) is None:
             continue
-        latest = ordered[index]
-        history = (*(history_item(result) for result in ordered[:index] if _scorable(result)),
-                   history_item(latest))
-        document = event_document(games, outcome.event, latest, outcome.awards, history)
-        events[event_id] = EventState(latest, outcome.awards, history, document,
-                                      outcome.records)
+        made = [_checks_made(result, checks_of[(event_id, result.revision)].values())
+                for result in kept]
+        history = tuple(history_item(shown(result, checks))
+                        for result, checks in zip(kept, made, strict=True))
+        counted = next((result for result, checks in zip(kept[-2::-1], made[-2::-1],
+                                                         strict=True)
+                        if checks.counts(result.awaits_confirmation)), None)
+        state = event_state(games, rules, kept[-1], history, made[-1], counted)
+        if state is not None:
+            events[event_id] = state
     return events
+
+
+def _checks_made(result: AcceptedResult, checks: Iterable[ResultCheck]) -> Checks:
+    return checks_made(result.status, result.awaits_confirmation,
+                       ((check.action, check.step(), check.id)
+                        for check in sorted(checks, key=lambda check: check.id)))
 
 
 def _scorable(result: AcceptedResult) -> bool:

@@ -1,6 +1,7 @@
 """`podium rebuild`: every event's latest state and every table recomputed from the stored
-revisions (`submissions`, which holds every accepted revision), compared with what scoring
-stored, and with `--apply` written back and announced on the live feed.
+revisions (`submissions`, which holds every accepted revision) and their checks
+(`result_checks`), compared with what scoring stored, and with `--apply` written back and
+announced on the live feed.
 
 The recomputation is the live scoring code (`core.replay`, the engine) run over the whole
 history at once, so a rules or games file change, or any doubt about the stored tables,
@@ -35,7 +36,7 @@ from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
-from shared.contract.messages import AcceptedResult
+from shared.contract.messages import AcceptedResult, ResultCheck
 
 EXIT_EQUAL: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -76,33 +77,48 @@ class Comparison:
 
 _REVISIONS_SQL: Final = (
     "SELECT s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
-    " t.name AS entered_by FROM submissions s JOIN tokens t ON t.id = s.token_id"
+    " s.awaits_confirmation, t.name AS entered_by"
+    " FROM submissions s JOIN tokens t ON t.id = s.token_id"
+)
+_CHECKS_SQL: Final = (
+    "SELECT c.id, c.event_id, c.revision, c.action, c.note, t.name AS by, c.checked_at AS at"
+    " FROM result_checks c JOIN tokens t ON t.id = c.token_id"
 )
 
 
-async def read(conn: db.Connection) -> tuple[list[dict[str, Any]], Stored]:
-    """Every accepted revision (as rows) and the stored state, from one snapshot."""
+@dataclass(frozen=True)
+class Accepted:
+    """Everything ingest accepted, as rows: the revisions and their checks."""
+
+    revisions: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+
+
+async def read(conn: db.Connection) -> tuple[Accepted, Stored]:
+    """Every accepted revision and check (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        revisions = [dict(row) for row in await conn.fetch(_REVISIONS_SQL)]
+        accepted = Accepted([dict(row) for row in await conn.fetch(_REVISIONS_SQL)],
+                            [dict(row) for row in await conn.fetch(_CHECKS_SQL)])
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)
         counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
-    return revisions, Stored(events, tables, counters["version"], counters["last_seq"])
+    return accepted, Stored(events, tables, counters["version"], counters["last_seq"])
 
 
 def recompute(
     definitions: Definitions,
-    revisions: list[dict[str, Any]],
+    accepted: Accepted,
     progress: Callable[[Iterator[AcceptedResult]], Iterator[AcceptedResult]] = iter,
 ) -> Rebuilt:
     """Every event's latest state and every table, from the accepted revisions' rows."""
     games, rules = definitions.games, definitions.rules
-    # The same message ingest publishes for each row, so scoring and rebuild see one input.
-    results = progress(AcceptedResult.model_validate(row) for row in revisions)
-    events = replay(games, rules, results)
-    return Rebuilt(len(revisions), events, compute_tables(games, rules, events))
+    # The same messages ingest publishes for each row, so scoring and rebuild see one input.
+    results = progress(AcceptedResult.model_validate(row) for row in accepted.revisions)
+    events = replay(games, rules, results,
+                    (ResultCheck.model_validate(row) for row in accepted.checks))
+    return Rebuilt(len(accepted.revisions), events, compute_tables(games, rules, events))
 
 
 def compare(stored: Stored, rebuilt: Rebuilt) -> Comparison:
@@ -298,8 +314,8 @@ async def rebuild(
 ) -> Outcome:
     """Reads, recomputes, compares and reports; with `apply` writes any difference.
     The caller holds the scoring lock when applying."""
-    revisions, stored = await read(conn)
-    rebuilt = recompute(definitions, revisions, progress_bar(len(revisions)))
+    accepted, stored = await read(conn)
+    rebuilt = recompute(definitions, accepted, progress_bar(len(accepted.revisions)))
     comparison = compare(stored, rebuilt)
     report(comparison, stored, rebuilt, out)
     if comparison.equal or not apply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -18,6 +19,7 @@ from shared.adapters import db
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.documents import unstamp_table
 from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.domain.checks import Checks, Step
 from shared.domain.games import Games
 from shared.domain.rules import Rules
 
@@ -31,9 +33,12 @@ SCORING_LOCK = 0x53434F5245
 
 async def load_state(conn: db.Connection, games: Games, rules: Rules) -> ScoringState:
     events: dict[str, EventState] = {}
-    for row in await conn.fetch("SELECT result, history FROM event_results"):
+    for row in await conn.fetch("SELECT result, history, checks, counted FROM event_results"):
         result = AcceptedResult.model_validate(row["result"])
-        state = event_state(games, rules, result, tuple(row["history"]))
+        counted = (None if row["counted"] is None
+                   else AcceptedResult.model_validate(row["counted"]))
+        state = event_state(games, rules, result, tuple(row["history"]),
+                            checks_of(row["checks"]), counted)
         if state is not None:
             events[result.event_id] = state
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
@@ -84,10 +89,12 @@ async def persist(
         if not plan.empty:
             await conn.executemany(
                 "INSERT INTO event_results (event_id, revision, status, result, history,"
-                " document) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO UPDATE"
+                " document, checks, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " ON CONFLICT (event_id) DO UPDATE"
                 " SET revision = excluded.revision, status = excluded.status,"
                 " result = excluded.result, history = excluded.history,"
-                " document = excluded.document, applied_at = now()",
+                " document = excluded.document, checks = excluded.checks,"
+                " counted = excluded.counted, applied_at = now()",
                 [_event_row(event_id, state) for event_id, state in plan.events.items()],
             )
             announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
@@ -116,9 +123,30 @@ async def persist(
 
 def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
     return (
-        event_id, state.result.revision, state.result.status,
+        event_id, state.result.revision, state.document["status"],
         state.result.model_dump(mode="json"), list(state.history), state.document,
+        checks_json(state.checks),
+        None if state.counted is None else state.counted.model_dump(mode="json"),
     )
+
+
+def checks_json(checks: Checks) -> dict[str, Any]:
+    """`event_results.checks`: what the checks made of the event's latest revision."""
+    def step(made: Step | None) -> dict[str, Any] | None:
+        return None if made is None else {"by": made.by, "at": made.at.isoformat(),
+                                          "note": made.note}
+
+    return {"confirmed": step(checks.confirmed), "review": step(checks.review),
+            "last_check": checks.last_check}
+
+
+def checks_of(stored: dict[str, Any]) -> Checks:
+    def step(made: dict[str, Any] | None) -> Step | None:
+        return None if made is None else Step(made["by"], datetime.fromisoformat(made["at"]),
+                                              made["note"])
+
+    return Checks(confirmed=step(stored.get("confirmed")), review=step(stored.get("review")),
+                  last_check=stored.get("last_check", 0))
 
 
 class FeedOutbox:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from shared.contract import channels
 from shared.contract.messages import AcceptedResult
+from shared.domain.checks import NO_CHECKS, Checks, Step
 from shared.domain.engine import (
     CombinedRow,
     EntryAward,
@@ -46,9 +47,12 @@ def event_document(
     result: AcceptedResult | None,
     awards: Sequence[EntryAward],
     history: Sequence[dict[str, Any]],
+    checks: Checks = NO_CHECKS,
 ) -> dict[str, Any]:
-    """`GET /v1/events/{id}`: the event, its latest revision with awards, the history.
+    """`GET /v1/events/{id}`: the event, its latest revision with awards, the history, and
+    what the second checks made of it (docs/protocol.md "Result documents").
 
+    `result` is as readers see it (`unofficial` while it waits for its confirmation).
     `correction` is true when this revision replaces one that was already official,
     so media can flag it.
     """
@@ -57,6 +61,7 @@ def event_document(
         "event": event.model_dump(mode="json"),
         "revision": None, "status": None, "note": None, "accepted_at": None,
         "correction": False, "entries": [], "history": bounded_history(history),
+        "confirmation": None, "review": None,
     }
     if len(history) > HISTORY_REVISIONS:
         document["history_omitted"] = len(history) - HISTORY_REVISIONS
@@ -84,8 +89,16 @@ def event_document(
             }
             for award in awards
         ],
+        confirmation=_step(checks.confirmed, note=False),
+        review=_step(checks.review, note=True),
     )
     return document
+
+
+def _step(step: Step | None, *, note: bool) -> dict[str, Any] | None:
+    if step is None:
+        return None
+    return {"by": step.by, "at": step.at.isoformat(), **({"note": step.note} if note else {})}
 
 
 def bounded_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

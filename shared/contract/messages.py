@@ -1,12 +1,14 @@
-"""What flows over Kafka, typed at both ends: accepted result revisions (ingest -> scoring,
-`podium.results`) and feed messages (scoring -> broadcast, `podium.changes`)."""
+"""What flows over Kafka, typed at both ends: accepted result revisions and their checks
+(ingest -> scoring, `podium.results`) and feed messages (scoring -> broadcast,
+`podium.changes`)."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Discriminator, Tag, TypeAdapter
 
+from shared.domain.checks import CheckAction, Step
 from shared.domain.engine import Result
 
 EntryStatus = Literal["OK", "DNF", "DSQ", "DNS"]
@@ -20,6 +22,47 @@ class AcceptedResult(Result):
 
     accepted_at: datetime
     entered_by: str
+    # v1.1: an official revision entered to wait for a second check (shared/domain/checks.py).
+    awaits_confirmation: bool = False
+
+
+class ResultCheck(BaseModel):
+    """A check of one revision of an event's result, as ingest stored it (`result_checks`):
+    a confirmation, or a review with its note. Relayed in one order with the revisions, so
+    scoring always has the revision a check names; `id` grows with each, so scoring applies
+    each once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["check"] = "check"
+    id: int
+    event_id: str
+    revision: int
+    action: CheckAction
+    note: str | None = None
+    by: str  # the token's name
+    at: datetime
+
+    def step(self) -> Step:
+        return Step(by=self.by, at=self.at, note=self.note)
+
+
+def _kind(message: Any) -> str:
+    # v1's result messages carry no kind.
+    kind = message.get("kind") if isinstance(message, dict) else getattr(message, "kind", None)
+    return kind if isinstance(kind, str) else "result"
+
+
+ResultsTopicMessage = Annotated[
+    Annotated[AcceptedResult, Tag("result")] | Annotated[ResultCheck, Tag("check")],
+    Discriminator(_kind),
+]
+_RESULTS_TOPIC: TypeAdapter[AcceptedResult | ResultCheck] = TypeAdapter(ResultsTopicMessage)
+
+
+def results_topic_message(raw: bytes) -> AcceptedResult | ResultCheck:
+    """A message of `podium.results`; pydantic's ValidationError when it is malformed."""
+    return _RESULTS_TOPIC.validate_json(raw)
 
 
 class FeedMessage(BaseModel):

@@ -223,6 +223,8 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
                 problems.append(f"{label}: has no {kind} event (every group needs both)")
     for sport in rules.team_multiplier_by_sport.keys() - declared["sports"]:
         problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
+    for sport in rules.confirmation.by_sport.keys() - declared["sports"]:
+        problems.append(f"rules confirmation.by_sport.{sport}: no such sport in this file")
 
     sections: dict[str, Any] = {
         "delegations": tuple(d for _, d in delegations),
