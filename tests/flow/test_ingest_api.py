@@ -398,8 +398,8 @@ def test_the_cli_refuses_tokens_it_cannot_honour(stack: Stack) -> None:
 
     before = podium_cli(stack, "token", "list")
     assert refused("create", "--role", "admin", "--venue", "taiji-center") == (
-        2, "venues apply to officials only: an admin covers every venue and a media key enters"
-           " no results")
+        2, "venues apply to recorders, referees and officials only: an admin covers every"
+           " venue and a media key enters no results")
     assert refused("create", "--role", "media") == (2, "a media key needs --name OUTLET")
     code, message = refused("create", "--role", "official", "--venue", "taiji")
     assert code == 2 and message.startswith("unknown venue(s): taiji; known: ")

@@ -21,7 +21,8 @@
       tokenLabel: "令牌",
       tokenHelp: "请输入赛会办公室发给您的令牌。令牌只保存在本机浏览器中，用完请点“退出”。",
       signIn: "登录", signOut: "退出", networkDown: "无法连接服务器，请检查网络后重试。",
-      role_official: "裁判", role_admin: "成绩处", holder: "{role}：{name}（{venues}）",
+      role_official: "裁判", role_admin: "成绩处", role_recorder: "记录员", role_referee: "裁判长",
+      holder: "{role}：{name}（{venues}）",
       who: "{competitor}（{delegation}）",
       allVenues: "全部场馆",
       eventLabel: "项目", today: "今天", otherDays: "其他日期", chooseEvent: "请选择项目",
@@ -33,6 +34,7 @@
       status_official: "正式成绩（计入奖牌榜和总分榜）",
       status_cancelled: "取消（撤回本项目成绩）",
       short_provisional: "临时", short_official: "正式", short_cancelled: "已取消",
+      short_unofficial: "待确认",
       note: "备注（更正或取消的原因，媒体可见）",
       rank: "名次", delegation: "代表团", choose: "请选择", competitor: "运动员 / 队名",
       entryStatus: "状态", mark: "成绩", record: "纪录", members: "队员（用逗号分隔）",
@@ -42,6 +44,7 @@
       record_national: "破全国纪录",
       addRow: "添加一行", removeRow: "删除", submit: "提交",
       accepted: "已接受：{event} 第 {n} 版（{time}）",
+      acceptedWaiting: "已接受，待确认：{event} 第 {n} 版（{time}）；另一位裁判长确认后计入成绩",
       acceptedAgain: "已接受（此前已收到，不会重复计算）：{event} 第 {n} 版（{time}）",
       unsentTitle: "未发送的提交：{n} 条",
       unsentHelp: "网络恢复后会自动发送。请不要清除浏览器数据。",
@@ -71,7 +74,8 @@
         + " sign out when you are done.",
       signIn: "Sign in", signOut: "Sign out",
       networkDown: "Cannot reach the server; check the network and try again.",
-      role_official: "Official", role_admin: "Results desk", holder: "{role}: {name} ({venues})",
+      role_official: "Official", role_admin: "Results desk", role_recorder: "Recorder",
+      role_referee: "Referee", holder: "{role}: {name} ({venues})",
       who: "{competitor} ({delegation})",
       allVenues: "all venues",
       eventLabel: "Event", today: "Today", otherDays: "Other days", chooseEvent: "Choose an event",
@@ -83,7 +87,7 @@
       status_official: "Official (counted in the tables)",
       status_cancelled: "Cancelled (withdraw this event's result)",
       short_provisional: "provisional", short_official: "official",
-      short_cancelled: "cancelled",
+      short_cancelled: "cancelled", short_unofficial: "awaiting confirmation",
       note: "Note (reason for a correction or withdrawal; media see it)",
       rank: "Rank", delegation: "Delegation", choose: "Choose", competitor: "Competitor / team",
       entryStatus: "Status", mark: "Mark", record: "Record",
@@ -93,6 +97,8 @@
       record_national: "National record",
       addRow: "Add a row", removeRow: "Remove", submit: "Submit",
       accepted: "Accepted: {event} revision {n} ({time})",
+      acceptedWaiting: "Accepted, awaiting confirmation: {event} revision {n} ({time}); it"
+        + " counts once another referee confirms it",
       acceptedAgain: "Accepted (it had arrived before; counted once): {event} revision {n}"
         + " ({time})",
       unsentTitle: "Unsent submissions: {n}",
@@ -238,6 +244,7 @@
     $("workspace").hidden = false;
     renderHolder();
     renderEvents();
+    document.dispatchEvent(new CustomEvent("podium:signedin")); // awaiting.js lists its own
     return true;
   }
 
@@ -357,7 +364,7 @@
     for (const revision of [...history.revisions].reverse()) {
       const title = el("div", {
         textContent: `${t("revision", { n: revision.revision })} · `
-          + `${t(`short_${revision.status}`)} · `
+          + `${t(`short_${revision.shown_status ?? revision.status}`)} · `
           + t("by", { who: revision.entered_by, time: localTime(revision.accepted_at) }),
       });
       if (revision.correction) title.append(el("span", { className: "tag", textContent: t("correction") }));
@@ -627,9 +634,10 @@
     const event = eventById(item.body.event_id);
     if (event && event.current_revision < answer.revision) {
       event.current_revision = answer.revision;
-      event.current_status = item.body.status;
+      event.current_status = answer.awaiting_confirmation ? "unofficial" : item.body.status;
     }
-    $("accepted").textContent = t(status === 202 ? "accepted" : "acceptedAgain", {
+    const said = answer.awaiting_confirmation ? "acceptedWaiting" : "accepted";
+    $("accepted").textContent = t(status === 202 ? said : "acceptedAgain", {
       event: eventLabel(item.body.event_id), n: answer.revision, time: localTime(answer.accepted_at),
     });
     if ($("event").value === item.body.event_id) {
@@ -639,6 +647,7 @@
     }
     renderEvents($("event").value);
     refreshMine();
+    document.dispatchEvent(new CustomEvent("podium:accepted")); // awaiting.js lists it
   }
 
   function rejected(item, problem) {
@@ -751,7 +760,11 @@
 
     applyLanguage();
     showNetwork();
-    const token = localStorage.getItem(STORE.token);
+    // A new token's QR code opens /enter#token=…: signed in at once, the secret then taken
+    // out of the address (the fragment never reaches the server).
+    const linked = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (linked) history.replaceState(null, "", location.pathname + location.search);
+    const token = linked || localStorage.getItem(STORE.token);
     if (!token || !(await signIn(token))) {
       $("signin").hidden = false;
     }
