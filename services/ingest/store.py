@@ -240,11 +240,11 @@ async def add_check(
                 and last["note"] == note):
             return Checked(event_id, revision, action, note, last["checked_at"], token.name,
                            created=False)
-        if action == "confirm" and current.token_id == token.id:
-            return CheckRefused("own_entry", revision, current)
         refusal = current.checks.refusal(action, current.status, current.awaits_confirmation)
         if refusal is not None:
             return CheckRefused(refusal, revision, current)
+        if action == "confirm" and current.token_id == token.id:
+            return CheckRefused("own_entry", revision, current)
         checked_at = await conn.fetchval(
             "INSERT INTO result_checks (event_id, revision, action, note, token_id)"
             " VALUES ($1, $2, $3, $4, $5) RETURNING checked_at",

@@ -4,21 +4,16 @@ table, and a correction undoes both; claims and marks the rules refuse are 422s.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import websockets
-import yaml
 
-from launcher.process import free_port
-from launcher.stack import Ports, Stack
-from shared.adapters.definitions import default_games_dir
+from launcher.stack import Stack
 from tests.conftest import podium_cli
+from tests.flow.second_games import second_games
 from tests.flow.test_live_support import is_a, live_url, receive_until, request
 
 M100 = "ath-youth-m-100m"  # the sample games record: 10.91 (李明, qinyang, 2020)
@@ -28,39 +23,10 @@ Message = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def bonus_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A second games on the session's PostgreSQL server and Kafka (a database and topics of
-    its own) whose rules award a record bonus, which the shipped rules do not."""
-    home = tmp_path_factory.mktemp("bonus-games")
-    games_dir = home / "games"
-    shutil.copytree(default_games_dir(), games_dir)
-    rules = yaml.safe_load((games_dir / "rules.yaml").read_text(encoding="utf-8"))
-    (games_dir / "rules.yaml").write_text(
-        yaml.safe_dump({**rules, "record_bonus": BONUS}, allow_unicode=True), encoding="utf-8")
-    assert stack.database_url is not None
-    asyncio.run(_create_database(stack.database_url, "podium_bonus_games"))
-    games = Stack(
-        home=home, ports=Ports(ingest=free_port(), scoring=free_port(), broadcast=free_port()),
-        database_url=stack.database_url.rsplit("/", 1)[0] + "/podium_bonus_games",
-        kafka_bootstrap=stack.kafka_bootstrap,
-        extra_env={"PODIUM_GAMES_DIR": str(games_dir),
-                   "PODIUM_RESULTS_TOPIC": "bonus-games.results",
-                   "PODIUM_CHANGES_TOPIC": "bonus-games.changes"},
-    )
-    try:
-        games.start_infra()  # both given: only writes the run file the CLI reads
-        games.start_services()
-        games.wait_healthy(timeout=120)
+    """A second games whose rules award a record bonus, which the shipped rules do not."""
+    with second_games(stack, tmp_path_factory.mktemp("bonus-games"), "bonus-games",
+                      {"record_bonus": BONUS}) as games:
         yield games
-    finally:
-        games.stop()
-
-
-async def _create_database(server_dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(server_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture

@@ -116,6 +116,7 @@
   let games = null; // GET /v1/my/events: the venues and delegations
   let unitHistory = null; // GET /v1/events/{id}/history of the unit shown
   let shownUnit = null; // the progress item of the unit shown
+  let shownVenue = null; // and of its venue
   let refreshTimer = null;
   let loading = null; // the refresh in progress
 
@@ -126,9 +127,10 @@
     return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
   }
 
-  function el(tag, props = {}, ...children) {
+  function el(tag, { dataset = {}, ...props } = {}, ...children) {
     const node = document.createElement(tag);
     Object.assign(node, props);
+    Object.assign(node.dataset, dataset);
     for (const child of children) if (child !== null) node.append(child);
     return node;
   }
@@ -213,7 +215,7 @@
   function signOut() {
     localStorage.removeItem(STORE.token);
     clearTimeout(refreshTimer);
-    progress = tokens = games = unitHistory = shownUnit = null;
+    progress = tokens = games = unitHistory = shownUnit = shownVenue = null;
     $("workspace").hidden = true;
     $("signout").hidden = true;
     $("signin").hidden = false;
@@ -339,12 +341,7 @@
     }
     const { unit, venue } = found;
     shownUnit = unit;
-    $("unit-title").textContent = name(unit);
-    $("unit").dataset.unit = unit.unit_id;
-    $("unit").dataset.state = unit.state;
-    $("unit-info").replaceChildren(t("unitInfo", {
-      time: beijing(unit.starts_at), venue: name(venue), state: t(`state_${unit.state}`),
-    }));
+    shownVenue = venue;
     $("unit-done").textContent = "";
     const response = await api(`/v1/events/${encodeURIComponent(unit.event_id)}/history`);
     unitHistory = response.ok ? await response.json() : null;
@@ -352,6 +349,12 @@
   }
 
   function renderUnit(unit) {
+    $("unit-title").textContent = name(unit);
+    $("unit").dataset.unit = unit.unit_id;
+    $("unit").dataset.state = unit.state;
+    $("unit-info").textContent = t("unitInfo", {
+      time: beijing(unit.starts_at), venue: name(shownVenue), state: t(`state_${unit.state}`),
+    });
     const latest = unitHistory?.revisions.at(-1);
     const review = unit.review;
     $("unit-review").hidden = !review;

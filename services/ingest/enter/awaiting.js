@@ -17,7 +17,7 @@
       rank: "名次", delegation: "代表团", competitor: "运动员 / 队名", status: "状态",
       mark: "成绩", record: "纪录",
       confirm: "确认无误（第 {n} 版）", confirming: "正在确认…",
-      mine: "本条由您录入，须由另一位裁判长确认。", waiting: "等待裁判长确认。",
+      mine: "本条由您录入，等待另一位裁判长确认。", waiting: "等待裁判长确认。",
       confirmed: "已确认：{event} 第 {n} 版，已计入成绩",
       networkDown: "无法连接服务器，请稍后重试。",
     },
@@ -30,7 +30,7 @@
       rank: "Rank", delegation: "Delegation", competitor: "Competitor / team",
       status: "Status", mark: "Mark", record: "Record",
       confirm: "Confirm as entered (revision {n})", confirming: "confirming…",
-      mine: "You entered this one: another referee must confirm it.",
+      mine: "You entered this one: it waits for another referee's confirmation.",
       waiting: "Waiting for a referee's confirmation.",
       confirmed: "Confirmed: {event} revision {n} now counts",
       networkDown: "Cannot reach the server; try again shortly.",
@@ -51,9 +51,10 @@
     return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
   }
 
-  function el(tag, props = {}, ...children) {
+  function el(tag, { dataset = {}, ...props } = {}, ...children) {
     const node = document.createElement(tag);
     Object.assign(node, props);
+    Object.assign(node.dataset, dataset);
     for (const child of children) if (child !== null) node.append(child);
     return node;
   }

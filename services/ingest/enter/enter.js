@@ -763,7 +763,7 @@
     // A new token's QR code opens /enter#token=…: signed in at once, the secret then taken
     // out of the address (the fragment never reaches the server).
     const linked = new URLSearchParams(location.hash.slice(1)).get("token");
-    if (linked) history.replaceState(null, "", location.pathname + location.search);
+    if (linked) window.history.replaceState(null, "", location.pathname + location.search);
     const token = linked || localStorage.getItem(STORE.token);
     if (!token || !(await signIn(token))) {
       $("signin").hidden = false;
