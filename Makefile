@@ -2,24 +2,34 @@
 # Both set up what they need first (venv, packages, PostgreSQL, Kafka jars).
 
 VENV := .venv
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Exactly the versions that were tested, each file checked against its hash (make lock).
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
+PIP := $(VENV)/bin/pip --quiet --disable-pip-version-check
 
-.PHONY: run test setup system lint bench clean
+.PHONY: run test setup system lint lock bench clean
 
 run: setup
 	$(VENV)/bin/podium run
 
 test: setup
 	@bash scripts/system-packages.sh test
+	@bash scripts/compose.sh
 	$(VENV)/bin/pytest
 
 setup: $(STAMP) system
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --require-hashes -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# Rewrites requirements.lock and requirements-dev.lock after a pin in pyproject.toml changed
+# (docs/operations.md, "Dependencies").
+lock: $(STAMP)
+	bash scripts/lock.sh
 
 # Debian packages the project needs (PostgreSQL, Java, Maven), installed when missing.
 system:

@@ -30,6 +30,7 @@ from services.scoring.core import compute_tables, replay
 from shared.adapters.definitions import default_games_dir, load_games, load_rules
 from shared.contract.documents import stamp_table
 from shared.contract.messages import AcceptedResult
+from shared.domain.engine import Result
 from shared.domain.games import Games
 from shared.domain.rules import Rules
 
@@ -60,12 +61,12 @@ def sample_documents(seed: int = 14) -> tuple[Games, Documents, Documents]:
     games = load_games(default_games_dir() / "games.yaml", rules)
     rng = random.Random(seed)
     at = datetime.fromisoformat("2024-09-21T18:00:00+08:00")
-    revisions = [
-        AcceptedResult.model_validate({**body, "accepted_at": at, "entered_by": "bench"})
-        for event in games.events
-        for body in revision_chain(rng, event, list(games.delegation_codes), 2,
-                                   games.records.measure(event.id))
-    ]
+    bodies = [body for event in games.events
+              for body in revision_chain(rng, event, list(games.delegation_codes), 2,
+                                         games.records.measure(event.id))]
+    revisions = [AcceptedResult.of(Result.model_validate(body), submission_id=index,
+                                   accepted_at=at, entered_by="bench")
+                 for index, body in enumerate(bodies, start=1)]
     documents, tables = published(games, rules, revisions, 1, at)
     return games, documents, tables
 

@@ -25,13 +25,13 @@ import orjson
 from bench.random_results import random_submissions
 from launcher.postgres import LocalPostgres
 from launcher.process import free_port
-from services.ingest.store import content_hash
 from services.scoring import rebuild
 from shared.adapters import db
 from shared.adapters.definitions import load_definitions
 from shared.adapters.logs import configure_logging
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import create_token
+from shared.contract.messages import content_hash
 from shared.domain.engine import Entry
 
 

@@ -147,6 +147,8 @@ class LocalKafka(StartStop):
     with its topics, offsets and messages.
     """
 
+    name = "kafka"
+
     def __init__(
         self,
         data_dir: Path,
@@ -165,6 +167,11 @@ class LocalKafka(StartStop):
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The broker's process (its group's leader) while it runs."""
+        return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
         """Start the node and return once it answers metadata requests."""
@@ -203,6 +210,10 @@ class LocalKafka(StartStop):
             raise
         log.info("kafka ready", bootstrap=self.bootstrap,
                  seconds=round(time.monotonic() - started, 1))
+
+    def ended(self) -> str | None:
+        """How the node ended ("signal 9"); None while it runs or before start."""
+        return None if self._process is None else self._process.ended()
 
     def stop(self) -> None:
         """Shut the node down cleanly (SIGTERM) so the next start needs no log recovery."""

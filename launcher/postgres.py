@@ -53,6 +53,8 @@ class LocalPostgres(StartStop):
     OS user and data_dir is handed to it.
     """
 
+    name = "postgresql"
+
     def __init__(self, data_dir: Path, port: int, log_file: Path | None = None) -> None:
         self.data_dir = data_dir
         self.port = port
@@ -103,6 +105,13 @@ class LocalPostgres(StartStop):
             self.stop()
             raise
         log.info("postgres ready", dsn=self.dsn, seconds=round(time.monotonic() - started, 1))
+
+    def ended(self) -> str | None:
+        """Why the server is gone, None while it runs or before start. pg_ctl detaches the
+        server, so there is no exit status to tell."""
+        if self._lock is None or self._running():
+            return None
+        return "its server is gone"
 
     def stop(self) -> None:
         """Fast shutdown: open sessions are cut, committed data is safe."""

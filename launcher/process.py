@@ -148,6 +148,13 @@ class ManagedProcess:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    def ended(self) -> str | None:
+        """How it ended ("signal 9", "exit code 1"); None while it runs or before start."""
+        code = None if self._proc is None else self._proc.poll()
+        if code is None:
+            return None
+        return f"signal {-code}" if code < 0 else f"exit code {code}"
+
     def start(self) -> None:
         if self.running():
             raise InfraError(f"{self.name} is already running (pid {self.pid})")

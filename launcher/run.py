@@ -1,11 +1,12 @@
-"""`podium run`: the whole system in the foreground until Ctrl-C or SIGTERM."""
+"""`podium run`: the whole system in the foreground until Ctrl-C or SIGTERM, each part
+started again when it dies (launcher/supervisor.py)."""
 
 import os
 import signal
-import sys
 import time
 
 from launcher.stack import SERVICES, Stack
+from launcher.supervisor import Child, Supervisor
 from shared.adapters.settings import Settings
 
 
@@ -19,6 +20,9 @@ def run(settings: Settings) -> int:
     stack.ports.ingest = settings.ingest_port
     stack.ports.scoring = settings.scoring_port
     stack.ports.broadcast = settings.broadcast_port
+    stack.ports.postgres = settings.postgres_port
+    stack.ports.kafka = settings.kafka_port
+    stack.ports.kafka_controller = settings.kafka_controller_port
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -47,14 +51,20 @@ def run(settings: Settings) -> int:
             "Ctrl-C stops everything.",
             flush=True,
         )
+        supervisor = Supervisor(_children(stack), say=_say)
         while not stopping:
-            for name, process in stack.processes.items():
-                if not process.running():
-                    print(f"podium: {name} exited; see {stack.home}/logs/{name}.log",
-                          file=sys.stderr)
-                    return 1
+            supervisor.check()
             time.sleep(0.5)
         return 0
     finally:
         print("podium: stopping", flush=True)
         stack.stop()
+
+
+def _children(stack: Stack) -> list[Child]:
+    brokers = [broker for broker in (stack.postgres, stack.kafka) if broker is not None]
+    return [*brokers, *stack.processes.values()]
+
+
+def _say(text: str) -> None:
+    print(f"podium: {text}", flush=True)

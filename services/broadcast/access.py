@@ -28,8 +28,14 @@ def media_access(settings: LiveSettings) -> Access:
     return Access("media", 256, settings.media_buffer_bytes, True, 1000)
 
 
+# Seqs are PostgreSQL bigints: a larger one is no position in any feed, and int() of text
+# over 4300 digits raises, so the length is checked first.
+MAX_SEQ = 2**63 - 1
+
+
 def is_seq(text: str) -> bool:
-    return text.isascii() and text.isdigit()
+    return (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_SEQ))
+            and int(text) <= MAX_SEQ)
 
 
 def key_from(query_key: str | None, authorization: str | None) -> str | None:

@@ -44,7 +44,8 @@ class Broadcast:
         self.live_settings = live_settings
         self.definitions = definitions
         self.readiness = Readiness({"postgresql": False, "kafka": False, "state": False})
-        self.database = Database(settings.database_url, max_size=10)
+        self.database = Database(settings.database_url, max_size=10,
+                                 migrate=settings.migrate)
         self.hub = Hub(definitions.games, replay_window=live_settings.replay_window,
                        coalesce_s=live_settings.coalesce_ms / 1000)
         self.history = History(self.database, live_settings.replay_window)
@@ -193,7 +194,8 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/sse", broadcast.sse.handle),
         *broadcast.media.routes(),
         Route("/openapi.json", openapi_endpoint(broadcast.definitions.games)),
-        *health_routes(broadcast.readiness, required=("postgresql", "kafka", "state")),
+        *health_routes(broadcast.readiness,
+                       required=("postgresql", "kafka", "state", "follower")),
     ]
     app = Starlette(routes=routes, lifespan=broadcast.lifespan,
                     exception_handlers=problem_handlers(broadcast.database_down),

@@ -4,28 +4,75 @@ start and for any gap, the changes topic for everything live."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
+from pydantic import ValidationError
 
 from services.broadcast.history import History
 from services.broadcast.hub import Hub, HubState
 from shared.adapters import kafka
 from shared.adapters.db import DATABASE_DOWN
-from shared.adapters.service import keep_running
+from shared.adapters.service import StallWatch, keep_running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
+from shared.contract import channels
 from shared.contract.messages import FeedMessage
 
 log = structlog.get_logger()
 
 GAPS_FILLED = Counter("podium_broadcast_gap_messages_total", "Feed messages read from PostgreSQL")
+REJECTED = Counter("podium_broadcast_feed_rejected_total",
+                   "Messages on the changes topic that are not feed messages of these games"
+                   " (skipped; the feed table stands in for them)")
+# How often the follower's position is compared with the topic's end, and how long it may
+# stay behind without moving before /healthz says so. Handling a message takes
+# milliseconds, a gap of a whole day from PostgreSQL about a second; 6 s is none of that
+# (and 2 + 6 s tells /healthz within 10 s of a stop).
+STALL_CHECK_S = 2.0
+STALLED_AFTER_S = 6.0
+
 # A gap is read and applied this many messages at a time, the loop free between pages: a
 # gap after Kafka was away for an hour can be thousands of messages, and in one burst it
 # would hold the loop (and every connection's budget) for as long as they take.
 GAP_PAGE = 200
+
+
+def _feed_message(record: ConsumerRecord[bytes, bytes], hub: Hub) -> FeedMessage | None:
+    """The record as a feed message of these games, or None (logged and counted): it must
+    parse, name a channel that carries its type, and carry a table or an event's result."""
+    try:
+        message = FeedMessage.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        reason = str(error)
+    else:
+        if _fits(message, hub):
+            return message
+        reason = f"a {message.type} message on {message.channel!r} that no feed carries"
+    _reject(record, reason)
+    return None
+
+
+def _fits(message: FeedMessage, hub: Hub) -> bool:
+    data = message.data
+    if message.type == "update":
+        return (hub.is_table(message.channel) and isinstance(data.get("rows"), list)
+                and isinstance(data.get("version"), int))
+    event = data.get("event")
+    event_id = event.get("id") if isinstance(event, dict) else None
+    return (isinstance(event_id, str) and hub.is_channel(channels.event(event_id))
+            and message.channel in (channels.RESULTS, channels.event(event_id)))
+
+
+def _reject(record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+    REJECTED.inc()
+    log.error("skipping a message on the changes topic that is not a feed message of these"
+              " games; the feed table stands in for it", offset=record.offset,
+              reason=reason[:500])
 
 
 async def fill_gap(history: History, hub: Hub, upto: int) -> None:
@@ -61,6 +108,7 @@ class Follower:
         self._hub = hub
         self._readiness = readiness
         self._loaded = False
+        self._handled = 0  # the offset after the last record handled
 
     async def run(self) -> None:
         """Runs for the life of the process, reconnecting to Kafka and PostgreSQL as needed."""
@@ -83,12 +131,18 @@ class Follower:
             # Position at the end first, then read the state: whatever is committed
             # after that read is published after this position, so nothing is missed.
             await consumer.seek_to_end(partition)
-            await consumer.position(partition)
+            self._handled = await consumer.position(partition)
             await self._catch_up()
             self._readiness.set("kafka", True)
             self._readiness.set("state", True)
             log.info("following the feed", last_seq=self._hub.last_seq)
-            await self._consume(consumer)
+            watch = asyncio.create_task(self._watch(consumer, partition))
+            try:
+                await self._consume(consumer)
+            finally:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
         finally:
             await consumer.stop()
 
@@ -103,13 +157,37 @@ class Follower:
         self._readiness.set("postgresql", True)
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        hub = self._hub
         while True:
             batches = await consumer.getmany(timeout_ms=1000, max_records=1000)
-            for messages in batches.values():
-                for record in messages:
-                    message = FeedMessage.model_validate_json(record.value or b"")
-                    if message.seq > hub.last_seq + 1:
-                        await fill_gap(self._history, hub, message.seq - 1)
-                    hub.publish(message)
+            for records in batches.values():
+                for record in records:
+                    await self._take(record)
+                    self._handled = record.offset + 1
 
+    async def _take(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Applies one record. Kafka is trusted only with the next message; the feed table,
+        where scoring commits every message before it is published, fills everything else."""
+        hub, history = self._hub, self._history
+        message = _feed_message(record, hub)
+        if message is None:
+            # Whatever it stood for is in the feed table.
+            await fill_gap(history, hub, await history.last_seq())
+        elif message.seq == hub.last_seq + 1:
+            hub.publish(message)
+        elif message.seq > hub.last_seq:
+            await fill_gap(history, hub, message.seq)
+            if hub.last_seq < message.seq:
+                _reject(record, f"seq {message.seq} is not in the feed, which ends at"
+                                f" {hub.last_seq}")
+
+    async def _watch(self, consumer: AIOKafkaConsumer, partition: TopicPartition) -> None:
+        """Compares the follower's position with the topic's end every STALL_CHECK_S, for
+        /healthz. (Kafka out of reach shows in the consumer's own errors.)"""
+        watch = StallWatch(self._readiness, "follower", "the feed follower", STALLED_AFTER_S)
+        while True:
+            await asyncio.sleep(STALL_CHECK_S)
+            try:
+                end = (await consumer.end_offsets([partition]))[partition]
+            except KafkaError:
+                continue
+            watch.observe(self._handled, end)

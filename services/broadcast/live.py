@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from services.broadcast import outgoing
+from services.broadcast.access import MAX_SEQ
 from services.broadcast.config import LiveSettings
 from services.broadcast.history import History
 from services.broadcast.hub import Hub, Subscriber
@@ -104,7 +105,7 @@ class Live:
             raise BadRequest("bad_request", "'channels' must be a list of strings")
         since = request.get("since")
         if since is not None and (not isinstance(since, int) or isinstance(since, bool)
-                                  or since < 0):
+                                  or not 0 <= since <= MAX_SEQ):
             raise BadRequest("bad_request", "'since' must be a non-negative integer seq")
         epoch = request.get("epoch")
         if epoch is not None and (not isinstance(epoch, str) or len(epoch) > MAX_EPOCH_LENGTH):

@@ -188,6 +188,12 @@ async def _restore(settings: Settings, dump: bytes, pg_restore: str) -> dict[str
         _run([pg_restore, "--no-owner", "--no-privileges", "--exit-on-error",
               "--single-transaction", f"--dbname={settings.database_url}"], "pg_restore",
              stdin=dump)
+        await db.grant_service_roles(conn)  # the dump leaves privileges out
+        # The feed goes on from the backup's last seq, reusing numbers that clients of the
+        # lost database hold: a new epoch makes them reset instead of trusting those seqs.
+        # (A backup from before the epoch existed gets one from its migration.)
+        if await conn.fetchval("SELECT to_regproc('rotate_feed_epoch') IS NOT NULL"):
+            await conn.execute("SELECT rotate_feed_epoch()")
         return await _state(conn)
     finally:
         await conn.close()

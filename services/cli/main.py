@@ -8,16 +8,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.cli import backup
-from services.cli.located import located
+from services.cli.located import database_url, located
 from services.cli.tokens import token_command
 from services.scoring import rebuild
+from shared.adapters.db import Database
 from shared.adapters.logs import configure_logging
 from shared.adapters.settings import REPO_ROOT, Settings, get_settings
 from shared.adapters.tokens import ROLES
 
+MIGRATE_WAIT_S = 120
+
 
 def rebuild_command(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(rebuild.run(located(settings), apply=args.apply))
+
+
+async def migrate_command(settings: Settings) -> int:
+    """Applies the migrations not applied yet, waiting a while for PostgreSQL to answer (a
+    one-shot job must end)."""
+    database = Database(database_url(settings), max_size=1)
+    try:
+        async with asyncio.timeout(MIGRATE_WAIT_S):
+            await database.connect()
+    except TimeoutError:
+        print(f"podium migrate: PostgreSQL did not answer within {MIGRATE_WAIT_S} s",
+              file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
+    print("the database schema is current")
+    return 0
 
 
 def backup_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -65,6 +85,10 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="podium", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start PostgreSQL, Kafka and the three services")
+    commands.add_parser(
+        "migrate", help="apply the database migrations (as the owner role)",
+        description="Applies the migrations not applied yet to PODIUM_DATABASE_URL's database."
+        " Services started with PODIUM_MIGRATE=false wait until this has run.")
 
     token = commands.add_parser(
         "token", help="create, list or revoke tokens",
@@ -126,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_json)
     if args.command == "run":
         return run_command(settings)
+    if args.command == "migrate":
+        return asyncio.run(migrate_command(settings))
     if args.command == "token":
         return asyncio.run(token_command(settings, args))
     if args.command == "rebuild":

@@ -46,13 +46,19 @@ from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import (
     Token,
-    create_token,
+    create_desk_token,
     find_token,
     list_tokens,
     refused,
-    revoke_token,
+    revoke_desk_token,
 )
-from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
+from shared.adapters.web import (
+    ProblemError,
+    Readiness,
+    health_routes,
+    problem_handlers,
+    with_headers,
+)
 from shared.domain.checks import CheckAction, awaits_confirmation
 from shared.domain.games import Event
 from shared.domain.schedule import GAMES_TIMEZONE
@@ -77,10 +83,15 @@ DESK_DIR = Path(__file__).parent / "desk"
 # Tokens whose request rates are remembered; the least recent is forgotten first (and starts
 # again with a full burst). Far more than the tokens of a games.
 RATED_TOKENS = 10_000
-# The pages keep the official's token in localStorage, so they run only their own scripts.
+# The pages keep the official's token in localStorage, so they run only their own scripts, no
+# other site may frame them (to overlay them and steal a click), a file is only what its type
+# says, and no address leaves them in a Referer. On every file under /enter and /desk: a CSP
+# on /enter alone is sidestepped by opening /enter/index.html.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none';"
                                " frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
 
@@ -91,7 +102,7 @@ class Ingest:
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
         self.rules = definitions.rules
-        self.database = Database(settings.database_url, max_size=20)
+        self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
         self.relay: OutboxRelay | None = None
         self.openapi = orjson.dumps(openapi_document(self.games))
         self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
@@ -235,9 +246,9 @@ class Ingest:
         if wanted is None:
             raise answers.invalid(issues)
         async with _database():
-            token, secret = await create_token(
-                self.database.pool, wanted.role, wanted.name, wanted.venues,
-                expires_at=wanted.expires_at, created_by=admin.id)
+            token, secret = await create_desk_token(
+                self.database.pool, _secret(request), wanted.role, wanted.name, wanted.venues,
+                expires_at=wanted.expires_at)
         log.info("token created", token=token.id, role=token.role, name=token.name,
                  by=admin.name)
         entry_url = self.settings.ingest_public_url or str(request.base_url).rstrip("/")
@@ -251,7 +262,8 @@ class Ingest:
         if not token_id.isdigit() or len(token_id) > 18:
             raise answers.no_such_token(token_id)
         async with _database():
-            name = await revoke_token(self.database.pool, int(token_id), revoked_by=admin.id)
+            name = await revoke_desk_token(self.database.pool, _secret(request),
+                                           int(token_id))
             listings = [] if name is None else await list_tokens(self.database.pool)
         if name is None:
             raise answers.no_such_token(token_id)
@@ -287,9 +299,8 @@ class Ingest:
     async def _holder(self, request: Request) -> Token:
         """The active token of an official or the desk the request carries, within its rate
         of requests; refused otherwise."""
-        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        secret = secret.strip()
-        if scheme.lower() != "bearer" or not secret:
+        secret = _secret(request)
+        if not secret:
             raise answers.no_token()
         async with _database():
             token = await find_token(self.database.pool, secret)
@@ -345,20 +356,39 @@ class Ingest:
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official
-        # happens to submit anything in the meantime.
+        # happens to submit anything in the meantime. Answering is not enough: a standby
+        # (after a failover, or one the URL points at by mistake) answers every read and
+        # refuses every result, so ingest is ready only where it can write.
+        was_read_only = False
         while True:
             try:
                 async with asyncio.timeout(HEALTH_PROBE_S * 2):
-                    await self.database.pool.fetchval("SELECT 1")
-                self.readiness.set("postgresql", True)
+                    writable = bool(await self.database.pool.fetchval(_WRITABLE))
+                if not writable and not was_read_only:
+                    log.warning("PostgreSQL is read-only (a standby?): results are refused"
+                                " with 503 until it accepts writes")
+                was_read_only = not writable
+                self.readiness.set("postgresql", writable)
             except DATABASE_DOWN:
                 self.readiness.set("postgresql", False)
             await asyncio.sleep(HEALTH_PROBE_S)
 
 
+# A hot standby is in recovery; `default_transaction_read_only` makes every transaction
+# read-only (what a primary demoted for maintenance is often given).
+_WRITABLE = ("SELECT NOT pg_is_in_recovery()"
+             " AND current_setting('transaction_read_only') = 'off'")
+
+
 def _database() -> asyncio.Timeout:
     """Bounds the PostgreSQL work of a request (DATABASE_TIMEOUT_S), never the client's upload."""
     return asyncio.timeout(DATABASE_TIMEOUT_S)
+
+
+def _secret(request: Request) -> str:
+    """The Bearer token's secret the request carries ("" without one)."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
 
 
 def _day(text: str | None) -> date | None:
@@ -413,6 +443,10 @@ async def entry_page(request: Request) -> Response:
     return FileResponse(ENTER_DIR / "index.html", headers=PAGE_HEADERS)
 
 
+def page_files(directory: Path) -> ASGIApp:
+    return with_headers(StaticFiles(directory=directory, html=True), PAGE_HEADERS)
+
+
 async def desk_page(request: Request) -> Response:
     return FileResponse(DESK_DIR / "index.html", headers=PAGE_HEADERS)
 
@@ -432,11 +466,12 @@ def create_app(settings: Settings) -> Starlette:
         Route("/v1/desk/tokens/{token_id}/revoke", ingest.desk_revoke_token, methods=["POST"]),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
-        Mount("/enter", StaticFiles(directory=ENTER_DIR), name="enter"),
+        Mount("/enter", page_files(ENTER_DIR), name="enter"),
         Route("/desk", desk_page),
-        Mount("/desk", StaticFiles(directory=DESK_DIR), name="desk"),
-        # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox.
-        *health_routes(ingest.readiness, required=("postgresql",)),
+        Mount("/desk", page_files(DESK_DIR), name="desk"),
+        # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox. But
+        # a relay that has not published for long is a stuck pipeline, and /healthz says so.
+        *health_routes(ingest.readiness, required=("postgresql", "relay")),
     ]
     return Starlette(routes=routes, lifespan=ingest.lifespan,
                      middleware=[Middleware(CountAnswers)],

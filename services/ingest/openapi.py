@@ -318,7 +318,10 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                                         " unless status is OK."},
                 "delegation": {"type": "string", "enum": delegations},
                 "competitor": {"type": "string", "minLength": 1, "maxLength": 200,
-                               "description": "the competitor's or team's name"},
+                               "description": "the competitor's or team's name, kept as it"
+                                              " looks: invisible format characters dropped,"
+                                              " NFKC (full-width letters folded), spaces"
+                                              " collapsed; blank when nothing is left"},
                 "status": {"type": "string", "enum": _literals(EntryStatus), "default": "OK"},
                 "mark": {**nullable_text, "maxLength": 40,
                          "description": "in the event's measure where it has one: a time"

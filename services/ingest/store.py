@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
-
-from shared.adapters import db
+from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.adapters.tokens import Token
-from shared.contract.messages import AcceptedResult, ResultCheck
+from shared.contract.messages import content_hash
 from shared.domain.checks import NO_CHECKS, CheckAction, Checks, Step, checks_made
 from shared.domain.engine import Entry, Result, ranking_unit
 from shared.domain.games import Event
@@ -140,17 +137,6 @@ class CheckRefused:
     current: CurrentRevision | None
 
 
-def content_hash(
-    event_id: str, revision: int, status: str, note: str | None, entries: tuple[Entry, ...]
-) -> bytes:
-    canonical = orjson.dumps(
-        {"event_id": event_id, "revision": revision, "status": status, "note": note,
-         "entries": [entry.model_dump() for entry in entries]},
-        option=orjson.OPT_SORT_KEYS,
-    )
-    return hashlib.sha256(canonical).digest()
-
-
 async def accept_revision(
     pool: db.Pool,
     *,
@@ -253,12 +239,6 @@ async def add_check(
     return Checked(event_id, revision, action, note, checked_at, token.name, created=True)
 
 
-_CHECKS_OF = (
-    "SELECT c.id, c.event_id, c.revision, c.action, c.note, c.checked_at, c.token_id,"
-    " c.published_at, t.name, t.role FROM result_checks c JOIN tokens t ON t.id = c.token_id"
-)
-
-
 def _stored_check(row: Any) -> StoredCheck:
     return StoredCheck(id=row["id"], action=row["action"], note=row["note"],
                        checked_at=row["checked_at"], by=row["name"], by_role=row["role"],
@@ -273,7 +253,9 @@ async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
         event_id,
     )
     checks: dict[int, list[StoredCheck]] = {}
-    for row in await pool.fetch(f"{_CHECKS_OF} WHERE c.event_id = $1 ORDER BY c.id", event_id):
+    for row in await pool.fetch(
+        f"{submissions.CHECKS_SELECT} WHERE c.event_id = $1 ORDER BY c.id", event_id
+    ):
         checks.setdefault(row["revision"], []).append(_stored_check(row))
     return [
         StoredRevision(
@@ -304,7 +286,7 @@ async def current_revisions(
     made: dict[tuple[str, int], list[StoredCheck]] = {}
     if checked:
         for row in await conn.fetch(
-            f"{_CHECKS_OF} WHERE (c.event_id, c.revision) IN (SELECT * FROM"
+            f"{submissions.CHECKS_SELECT} WHERE (c.event_id, c.revision) IN (SELECT * FROM"
             " unnest($1::text[], $2::int[])) ORDER BY c.id",
             [row["event_id"] for row in checked], [row["revision"] for row in checked],
         ):
@@ -365,37 +347,19 @@ class SubmissionsOutbox:
 
     async def fetch(self, conn: db.Connection, limit: int) -> list[OutboxRow]:
         revisions = await conn.fetch(
-            "SELECT s.id, s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
-            " s.awaits_confirmation, t.name AS entered_by"
-            " FROM submissions s JOIN tokens t ON t.id = s.token_id"
-            " WHERE s.published_at IS NULL ORDER BY s.id LIMIT $1",
-            limit,
+            f"{submissions.SELECT} WHERE s.published_at IS NULL ORDER BY s.id LIMIT $1", limit
         )
         checks = await conn.fetch(
-            f"{_CHECKS_OF} WHERE c.published_at IS NULL ORDER BY c.id LIMIT $1", limit
+            f"{submissions.CHECKS_SELECT} WHERE c.published_at IS NULL ORDER BY c.id LIMIT $1",
+            limit,
         )
         rows = [
-            OutboxRow(
-                id=row["id"],
-                key=row["event_id"].encode(),
-                value=AcceptedResult(
-                    event_id=row["event_id"], revision=row["revision"], status=row["status"],
-                    note=row["note"], entries=row["entries"], accepted_at=row["accepted_at"],
-                    entered_by=row["entered_by"],
-                    awaits_confirmation=row["awaits_confirmation"],
-                ).model_dump_json().encode(),
-            )
+            OutboxRow(id=row["submission_id"], key=row["event_id"].encode(),
+                      value=submissions.accepted(row).model_dump_json().encode())
             for row in revisions
         ] + [
-            OutboxRow(
-                id=row["id"],
-                key=row["event_id"].encode(),
-                value=ResultCheck(
-                    id=row["id"], event_id=row["event_id"], revision=row["revision"],
-                    action=row["action"], note=row["note"], by=row["name"],
-                    at=row["checked_at"],
-                ).model_dump_json().encode(),
-            )
+            OutboxRow(id=row["id"], key=row["event_id"].encode(),
+                      value=submissions.check(row).model_dump_json().encode())
             for row in checks
         ]
         return sorted(rows, key=lambda row: row.id)[:limit]

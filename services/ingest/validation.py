@@ -28,6 +28,7 @@ from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.engine import Entry, Result, rank_problems, ranking_unit
 from shared.domain.games import Event, Games
 from shared.domain.marks import Bilingual, mark_problems
+from shared.domain.names import competitor_name
 from shared.domain.records import UnitResult, claim_problems
 
 MAX_ENTRIES = 500
@@ -54,11 +55,11 @@ def _printable(value: str) -> str:
     return value
 
 
-# Lengths are checked as sent (as /openapi.json says), then the surrounding spaces go: "李明 "
-# and "李明" are one competitor.
+# Lengths are checked as sent (as /openapi.json says), then a name is kept as it looks
+# (shared/domain/names.py): "李明 ", "李明\u200b" and "李明" are one competitor.
 
 def _name(value: str) -> str:
-    name = _printable(value).strip()
+    name = competitor_name(_printable(value))
     if not name:
         raise _problem("blank", Text("must not be blank", "不能为空"))
     return name
@@ -244,11 +245,13 @@ _ENTRY_FIELDS = ("rank", "delegation", "competitor", "status", "mark", "record",
 
 
 def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:
-    # Entries by number (entry 10 after entry 9); an unknown field after the known ones.
+    # Entries by number (entry 10 after entry 9); an unknown field after the known ones. Field
+    # names and list positions alternate ("/entries/3/members/0"), so a field named "7" or
+    # "²" is ordered as a field, never read as a number.
     order = []
     for depth, part in enumerate(pointer.split("/")[1:]):
         fields = _RESULT_FIELDS if depth == 0 else _ENTRY_FIELDS
-        if part.isdigit():
+        if depth % 2 == 1 and part.isascii() and part.isdigit():
             order.append((int(part), ""))
         else:
             order.append((fields.index(part) if part in fields else len(fields), part))

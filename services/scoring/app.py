@@ -8,24 +8,29 @@ import time
 from datetime import UTC, datetime
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import IllegalStateError, KafkaError
+from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
-from services.scoring.core import ScoringState
+from services.scoring.core import ScoringState, matches_submission
+from services.scoring.topics import Topics
 from shared.adapters import db, kafka
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
-from shared.adapters.service import keep_running, running
+from shared.adapters.service import StallWatch, keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
 from shared.contract.messages import AcceptedResult, ResultCheck, results_topic_message
 
 log = structlog.get_logger()
 
+# outcome: applied; ignored (already applied); malformed (not a message of the topic);
+# unmatched (no submission or check row is exactly it).
 APPLIED = Counter("podium_scoring_revisions_total",
                   "Result revisions and their checks consumed", ["outcome"])
 BATCH_SECONDS = Histogram(
@@ -34,6 +39,11 @@ BATCH_SECONDS = Histogram(
 )
 VERSION = Gauge("podium_scoring_tables_version", "Version of the tables")
 LAST_SEQ = Gauge("podium_scoring_last_seq", "The feed's last seq, as scoring numbered it")
+# How often scoring's position is compared with the results topic's end, and how long it
+# may stay behind without moving before /healthz says so: a batch takes milliseconds to
+# a second (a rebuild of a whole games' worth), so 10 s behind and still is stuck.
+STALL_CHECK_S = 2.0
+STALLED_AFTER_S = 10.0
 LAG = Gauge("podium_scoring_consumer_lag_messages",
             "Messages on the results topic that scoring has not consumed yet")
 
@@ -55,7 +65,8 @@ class Scoring:
     async def _run(self) -> None:
         # A pool of its own each time: after PostgreSQL restarts, none of the old connections
         # (the leader's lock among them) is worth keeping.
-        database = Database(self.settings.database_url, min_size=2, max_size=4)
+        database = Database(self.settings.database_url, min_size=2, max_size=4,
+                            migrate=self.settings.migrate)
         try:
             pool = await database.connect()
             self.readiness.set("postgresql", True)
@@ -85,31 +96,26 @@ class Scoring:
         relay_task = asyncio.create_task(keep_running("feed relay", relay.run))
         try:
             await kafka.create_topics_when_reachable(self.settings)
-            consumer = await self._start_consumer(conn)
+            consumer = kafka.new_consumer(self.settings)
+            topics = Topics(self.settings, conn, consumer, relay)
             try:
-                await self._consume(conn, consumer, state, relay)
+                await consumer.start()
+                await topics.start()
+                self.readiness.set("kafka", True)
+                watch = asyncio.create_task(_watch(consumer, self.readiness))
+                try:
+                    await self._consume(conn, consumer, state, relay, topics)
+                finally:
+                    watch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watch
             finally:
+                await topics.close()
                 await consumer.stop()
         finally:
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
-
-    async def _start_consumer(self, conn: db.Connection) -> AIOKafkaConsumer:
-        topic = self.settings.results_topic
-        consumer = kafka.new_consumer(self.settings)
-        await consumer.start()
-        # The topic was created with this many partitions (kafka.topic_layout).
-        assigned = [TopicPartition(topic, p) for p in range(self.settings.results_partitions)]
-        consumer.assign(assigned)
-        offsets = await store.load_offsets(conn, topic)
-        for tp in assigned:
-            if tp.partition in offsets:
-                consumer.seek(tp, offsets[tp.partition])
-            else:
-                await consumer.seek_to_beginning(tp)
-        self.readiness.set("kafka", True)
-        return consumer
 
     async def _consume(
         self,
@@ -117,49 +123,86 @@ class Scoring:
         consumer: AIOKafkaConsumer,
         state: ScoringState,
         relay: OutboxRelay,
+        topics: Topics,
     ) -> None:
         topic = self.settings.results_topic
         while True:
+            await topics.check_when_due()
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
-            await _observe_lag(consumer)
             if not batches:
                 continue
             started = time.perf_counter()
-            results: list[AcceptedResult | ResultCheck] = []
-            next_offsets: dict[int, int] = {}
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
-            for tp, messages in batches.items():
-                for message in messages:
-                    try:
-                        results.append(results_topic_message(message.value or b""))
-                    except ValidationError as error:
-                        APPLIED.labels("malformed").inc()
-                        log.error("skipping a malformed result message", partition=tp.partition,
-                                  offset=message.offset, error=str(error))
-                next_offsets[tp.partition] = messages[-1].offset + 1
-            plan = state.plan(results, datetime.now(UTC))
+            messages = [message for records in batches.values() for record in records
+                        if (message := _message(record)) is not None]
+            messages = await _stored(conn, messages)
+            earlier = await store.stored_revisions(conn, state.missing(
+                [message for message in messages if isinstance(message, AcceptedResult)]))
+            next_offsets = {tp.partition: records[-1].offset + 1
+                            for tp, records in batches.items()}
+            plan = state.plan(messages, datetime.now(UTC), earlier)
             await store.persist(conn, plan, topic, next_offsets)
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
             LAST_SEQ.set(state.last_seq)
             APPLIED.labels("applied").inc(plan.applied)
-            APPLIED.labels("ignored").inc(len(results) - plan.applied)
+            APPLIED.labels("ignored").inc(len(messages) + len(earlier) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
 
 
-async def _observe_lag(consumer: AIOKafkaConsumer) -> None:
-    """The end of each partition as the last fetch saw it, minus where scoring is."""
-    lag = 0
-    for tp in consumer.assignment():
-        end = consumer.highwater(tp)
-        if end is not None:
-            lag += max(0, end - await consumer.position(tp))
-    LAG.set(lag)
+def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | ResultCheck | None:
+    try:
+        return results_topic_message(record.value or b"")
+    except ValidationError as error:
+        APPLIED.labels("malformed").inc()
+        log.error("skipping a malformed result message", partition=record.partition,
+                  offset=record.offset, error=str(error))
+        return None
+
+
+async def _stored(
+    conn: db.Connection, messages: list[AcceptedResult | ResultCheck]
+) -> list[AcceptedResult | ResultCheck]:
+    """The messages that are exactly a row of `submissions` or `result_checks`; anything
+    else is not an accepted result or check, whatever it says, and is skipped."""
+    rows = await store.stored_rows(conn, [message.submission_id for message in messages
+                                          if isinstance(message, AcceptedResult)])
+    checks = await store.stored_checks(conn, [message.id for message in messages
+                                              if isinstance(message, ResultCheck)])
+    matched = []
+    for message in messages:
+        if (matches_submission(message, rows) if isinstance(message, AcceptedResult)
+                else checks.get(message.id) == message):
+            matched.append(message)
+            continue
+        APPLIED.labels("unmatched").inc()
+        log.error("skipping a result message that no stored row holds",
+                  event_id=message.event_id, revision=message.revision, kind=message.kind
+                  if isinstance(message, ResultCheck) else "result")
+    return matched
+
+
+async def _watch(consumer: AIOKafkaConsumer, readiness: Readiness) -> None:
+    """Every STALL_CHECK_S: how far scoring is behind the results topic (the lag metric),
+    and whether it has stopped moving while behind (/healthz)."""
+    watch = StallWatch(readiness, "consuming", "scoring", STALLED_AFTER_S)
+    while True:
+        await asyncio.sleep(STALL_CHECK_S)
+        assigned = list(consumer.assignment())
+        try:
+            ends = await consumer.end_offsets(assigned)
+            position = sum([await consumer.position(tp) for tp in assigned])
+        except (KafkaError, IllegalStateError):
+            continue  # Kafka away, or partitions being reassigned: the consumer says so
+        end = sum(ends.values())
+        LAG.set(max(0, end - position))
+        watch.observe(position, end)
 
 
 def create_app(settings: Settings) -> Starlette:
     scoring = Scoring(settings, load_definitions(settings.games_dir))
-    routes = health_routes(scoring.readiness, required=("postgresql", "kafka", "leader"))
+    routes = health_routes(scoring.readiness,
+                           required=("postgresql", "kafka", "leader", "relay", "consuming"))
     return Starlette(routes=routes, lifespan=scoring.lifespan)

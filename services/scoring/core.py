@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 
@@ -78,6 +78,29 @@ class Plan:
         return not self.events and not self.stamped
 
 
+class StoredRow(NamedTuple):
+    """What `submissions` holds about one row, as a message names it."""
+
+    event_id: str
+    revision: int
+    content_hash: str  # hex
+    accepted_at: datetime
+    entered_by: str
+    awaits_confirmation: bool
+
+
+def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) -> bool:
+    """Whether a message is exactly a stored revision: the row it names has its event,
+    revision, content hash, time, author and wait for a confirmation, and its content has
+    that hash. Anything else (a revision a restored database no longer has, another
+    producer's message, content altered on the way) must not count."""
+    row = stored.get(result.submission_id)
+    return (row is not None and result.content_matches_hash()
+            and row == StoredRow(result.event_id, result.revision, result.content_hash,
+                                 result.accepted_at, result.entered_by,
+                                 result.awaits_confirmation))
+
+
 def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
     """The latest revisions of the event's units, as the records read them: today an event
     is one unit, its ranking."""
@@ -139,12 +162,18 @@ def event_state(
 def next_revision(
     games: Games, rules: Rules, current: EventState | None, result: AcceptedResult
 ) -> EventState | None:
-    """The event's state once `result`, newer than `current`'s, is applied."""
-    history = (*(current.history if current else ()), history_item(shown(result, NO_CHECKS)))
+    """The event's state once `result` is applied: newer than `current`'s revision, or in
+    its place (the same number with other content: a restored database took it again)."""
+    replacing = current is not None and current.result.revision == result.revision
+    history = current.history if current is not None else ()
+    if replacing:
+        history = history[:-1]
+    history = (*history, history_item(shown(result, NO_CHECKS)))
     counted = None
     if result.awaits_confirmation and current is not None:
-        # The tables keep what counted until this one is confirmed.
-        counted = current.result if current.counts else current.counted
+        # The tables keep what counted until this one is confirmed. In place of a revision
+        # that counted itself, what counted before it is not kept: nothing counts meanwhile.
+        counted = current.result if current.counts and not replacing else current.counted
     return event_state(games, rules, result, history, NO_CHECKS, counted)
 
 
@@ -219,28 +248,57 @@ class ScoringState:
     version: int = 0
     last_seq: int = 0
 
-    def plan(self, messages: Sequence[AcceptedResult | ResultCheck], now: datetime) -> Plan:
+    def missing(self, results: Sequence[AcceptedResult]) -> list[tuple[str, int]]:
+        """The revisions (event id, revision) to read from `submissions` before `results`:
+        those between an event's applied revision and its next one in `results`. Only a
+        lost topic skips revisions; each event's messages are otherwise in order."""
+        reached = {event_id: state.result.revision for event_id, state in self.events.items()}
+        wanted: list[tuple[str, int]] = []
+        for result in results:
+            have = reached.get(result.event_id, 0)
+            wanted += [(result.event_id, revision)
+                       for revision in range(have + 1, result.revision)]
+            reached[result.event_id] = max(have, result.revision)
+        return wanted
+
+    def plan(
+        self, messages: Sequence[AcceptedResult | ResultCheck], now: datetime,
+        earlier: Mapping[tuple[str, int], AcceptedResult] | None = None,
+    ) -> Plan:
+        """The change `messages` make, each event's revisions and checks applied in order
+        and once: `earlier` holds the stored revisions that `missing` asked for."""
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         feed: list[FeedMessage] = []
         seq = self.last_seq
         applied = 0
-        for message in messages:
-            current = events.get(message.event_id)
-            if isinstance(message, ResultCheck):
-                state = checked(self.games, self.rules, current, message)
-            elif current is not None and message.revision <= current.result.revision:
-                continue  # a redelivery or replay: already applied
-            else:
-                state = next_revision(self.games, self.rules, current, message)
-            if state is None:
-                continue
-            events[message.event_id] = changed[message.event_id] = state
+
+        def apply(event_id: str, state: EventState) -> None:
+            nonlocal seq, applied
+            events[event_id] = changed[event_id] = state
             # Every applied revision and check is announced, even one the same batch
             # supersedes: media see each correction.
-            feed += result_messages(seq, message.event_id, state.document)
+            feed.extend(result_messages(seq, event_id, state.document))
             seq += 2
             applied += 1
+
+        for message in messages:
+            if isinstance(message, ResultCheck):
+                state = checked(self.games, self.rules, events.get(message.event_id), message)
+                if state is not None:
+                    apply(message.event_id, state)
+                continue
+            current = events.get(message.event_id)
+            have = current.result.revision if current is not None else 0
+            gap = [stored for revision in range(have + 1, message.revision)
+                   if (stored := (earlier or {}).get((message.event_id, revision)))]
+            for revision in (*gap, message):
+                current = events.get(revision.event_id)
+                if current is not None and _already_applied(current.result, revision):
+                    continue  # a redelivery or replay
+                state = next_revision(self.games, self.rules, current, revision)
+                if state is not None:
+                    apply(revision.event_id, state)
         if not changed:
             return Plan({}, self.tables, {}, [], self.version, self.last_seq)
         tables = compute_tables(self.games, self.rules, events)
@@ -263,6 +321,14 @@ class ScoringState:
         self.tables = plan.tables
         self.version = plan.version
         self.last_seq = plan.last_seq
+
+
+def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
+    """An older revision, or the applied one again. The same number with other content is
+    not a duplicate: the message was checked against `submissions`, so that content is the
+    stored revision now (a database restored from a backup took the number again)."""
+    return result.revision < applied.revision or (
+        result.revision == applied.revision and result.content_hash == applied.content_hash)
 
 
 def replay(

@@ -31,12 +31,12 @@ from services.scoring.core import (
     result_messages,
     table_changes,
 )
-from shared.adapters import db, kafka
+from shared.adapters import db, kafka, submissions
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
-from shared.contract.messages import AcceptedResult, ResultCheck
+from shared.contract.messages import AcceptedResult
 
 EXIT_EQUAL: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -75,17 +75,6 @@ class Comparison:
         return not self.events and not self.tables
 
 
-_REVISIONS_SQL: Final = (
-    "SELECT s.event_id, s.revision, s.status, s.note, s.entries, s.accepted_at,"
-    " s.awaits_confirmation, t.name AS entered_by"
-    " FROM submissions s JOIN tokens t ON t.id = s.token_id"
-)
-_CHECKS_SQL: Final = (
-    "SELECT c.id, c.event_id, c.revision, c.action, c.note, t.name AS by, c.checked_at AS at"
-    " FROM result_checks c JOIN tokens t ON t.id = c.token_id"
-)
-
-
 @dataclass(frozen=True)
 class Accepted:
     """Everything ingest accepted, as rows: the revisions and their checks."""
@@ -97,8 +86,8 @@ class Accepted:
 async def read(conn: db.Connection) -> tuple[Accepted, Stored]:
     """Every accepted revision and check (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        accepted = Accepted([dict(row) for row in await conn.fetch(_REVISIONS_SQL)],
-                            [dict(row) for row in await conn.fetch(_CHECKS_SQL)])
+        accepted = Accepted([dict(row) for row in await conn.fetch(submissions.SELECT)],
+                            [dict(row) for row in await conn.fetch(submissions.CHECKS_SELECT)])
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)
@@ -117,7 +106,7 @@ def recompute(
     # The same messages ingest publishes for each row, so scoring and rebuild see one input.
     results = progress(AcceptedResult.model_validate(row) for row in accepted.revisions)
     events = replay(games, rules, results,
-                    (ResultCheck.model_validate(row) for row in accepted.checks))
+                    (submissions.check(row) for row in accepted.checks))
     return Rebuilt(len(accepted.revisions), events, compute_tables(games, rules, events))
 
 

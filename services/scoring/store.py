@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,14 +13,15 @@ from services.scoring.core import (
     EventState,
     Plan,
     ScoringState,
+    StoredRow,
     Tables,
     compute_tables,
     event_state,
 )
-from shared.adapters import db
+from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
 from shared.domain.checks import Checks, Step
 from shared.domain.games import Games
 from shared.domain.rules import Rules
@@ -80,6 +83,80 @@ async def load_offsets(conn: db.Connection, topic: str) -> dict[int, int]:
     return {row["partition"]: row["next_offset"] for row in rows}
 
 
+async def stored_rows(conn: db.Connection, ids: Sequence[int]) -> dict[int, StoredRow]:
+    """The submission rows that messages name, to check the messages against: one query
+    per batch."""
+    if not ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT s.id, s.event_id, s.revision, encode(s.content_hash, 'hex') AS content_hash,"
+        " s.accepted_at, t.name, s.awaits_confirmation"
+        " FROM submissions s JOIN tokens t ON t.id = s.token_id"
+        " WHERE s.id = ANY($1::bigint[])", list(set(ids)))
+    return {row["id"]: StoredRow(row["event_id"], row["revision"], row["content_hash"],
+                                 row["accepted_at"], row["name"], row["awaits_confirmation"])
+            for row in rows}
+
+
+async def stored_checks(conn: db.Connection, ids: Sequence[int]) -> dict[int, ResultCheck]:
+    """The checks that messages name, as their messages, to check the messages against."""
+    if not ids:
+        return {}
+    return {check.id: check for check in await submissions.checks(conn, sorted(set(ids)))}
+
+
+async def stored_revisions(
+    conn: db.Connection, wanted: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], AcceptedResult]:
+    """The stored revisions among `wanted`, by (event id, revision)."""
+    if not wanted:
+        return {}
+    return {(result.event_id, result.revision): result
+            for result in await submissions.revisions(conn, wanted)}
+
+
+async def recorded_topics(conn: db.Connection) -> dict[str, uuid.UUID]:
+    """The topic ids that the stored offsets and the published marks refer to."""
+    rows = await conn.fetch("SELECT topic, topic_id FROM kafka_topics")
+    return {row["topic"]: row["topic_id"] for row in rows}
+
+
+async def record_topic(conn: db.Connection, topic: str, topic_id: uuid.UUID) -> None:
+    await conn.execute(
+        "INSERT INTO kafka_topics (topic, topic_id) VALUES ($1, $2) ON CONFLICT (topic)"
+        " DO UPDATE SET topic_id = excluded.topic_id, recorded_at = now()", topic, topic_id)
+
+
+async def read_again(
+    conn: db.Connection, topic: str, topic_id: uuid.UUID, offsets: Mapping[int, int]
+) -> int:
+    """One transaction: scoring's position on the results topic starts again at `offsets`,
+    and every accepted revision and check goes back to the outbox (scoring ignores what it
+    already applied). Returns how many revisions will be sent again."""
+    async with conn.transaction():
+        resent = await conn.fetchval(
+            "WITH marked AS (UPDATE submissions SET published_at = NULL"
+            " WHERE published_at IS NOT NULL RETURNING 1) SELECT count(*) FROM marked")
+        await conn.execute(
+            "UPDATE result_checks SET published_at = NULL WHERE published_at IS NOT NULL")
+        await conn.execute("DELETE FROM consumer_offsets WHERE consumer = $1 AND topic = $2",
+                           CONSUMER, topic)
+        await _store_offsets(conn, topic, offsets)
+        await record_topic(conn, topic, topic_id)
+    return int(resent)
+
+
+async def announce_again(conn: db.Connection, topic: str, topic_id: uuid.UUID) -> None:
+    """One transaction: the newest feed message goes back to the outbox, for the changes
+    topic created again. Broadcast reads the feed's history from PostgreSQL, never from the
+    topic: the newest message tells every replica how far the feed has gone, and a replica
+    behind fills the rest from the `feed` table."""
+    async with conn.transaction():
+        await conn.execute("UPDATE feed SET published_at = NULL"
+                           " WHERE seq = (SELECT max(seq) FROM feed)")
+        await record_topic(conn, topic, topic_id)
+
+
 async def persist(
     conn: db.Connection, plan: Plan, topic: str, next_offsets: dict[int, int]
 ) -> None:
@@ -113,12 +190,16 @@ async def persist(
                 "UPDATE scoring_state SET version = $1, last_seq = $2", plan.version,
                 plan.last_seq,
             )
-        await conn.executemany(
-            "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, topic, partition)"
-            " DO UPDATE SET next_offset = excluded.next_offset",
-            [(CONSUMER, topic, partition, offset) for partition, offset in next_offsets.items()],
-        )
+        await _store_offsets(conn, topic, next_offsets)
+
+
+async def _store_offsets(conn: db.Connection, topic: str, offsets: Mapping[int, int]) -> None:
+    await conn.executemany(
+        "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, topic, partition)"
+        " DO UPDATE SET next_offset = excluded.next_offset",
+        [(CONSUMER, topic, partition, offset) for partition, offset in offsets.items()],
+    )
 
 
 def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:

@@ -29,6 +29,11 @@ class DatabaseUnavailable(ConnectionError):
     """The service has no connection to PostgreSQL yet."""
 
 
+class SchemaNotCurrent(DatabaseUnavailable):
+    """The database lacks migrations this code needs, and the service may not apply them
+    (`PODIUM_MIGRATE=false`): `podium migrate` has not run yet."""
+
+
 # What an unreachable, restarting, overloaded or read-only PostgreSQL raises through asyncpg.
 # Every service answers these with 503 and retries; anything else is a bug and stays loud.
 DATABASE_DOWN: tuple[type[BaseException], ...] = (
@@ -75,12 +80,19 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 
 class Database:
     """A service's pool, once connected and migrated: `pool` raises DatabaseUnavailable
-    before, so a request that arrives early is answered like one during an outage."""
+    before, so a request that arrives early is answered like one during an outage.
 
-    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10) -> None:
+    `migrate`: apply the migrations at connect (the local system, where one role owns
+    everything); without, only check that they are applied (production, where the services'
+    roles may not change the schema and `podium migrate` runs first as the owner).
+    """
+
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10,
+                 migrate: bool = True) -> None:
         self._dsn = dsn
         self._min_size = min_size
         self._max_size = max_size
+        self._migrate = migrate
         self._pool: Pool | None = None
 
     @property
@@ -94,22 +106,26 @@ class Database:
         return self._pool is not None
 
     async def connect(self) -> Pool:
-        """Connects and migrates, retrying with back-off for as long as it takes."""
+        """Connects and migrates (or checks the schema), retrying with back-off for as long
+        as it takes: PostgreSQL may be starting, `podium migrate` still running."""
         delay = _RETRY_FIRST_S
         while self._pool is None:
             try:
                 pool = await create_pool(self._dsn, min_size=self._min_size,
                                          max_size=self._max_size)
                 try:
-                    await migrate(pool)
+                    await (migrate(pool) if self._migrate else check_schema(pool))
                 except BaseException:
                     await pool.close()
                     raise
                 self._pool = pool
+                return pool
+            except SchemaNotCurrent as error:
+                log.warning("waiting for the database schema", problem=str(error), in_s=delay)
             except DATABASE_DOWN as error:
                 log.warning("waiting for PostgreSQL", error=repr(error), in_s=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, _RETRY_MAX_S)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _RETRY_MAX_S)
         return self._pool
 
     async def close(self) -> None:
@@ -126,6 +142,31 @@ def _migration_files() -> list[tuple[str, str]]:
         if entry.name.endswith(".sql")
     )
     return files
+
+
+async def check_schema(pool: asyncpg.Pool) -> None:
+    """Raises SchemaNotCurrent unless every migration of this code is applied. Migrations
+    it does not know (a newer Podium's) only get a warning: they add, never take away."""
+    try:
+        rows = await pool.fetch("SELECT name FROM schema_migrations")
+    except asyncpg.UndefinedTableError:
+        rows = []
+    applied = {row["name"] for row in rows}
+    known = [name for name, _ in _migration_files()]
+    missing = [name for name in known if name not in applied]
+    if missing:
+        raise SchemaNotCurrent(
+            f"the database lacks the migrations {', '.join(missing)}; run `podium migrate`"
+            " with the owner's PODIUM_DATABASE_URL (docker-compose.yml: the migrate service)"
+            " and this service starts by itself")
+    if newer := sorted(applied - set(known)):
+        log.warning("the database has migrations this version does not know",
+                    migrations=newer)
+
+
+async def grant_service_roles(conn: Connection) -> None:
+    """Gives each service's role exactly what shared/privileges.sql says (idempotent)."""
+    await conn.execute((resources.files("shared") / "privileges.sql").read_text("utf-8"))
 
 
 async def migrate(pool: asyncpg.Pool) -> list[str]:
@@ -147,6 +188,7 @@ async def migrate(pool: asyncpg.Pool) -> list[str]:
             await conn.execute(sql)
             await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
             applied_now.append(name)
+        await grant_service_roles(conn)
     if applied_now:
         log.info("migrations applied", migrations=applied_now)
     return applied_now

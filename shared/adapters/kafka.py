@@ -37,10 +37,13 @@ def new_producer(settings: Settings) -> AIOKafkaProducer:
 def new_consumer(settings: Settings) -> AIOKafkaConsumer:
     # No consumer group: positions are kept by the services themselves (scoring in
     # PostgreSQL, broadcast from the feed's seq), so partitions are assigned by hand.
+    # A position outside the partition (the topic was created again, or lost messages)
+    # raises OffsetOutOfRangeError instead of jumping silently: each service recovers its
+    # own way (scoring reads again, broadcast catches up from PostgreSQL).
     return AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         enable_auto_commit=False,
-        auto_offset_reset="earliest",
+        auto_offset_reset="none",
         fetch_max_wait_ms=20,
         isolation_level="read_uncommitted",
     )

@@ -32,6 +32,9 @@ BACKLOG = Gauge("podium_outbox_backlog_rows", "Rows committed and not yet on Kaf
 OLDEST = Gauge("podium_outbox_oldest_seconds", "Age of the oldest row not yet on Kafka",
                ["outbox"])
 _BATCH = 500
+# Rows older than this not on Kafka: the relay is stuck (Kafka away, or refusing), and
+# /healthz says so. A healthy relay publishes within milliseconds of the commit.
+STUCK_AFTER_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,11 @@ class OutboxRelay:
             return
         BACKLOG.labels(self._source.name).set(rows)
         OLDEST.labels(self._source.name).set(oldest_s)
+        stuck = oldest_s > STUCK_AFTER_S
+        self._readiness.set("relay", not stuck, (
+            f"{rows} {self._source.name} row(s) committed but not on Kafka yet, the oldest"
+            f" for {oldest_s:.0f} s (nothing is lost: they go out once Kafka takes them)"
+        ) if stuck else None)
 
     async def _producer_ready(self) -> AIOKafkaProducer:
         if self._producer is None:

@@ -13,6 +13,7 @@ import structlog
 from aiokafka.errors import KafkaError
 
 from shared.adapters.db import DATABASE_DOWN, Database
+from shared.adapters.web import Readiness
 
 log = structlog.get_logger()
 
@@ -48,6 +49,16 @@ async def keep_running(
         except Exception as error:
             log.exception(f"{what} failed; starting it again", in_s=delay)
             on_failure(error)
+        except asyncio.CancelledError as error:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise
+            # Nobody cancelled this task: a library let one of its own tasks' cancellation
+            # escape (aiokafka 0.14's consumer.stop() does with the broker unreachable).
+            # Ending here would leave the process alive with its work silently stopped.
+            log.exception(f"{what} ended by a stray cancellation; starting it again",
+                          in_s=delay)
+            on_failure(error)
         if time.monotonic() - started > _HEALTHY_RUN_S:
             delay = _FIRST_DELAY_S
         await asyncio.sleep(delay)
@@ -69,3 +80,43 @@ async def running(
         await asyncio.gather(*tasks, return_exceptions=True)
         if database is not None:
             await database.close()
+
+
+class StallWatch:
+    """Tells /healthz that a consumer is stuck: behind the end of what it reads and not
+    moving for `after_s`, with the reason; and ready again as soon as it moves or catches up.
+
+    Each service feeds it (position, end) every few seconds from a task of its own, so a
+    consumer that hangs (a query that never returns, a lost connection that raises nothing)
+    is seen even though its own loop no longer runs.
+    """
+
+    def __init__(self, readiness: Readiness, condition: str, what: str, after_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._readiness = readiness
+        self._condition = condition
+        self._what = what
+        self._after_s = after_s
+        self._clock = clock
+        self._behind_since: tuple[int, float] | None = None  # the position, and since when
+        readiness.set(condition, True)
+
+    def observe(self, position: int, end: int) -> None:
+        now = self._clock()
+        if position >= end:
+            self._behind_since = None
+        elif self._behind_since is None or self._behind_since[0] != position:
+            self._behind_since = (position, now)
+        if self._behind_since is None or now - self._behind_since[1] < self._after_s:
+            if not self._readiness.conditions.get(self._condition, True):
+                log.info(f"{self._what} moves again", position=position, end=end)
+            self._readiness.set(self._condition, True)
+            return
+        stalled_s = now - self._behind_since[1]
+        if self._readiness.conditions.get(self._condition, True):
+            log.error(f"{self._what} is stuck", position=position, end=end,
+                      for_s=round(stalled_s, 1))
+        self._readiness.set(
+            self._condition, False,
+            f"{self._what}: {end - position} message(s) not handled, no progress for"
+            f" {stalled_s:.0f} s")

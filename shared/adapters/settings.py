@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     results_partitions: int = 6
     # How many broadcast processes `podium run` starts on the broadcast port.
     broadcast_processes: int = Field(default=1, ge=1, le=16)
+    # Where `podium run` starts its own PostgreSQL and Kafka (without a database URL and a
+    # Kafka bootstrap of its environment).
+    postgres_port: int = 5433
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    # Whether a service applies the migrations when it connects (the local system) or only
+    # checks they are applied (production: `podium migrate` runs them as the owner role).
+    migrate: bool = True
     # Requests one token may make of ingest: this many a second, after a burst of
     # ingest_token_request_burst. An official's phone makes ~3 per result and a page a few
     # a minute; a burst covers an outbox of results sent again at once after an outage (a

@@ -142,31 +142,50 @@ async def create_token(
     venues: tuple[str, ...] = (),
     *,
     expires_at: datetime | None = None,
-    created_by: int | None = None,
 ) -> tuple[Token, str]:
     """A new token and its secret (shown once, never stored).
 
     Without a name the token is called after its role and number ("referee #7"), so the audit
     trail still tells its holders apart. Raises ValueError with `token_problem`'s reason.
     """
-    problem = token_problem(role, name, venues)
-    if problem is not None:
-        raise ValueError(problem)
-    secret = _PREFIX[role] + secrets.token_urlsafe(_SECRET_BYTES)
+    secret = _new_secret(role, name, venues)
     row = await conn.fetchrow(
         "WITH next AS (SELECT nextval(pg_get_serial_sequence('tokens', 'id')) AS id)"
-        " INSERT INTO tokens (id, token_hash, role, name, venues, expires_at, created_by)"
-        " SELECT next.id, $1, $2, coalesce($3, $2 || ' #' || next.id), $4, $5, $6 FROM next"
+        " INSERT INTO tokens (id, token_hash, role, name, venues, expires_at)"
+        " SELECT next.id, $1, $2, coalesce($3, $2 || ' #' || next.id), $4, $5 FROM next"
         " RETURNING id, name",
         hash_secret(secret),
         role,
         None if name is None else name.strip(),
         list(venues),
         expires_at,
-        created_by,
     )
     assert row is not None
     return Token(row["id"], role, row["name"], venues), secret
+
+
+async def create_desk_token(
+    conn: db.Connection | db.Pool, admin_secret: str, role: Role, name: str,
+    venues: tuple[str, ...] = (), *, expires_at: datetime | None = None,
+) -> tuple[Token, str]:
+    """A new token made on the results desk by the admin whose secret this is: through the
+    database's own check of that admin (migration 007), recorded as who made it. Raises
+    ValueError as create_token does, asyncpg's InsufficientPrivilegeError without an active
+    admin token."""
+    secret = _new_secret(role, name, venues)
+    number: int = await conn.fetchval(
+        "SELECT desk_create_token($1, $2, $3, $4, $5, $6)",
+        hash_secret(admin_secret), hash_secret(secret), role, name.strip(), list(venues),
+        expires_at,
+    )
+    return Token(number, role, name.strip(), venues), secret
+
+
+def _new_secret(role: Role, name: str | None, venues: tuple[str, ...]) -> str:
+    problem = token_problem(role, name, venues)
+    if problem is not None:
+        raise ValueError(problem)
+    return _PREFIX[role] + secrets.token_urlsafe(_SECRET_BYTES)
 
 
 def looks_like_secret(text: str) -> bool:
@@ -238,14 +257,22 @@ async def list_tokens(conn: db.Connection | db.Pool) -> list[TokenListing]:
     ]
 
 
-async def revoke_token(
-    conn: db.Connection | db.Pool, token_id: int, revoked_by: int | None = None
-) -> str | None:
+async def revoke_token(conn: db.Connection | db.Pool, token_id: int) -> str | None:
     """Revokes a token not revoked yet at once; returns its name, or None if there is no such
     token (or it is revoked already)."""
     name: str | None = await conn.fetchval(
-        "UPDATE tokens SET revoked_at = now(), revoked_by = $2 WHERE id = $1"
-        " AND revoked_at IS NULL RETURNING name",
-        token_id, revoked_by,
+        "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
+        " RETURNING name",
+        token_id,
     )
+    return name
+
+
+async def revoke_desk_token(
+    conn: db.Connection | db.Pool, admin_secret: str, token_id: int
+) -> str | None:
+    """revoke_token on the results desk, by the admin whose secret this is (checked by the
+    database, recorded as who revoked it)."""
+    name: str | None = await conn.fetchval("SELECT desk_revoke_token($1, $2)",
+                                           hash_secret(admin_secret), token_id)
     return name

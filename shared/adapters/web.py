@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.adapters.db import DATABASE_DOWN
 
@@ -33,6 +33,8 @@ class Readiness:
     sees what /healthz says."""
 
     conditions: dict[str, bool] = field(default_factory=dict)
+    # Why a condition does not hold, in words for the people reading /healthz.
+    reasons: dict[str, str] = field(default_factory=dict)
     _required: tuple[str, ...] = ()
 
     def require(self, names: Sequence[str]) -> None:
@@ -40,8 +42,12 @@ class Readiness:
         for name in names:
             READY.labels(name).set(self.conditions.get(name, False))
 
-    def set(self, name: str, ready: bool) -> None:
+    def set(self, name: str, ready: bool, reason: str | None = None) -> None:
         self.conditions[name] = ready
+        if ready or reason is None:
+            self.reasons.pop(name, None)
+        else:
+            self.reasons[name] = reason
         if name in self._required:
             READY.labels(name).set(ready)
 
@@ -60,6 +66,7 @@ def health_routes(readiness: Readiness, *, required: Sequence[str]) -> list[Base
             "status": "ok" if not waiting else "waiting",
             "waiting_for": waiting,
             "conditions": readiness.conditions,
+            "reasons": readiness.reasons,
         }
         return JSONResponse(body, status_code=503 if waiting else 200)
 
@@ -155,6 +162,23 @@ def problem_handlers(
 
     return {ProblemError: refused, HTTPException: starlette_refused,
             **{kind: unavailable for kind in DATABASE_DOWN}}
+
+
+def with_headers(app: ASGIApp, headers: Mapping[str, str]) -> ASGIApp:
+    """`app` with `headers` added to every answer it gives (e.g. a page's security headers on
+    each of its static files)."""
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+           for name, value in headers.items()]
+
+    async def added(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *raw]}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return added
 
 
 def serve(

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.domain.checks import UNOFFICIAL
 from shared.domain.games import ALL_GROUPS, Event, Games
+from shared.domain.names import competitor_name
 from shared.domain.records import RecordLevel, RecordsReport, UnitResult, detect_records
 from shared.domain.rules import MEDALS, RECORD_LEVELS, CombinedRanking, Rules
 
@@ -136,7 +137,7 @@ def rank_problems(entries: Sequence[Entry]) -> list[tuple[int, str, str]]:
                                  f"expected one of {', '.join(RECORD_LEVELS)}"))
             elif entry.status != "OK":
                 problems.append((index, "record", f"a {entry.status} entry cannot set a record"))
-        listing = (entry.delegation, entry.competitor.strip())
+        listing = (entry.delegation, competitor_name(entry.competitor))
         if listing in first_listing:
             problems.append((index, "competitor", f"{listing[1]} of {entry.delegation} is "
                              f"already listed as entry {first_listing[listing]}"))

@@ -55,3 +55,43 @@ CREATE TRIGGER result_checks_keep_as_entered
 -- last check applied), and while that revision waits, the earlier one the tables still count.
 ALTER TABLE event_results ADD COLUMN checks json NOT NULL DEFAULT '{}';
 ALTER TABLE event_results ADD COLUMN counted json;
+
+-- The results desk makes and revokes tokens over HTTP. ingest may not write `tokens` itself
+-- (shared/privileges.sql): these functions do it for the holder of an active admin token, by
+-- the hash of its secret, and record that admin, so a request without one changes nothing
+-- however it reaches the database.
+CREATE FUNCTION desk_admin(admin_hash bytea) RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    admin_id bigint;
+BEGIN
+    SELECT t.id INTO admin_id FROM tokens t
+    WHERE t.token_hash = admin_hash AND t.role = 'admin' AND t.revoked_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > now());
+    IF admin_id IS NULL THEN
+        RAISE EXCEPTION 'only an active admin token may make or revoke tokens'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN admin_id;
+END
+$$;
+
+CREATE FUNCTION desk_create_token(
+    admin_hash bytea, new_hash bytea, new_role text, new_name text, new_venues text[],
+    new_expires_at timestamptz
+) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    INSERT INTO tokens (token_hash, role, name, venues, expires_at, created_by)
+    VALUES (new_hash, new_role, new_name, new_venues, new_expires_at, desk_admin(admin_hash))
+    RETURNING id
+$$;
+
+CREATE FUNCTION desk_revoke_token(admin_hash bytea, revoked_id bigint) RETURNS text
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    UPDATE tokens SET revoked_at = now(), revoked_by = desk_admin(admin_hash)
+    WHERE id = revoked_id AND revoked_at IS NULL
+    RETURNING name
+$$;
+
+REVOKE ALL ON FUNCTION desk_admin(bytea), desk_create_token(bytea, bytea, text, text, text[],
+    timestamptz), desk_revoke_token(bytea, bigint) FROM PUBLIC;

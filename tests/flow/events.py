@@ -17,11 +17,18 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
     sprint's 10.91 ranked before 11.02) are valid in it; of any measure for a test that
     posts no marks or marks in the event's measure; with `record`, a timed event with a
     games record that `record_marks` breaks. The events with a record are kept for the
-    tests that ask for one."""
+    tests that ask for one, and a test of any measure gets one whose marks are not times
+    where it can: those are kept for the tests that need them."""
     book = _GAMES.records
-    for event in sorted(_GAMES.events, key=lambda event: _games_record(event) is not None):
-        if event.id in _claimed or (not any_measure
-                                    and book.measure(event.id) not in (None, "time")):
+
+    def timed(event: Event) -> bool:
+        return book.measure(event.id) in (None, "time")
+
+    def kept_for_last(event: Event) -> tuple[bool, bool]:
+        return _games_record(event) is not None, any_measure and timed(event)
+
+    for event in sorted(_GAMES.events, key=kept_for_last):
+        if event.id in _claimed or (not any_measure and not timed(event)):
             continue
         if record and _games_record(event) is None:
             continue

@@ -18,7 +18,7 @@ from launcher.stack import Stack
 from shared.domain.games import Event
 from tests.conftest import podium_cli
 from tests.flow.events import claim_event
-from tests.flow.second_games import second_games
+from tests.flow.own_games import games_with_rules, own_games
 from tests.flow.test_ingest_api import bearer, database, new_token, result, settled
 from tests.flow.test_live_support import live_url, media_key, receive_until, request
 from tests.flow.test_scoring_events import (
@@ -198,8 +198,9 @@ async def test_a_review_with_its_note_reaches_media_until_a_confirmation_ends_it
 
 @pytest.fixture(scope="module")
 def checked_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with second_games(stack, tmp_path_factory.mktemp("checked-games"), "checked-games",
-                      CHECKED_RULES) as games:
+    home = tmp_path_factory.mktemp("checked-games")
+    with own_games(stack, home, "podium_checked_games",
+                   games_with_rules(home, CHECKED_RULES)) as games:
         yield games
 
 

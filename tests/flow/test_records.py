@@ -13,7 +13,7 @@ import websockets
 
 from launcher.stack import Stack
 from tests.conftest import podium_cli
-from tests.flow.second_games import second_games
+from tests.flow.own_games import games_with_rules, own_games
 from tests.flow.test_live_support import is_a, live_url, receive_until, request
 
 M100 = "ath-youth-m-100m"  # the sample games record: 10.91 (李明, qinyang, 2020)
@@ -23,9 +23,11 @@ Message = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def bonus_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A second games whose rules award a record bonus, which the shipped rules do not."""
-    with second_games(stack, tmp_path_factory.mktemp("bonus-games"), "bonus-games",
-                      {"record_bonus": BONUS}) as games:
+    """A second games on the session's servers whose rules award a record bonus, which the
+    shipped rules do not."""
+    home = tmp_path_factory.mktemp("bonus-games")
+    games_dir = games_with_rules(home, {"record_bonus": BONUS})
+    with own_games(stack, home, "podium_bonus_games", games_dir) as games:
         yield games
 
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    Dialog,
     Page,
     Route,
     ViewportSize,
@@ -214,3 +215,91 @@ async def test_suspicious_entries_are_confirmed_before_they_are_sent(
     await expect(page.locator("#accepted")).to_contain_text(f"Accepted: {event.name_en} revision 1")
     [revision] = await stored(ingest, token, event.id)
     assert revision["entries"][0]["record"] == "games"
+
+
+# --- the page's own protection: headers on every file, nothing left behind at sign-out -----
+
+ENTER_FILES = ["/enter", "/enter/", "/enter/index.html", "/enter/enter.js", "/enter/enter.css"]
+
+
+@pytest.mark.parametrize("path", ENTER_FILES)
+async def test_every_file_of_the_page_carries_its_protection(
+    ingest: httpx.AsyncClient, path: str
+) -> None:
+    answer = await ingest.get(path)
+    assert answer.status_code == 200, path
+    csp = answer.headers.get("content-security-policy", "")
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, (path, csp)
+    assert answer.headers.get("x-content-type-options") == "nosniff", path
+    assert answer.headers.get("referrer-policy") == "no-referrer", path
+
+
+@pytest.mark.parametrize("path", ["/enter", "/enter/index.html"])
+async def test_the_page_cannot_be_framed_nor_run_injected_script(
+    stack: Stack, context: BrowserContext, path: str
+) -> None:
+    page = await context.new_page()
+    await page.goto(stack.url("ingest") + path)
+    await expect(page.locator("h1")).to_have_text("成绩录入")
+    # Script that got into the page some other way does not run under the CSP.
+    ran = await page.evaluate("""() => new Promise((resolve) => {
+        window.__injected = false;
+        const script = document.createElement("script");
+        script.textContent = "window.__injected = true";
+        document.body.append(script);
+        setTimeout(() => resolve(window.__injected), 200);
+    })""")
+    assert ran is False
+    # Another site framing the page (to overlay it and steal a click) gets nothing.
+    framing = await context.new_page()
+    await framing.route("http://other.example/", lambda route: route.fulfill(
+        content_type="text/html",
+        body=f'<iframe src="{stack.url("ingest")}{path}"></iframe>'))
+    await framing.goto("http://other.example/")
+    frame = await (await framing.wait_for_selector("iframe")).content_frame()
+    assert frame is not None
+    await frame.wait_for_load_state()
+    # Chromium shows its own error page in the frame instead.
+    assert not frame.url.startswith(stack.url("ingest")), frame.url
+    assert await frame.locator("#token").count() == 0
+
+
+async def test_signing_out_leaves_no_token_in_the_browser(
+    stack: Stack, sign_in: SignedIn, context: BrowserContext
+) -> None:
+    event = claim_event(any_measure=True)  # nothing is sent, no mark typed
+    token = new_token(stack, "official", "--name", "裁判 冯")
+    page = await sign_in(token)
+    await pick_event(page, event.id)
+    await fill_row(page, 0, "1", "qinyang", "李明")
+    await context.set_offline(True)
+    await page.locator("#submit").click()
+    await expect(page.locator("#outbox-title")).to_have_text("未发送的提交：1 条")
+    # A submission rejected earlier, kept with the token it was sent with.
+    await page.evaluate("""(token) => localStorage.setItem("podium.enter.rejected",
+        JSON.stringify([{id: "r1", token, body: {event_id: "x", revision: 1, entries: []},
+                         rowOf: [], problem: {detail: "no"}}]))""", token)
+
+    # Unsent submissions are not thrown away without asking.
+    questions: list[str] = []
+
+    async def answer(dialog: Dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        await (dialog.accept() if accept else dialog.dismiss())
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    await page.locator("#signout").click()
+    await expect(page.locator("#workspace")).to_be_visible()
+    assert "1" in questions[0]
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    await page.locator("#signout").click()
+    await expect(page.locator("#signin")).to_be_visible()
+    await expect(page.locator("#outbox")).to_be_hidden()
+    assert token not in await page.evaluate("JSON.stringify(Object.entries(localStorage))")
+    assert set(await page.evaluate("Object.keys(localStorage)")) <= {"podium.enter.lang"}
+
+    # Back online, nothing is sent under the old token.
+    await context.set_offline(False)
+    await page.reload()
+    await expect(page.locator("#signin")).to_be_visible()
+    assert await page.evaluate("localStorage.getItem('podium.enter.outbox')") is None

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.media import published
 from shared.contract.messages import AcceptedResult
-from shared.domain.engine import Entry
+from shared.domain.engine import Entry, Result
 from tests.unit.shipped import GAMES, RULES
 
 GAMES_DOCUMENT: dict[str, Any] = GAMES.public_document()
@@ -21,11 +21,10 @@ def revision(
     event_id: str, number: int, status: str, entries: Sequence[dict[str, Any]],
     note: str | None = None, at: str = "2024-09-21T10:02:11+08:00",
 ) -> AcceptedResult:
-    return AcceptedResult(
-        event_id=event_id, revision=number, status=status,  # type: ignore[arg-type]
-        note=note, entries=tuple(Entry.model_validate(entry) for entry in entries),
-        accepted_at=datetime.fromisoformat(at), entered_by="裁判 张",
-    )
+    result = Result(event_id=event_id, revision=number, status=status, note=note,
+                    entries=tuple(Entry.model_validate(entry) for entry in entries))
+    return AcceptedResult.of(result, submission_id=number, accepted_at=datetime.fromisoformat(at),
+                             entered_by="裁判 张")
 
 
 @dataclass(frozen=True)

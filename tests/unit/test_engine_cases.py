@@ -457,6 +457,9 @@ def test_rank_problems_accepts_valid_entries(entries_: list[Entry]) -> None:
         pytest.param([entry(1, who="李明"), entry(2, who="王强"), entry(3, who="李明 ")],
                      [(2, "competitor", "李明 of qinyang is already listed as entry 0")],
                      id="same competitor twice"),
+        pytest.param([entry(1, who="李明"), entry(2, who="李明\u200b")],
+                     [(1, "competitor", "李明 of qinyang is already listed as entry 0")],
+                     id="same competitor with an invisible character"),
         pytest.param([entry(None, "DNF"), entry(1, "DNS"), entry(None, "DQ"), entry(3)], [
             (1, "rank", "a DNS entry has no rank; send rank null instead of 1"),
             (2, "status", "unknown status 'DQ'; expected one of OK, DNF, DSQ, DNS"),

@@ -19,6 +19,7 @@ from shared.adapters.definitions import load_definitions
 from shared.adapters.settings import Settings
 from shared.domain.engine import Entry
 from shared.domain.records import UnitResult
+from tests.unit.test_names import full_width
 
 GAMES = load_definitions(Settings().games_dir).games
 INDIVIDUAL = next(event for event in GAMES.events if event.kind == "individual")
@@ -83,6 +84,15 @@ def test_unknown_fields_are_refused_with_escaped_pointers() -> None:
     ]
 
 
+@pytest.mark.parametrize("field", ["9" * 5000, "²", "7"])
+def test_an_unknown_field_named_like_a_number_is_refused_too(field: str) -> None:
+    # Field names are never entry numbers, however they look: int() of 5000 digits or of
+    # "²" raised out of the ordering of the problems and answered 500.
+    assert pointers(body(entry(1, **{field: 1}), **{field: 2})) == [
+        "/entries/0/" + field, "/" + field,
+    ]
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("revision", "1"), ("revision", 1.0), ("revision", True), ("revision", 0),
     ("revision", MAX_REVISION + 1), ("status", "final"), ("status", None), ("entries", {}),
@@ -96,6 +106,7 @@ def test_top_level_fields_have_types_and_bounds(field: str, value: Any) -> None:
     ("rank", "1"), ("rank", 1.5), ("rank", True), ("status", "DQ"), ("record", "world"),
     ("mark", 10.91), ("competitor", None), ("members", "张三,李四"),
     ("competitor", "x" * 201), ("mark", "9" * 41), ("competitor", "   "),
+    ("competitor", "\u200b"), ("competitor", "\u3000"), ("competitor", "\ufeff\u2060"),
     ("competitor", "李\x00明"), ("competitor", "李\n明"), ("mark", "10.9\t"),
 ])
 def test_entry_fields_have_types_and_bounds(field: str, value: Any) -> None:
@@ -157,12 +168,26 @@ def test_entries_must_match_the_result_status() -> None:
     assert checked is not None and issues == []
 
 
+def test_names_are_compared_as_they_look() -> None:
+    # An invisible character or a full-width letter does not make another competitor.
+    assert pointers(body(entry(1), entry(2, competitor="李明\u200b"))) == ["/entries/1/competitor"]
+    typed = full_width("Li") + "\u3000" + full_width("Ming")
+    assert pointers(body(entry(1, competitor="Li Ming"), entry(2, competitor=typed))) == [
+        "/entries/1/competitor"]
+    checked, issues = check_result(body(entry(1, competitor="\ufeff李\u3000明\u200b")), GAMES)
+    assert issues == [] and checked is not None
+    assert checked.normalized_entries()[0].competitor == "李 明"
+
+
 def test_members_only_on_team_events() -> None:
     assert pointers(body(entry(1, members=["李明"]))) == ["/entries/0/members"]
-    team = {**body(entry(1, competitor="沁阳队", members=[" 张三 ", "李四"])), "event_id": TEAM.id}
+    team = {**body(entry(1, competitor="沁阳队", members=[" 张三 ", "李四\u200b"])),
+            "event_id": TEAM.id}
     checked, issues = check_result(team, GAMES)
     assert issues == [] and checked is not None
     assert checked.normalized_entries()[0].members == ("张三", "李四")
+    blank_member = {**team, "entries": [entry(1, competitor="沁阳队", members=["\u200b"])]}
+    assert pointers(blank_member) == ["/entries/0/members/0"]
 
 
 @pytest.mark.parametrize(("entries", "expected"), [

@@ -28,7 +28,7 @@ def promtool(*args: str) -> str:
 
 def test_the_prometheus_config_and_rules_are_valid() -> None:
     assert "SUCCESS" in promtool("check", "config", "prometheus.yml")
-    assert "SUCCESS: 6 rules found" in promtool("check", "rules", "rules/podium.yml")
+    assert "SUCCESS: 8 rules found" in promtool("check", "rules", "rules/podium.yml")
 
 
 def test_every_alert_fires_when_it_should_and_only_then() -> None:
@@ -44,7 +44,8 @@ def test_every_alert_has_a_summary_and_a_runbook_line() -> None:
         assert f"alertname: {alert['alert']}" in tested, f"{alert['alert']} has no rule test"
     assert {alert["alert"] for alert in alerts} == {
         "PodiumServiceDown", "PodiumNotReady", "PodiumOutboxBacklog", "PodiumConsumerLag",
-        "PodiumFollowerStalled", "PodiumEndToEndSlow",
+        "PodiumFollowerStalled", "PodiumEndToEndSlow", "PodiumRejectedMessages",
+        "PodiumTopicReplaced",
     }
 
 
@@ -90,3 +91,21 @@ def metric_families(exposition: str) -> set[str]:
 def test_families_are_read_from_type_lines() -> None:
     text = "# HELP podium_x_total x\n# TYPE podium_x_total counter\npodium_x_total 1\n"
     assert metric_families(text) == {"podium_x_total"}
+
+
+def test_the_monitoring_profile_scrapes_every_service_of_the_compose_file() -> None:
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name, image in (("prometheus", "prom/prometheus:"), ("grafana", "grafana/grafana:")):
+        assert services[name]["profiles"] == ["monitoring"] and services[name][
+            "image"].startswith(image), name
+    assert "./monitoring/prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
+    scraped = {job["job_name"]: job for job in config["scrape_configs"]}
+    for service in ("ingest", "scoring", "broadcast"):
+        port = services[service]["environment"][f"PODIUM_{service.upper()}_PORT"]
+        job = scraped[service]
+        targets = ([f"{name}:{sd['port']}" for sd in job.get("dns_sd_configs", [])
+                    for name in sd["names"]]
+                   + [t for group in job.get("static_configs", []) for t in group["targets"]])
+        assert targets == [f"{service}:{port}"], service

@@ -24,7 +24,7 @@ from shared.contract.documents import (
     history_item,
 )
 from shared.contract.messages import AcceptedResult
-from shared.domain.engine import Entry, EntryAward
+from shared.domain.engine import Entry, EntryAward, Result
 
 GAMES = load_definitions(Settings().games_dir).games
 LONGEST_NOTE = "更" * 2000  # ingest's limit, in characters of 3 bytes each
@@ -32,9 +32,10 @@ AT = datetime(2024, 9, 20, 10, 2, 11, 31000, tzinfo=UTC)
 
 
 def revision(number: int, entries: tuple[Entry, ...] = ()) -> AcceptedResult:
-    return AcceptedResult(event_id=GAMES.events[0].id, revision=number, status="official",
-                          entries=entries, note=LONGEST_NOTE, accepted_at=AT,
-                          entered_by="裁" * MAX_NAME_LENGTH)
+    result = Result(event_id=GAMES.events[0].id, revision=number, status="official",
+                    entries=entries, note=LONGEST_NOTE)
+    return AcceptedResult.of(result, submission_id=number, accepted_at=AT,
+                             entered_by="裁" * MAX_NAME_LENGTH)
 
 
 def document_of(revisions: int, entries: tuple[Entry, ...] = ()) -> dict[str, Any]:

@@ -15,15 +15,18 @@ from bench.random_results import Body, random_submissions
 from services.scoring.core import (
     Plan,
     ScoringState,
+    StoredRow,
     Tables,
     compute_tables,
     event_state,
+    matches_submission,
     replay,
 )
 from shared.adapters.definitions import default_games_dir, load_games, load_rules
 from shared.contract.documents import unstamp_table
 from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
 from shared.domain.checks import NO_CHECKS, Checks
+from shared.domain.engine import Result
 
 RULES = load_rules(default_games_dir() / "rules.yaml")
 GAMES = load_games(default_games_dir() / "games.yaml", RULES)
@@ -32,9 +35,8 @@ NOW = datetime(2024, 9, 21, 10, 0, tzinfo=UTC)
 
 
 def accepted(body: Body, index: int) -> AcceptedResult:
-    return AcceptedResult.model_validate(
-        {**body, "accepted_at": NOW + timedelta(seconds=index), "entered_by": "裁判 张"}
-    )
+    return AcceptedResult.of(Result.model_validate(body), submission_id=index + 1,
+                             accepted_at=NOW + timedelta(seconds=index), entered_by="裁判 张")
 
 
 Message = AcceptedResult | ResultCheck
@@ -319,3 +321,61 @@ def test_a_new_games_announces_every_table_once() -> None:
     assert database.version == 1
     database.start()  # a restart announces nothing more
     assert (len(database.feed), database.version) == (len(channels), 1)
+
+
+def podium_of(event_id: str, revision: int, order: tuple[str, ...], index: int) -> AcceptedResult:
+    return accepted({"event_id": event_id, "revision": revision, "status": "official",
+                     "entries": [{"rank": rank, "delegation": code, "competitor": f"{code} 1"}
+                                 for rank, code in enumerate(order, start=1)]}, index)
+
+
+def test_a_revision_number_taken_by_other_content_is_applied_as_stored() -> None:
+    """After a restore an official enters revision 1 again, otherwise: scoring checked it
+    against `submissions`, so it replaces what was applied under that number."""
+    event_id = GAMES.events[0].id
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}))
+    state.commit(state.plan([podium_of(event_id, 1, ("qinyang", "wuzhi", "boai"), 0)], NOW))
+    again = podium_of(event_id, 1, ("boai", "wuzhi", "qinyang"), 1)
+    plan = state.plan([again], NOW)
+    assert plan.applied == 1
+    assert [entry["delegation"] for entry in plan.events[event_id].document["entries"]] == [
+        "boai", "wuzhi", "qinyang"]
+    assert [item["revision"] for item in plan.events[event_id].history] == [1]
+    state.commit(plan)
+    assert state.plan([again], NOW).empty  # the same content again is a duplicate
+
+
+def test_revisions_missing_from_the_topic_are_applied_first_from_the_stored_rows() -> None:
+    """A message for revision 3 when 1 is applied: 2 was lost with a topic, and scoring
+    applies it from `submissions` first, so each revision counts once, in order."""
+    event_id = GAMES.events[0].id
+    one, two, three = (podium_of(event_id, number, order, number) for number, order in
+                       ((1, ("qinyang", "wuzhi")), (2, ("wuzhi", "qinyang")),
+                        (3, ("boai", "qinyang"))))
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}))
+    state.commit(state.plan([one], NOW))
+    assert state.missing([three, two]) == [(event_id, 2)]
+    plan = state.plan([three, two], NOW, earlier={(event_id, 2): two})
+    assert [item.data["revision"] for item in plan.feed if item.channel == "results"] == [2, 3]
+    assert [item["revision"] for item in plan.events[event_id].history] == [1, 2, 3]
+    assert plan.applied == 2
+
+
+def test_a_message_counts_only_when_a_submission_row_is_exactly_it() -> None:
+    event_id = GAMES.events[0].id
+    message = podium_of(event_id, 1, ("qinyang", "wuzhi"), 0)
+    row = StoredRow(event_id, 1, message.content_hash, message.accepted_at, message.entered_by,
+                    awaits_confirmation=False)
+    assert matches_submission(message, {message.submission_id: row})
+    altered = message.model_copy(update={"entries": message.entries[::-1]})
+    others = [
+        ({}, message),  # no such row (lost with a restore)
+        ({message.submission_id: row._replace(revision=2)}, message),  # the id of another
+        ({message.submission_id: row._replace(content_hash="00" * 32)}, message),
+        ({message.submission_id: row._replace(entered_by="someone")}, message),
+        # A wait for a confirmation the row does not have: a message may not skip one.
+        ({message.submission_id: row._replace(awaits_confirmation=True)}, message),
+        ({message.submission_id: row}, altered),  # content that is not what its hash names
+    ]
+    for stored, result in others:
+        assert not matches_submission(result, stored)

@@ -20,9 +20,10 @@ def result(revision: int, status: str, *marks: str) -> AcceptedResult:
     entries = [Entry(rank=rank, delegation=code, competitor=name, mark=mark)
                for rank, ((code, name), mark) in enumerate(zip(runners, marks, strict=False),
                                                            start=1)]
-    return AcceptedResult(event_id=M100, revision=revision, status=status,
-                          entries=tuple(entries), accepted_at=NOW + timedelta(minutes=revision),
-                          entered_by="裁判 张")
+    return AcceptedResult.of(Result(event_id=M100, revision=revision, status=status,
+                                    entries=tuple(entries)),
+                             submission_id=revision, accepted_at=NOW + timedelta(minutes=revision),
+                             entered_by="裁判 张")
 
 
 def started() -> ScoringState:

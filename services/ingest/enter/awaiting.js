@@ -149,6 +149,7 @@
     document.addEventListener("podium:signedin", () => { done = ""; refresh(); });
     document.addEventListener("podium:accepted", refresh);
     $("signout").addEventListener("click", () => {
+      if (localStorage.getItem(STORE.token)) return; // the official chose to stay
       shown = null;
       done = "";
       render();

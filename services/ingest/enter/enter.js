@@ -21,6 +21,7 @@
       tokenLabel: "令牌",
       tokenHelp: "请输入赛会办公室发给您的令牌。令牌只保存在本机浏览器中，用完请点“退出”。",
       signIn: "登录", signOut: "退出", networkDown: "无法连接服务器，请检查网络后重试。",
+      signOutUnsent: "还有 {n} 条提交未发送，退出后将被删除，不会再发送。确定退出吗？",
       role_official: "裁判", role_admin: "成绩处", role_recorder: "记录员", role_referee: "裁判长",
       holder: "{role}：{name}（{venues}）",
       who: "{competitor}（{delegation}）",
@@ -73,6 +74,8 @@
       tokenHelp: "Enter the token the games office gave you. It is kept in this browser only;"
         + " sign out when you are done.",
       signIn: "Sign in", signOut: "Sign out",
+      signOutUnsent: "{n} submission(s) not sent yet will be deleted and never sent. Sign out"
+        + " anyway?",
       networkDown: "Cannot reach the server; check the network and try again.",
       role_official: "Official", role_admin: "Results desk", role_recorder: "Recorder",
       role_referee: "Referee", holder: "{role}: {name} ({venues})",
@@ -248,8 +251,20 @@
     return true;
   }
 
+  // Signing out leaves no token in this browser: the waiting and rejected submissions
+  // each keep the token they were made with, so they go too (after a confirmation when
+  // some were never sent).
   function signOut() {
-    localStorage.removeItem(STORE.token);
+    const unsent = load(STORE.outbox, []).length;
+    if (unsent && !window.confirm(t("signOutUnsent", { n: unsent }))) return;
+    for (const key of [STORE.token, STORE.outbox, STORE.rejected]) localStorage.removeItem(key);
+    clearTimeout(retryTimer);
+    sendState.clear();
+    formItemId = null;
+    pendingBody = null;
+    pendingRows = null;
+    renderOutbox();
+    renderRejected();
     me = null;
     history = null;
     $("workspace").hidden = true;
