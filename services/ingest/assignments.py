@@ -40,7 +40,7 @@ def my_events_document(
             "venue_name": venue.name, "venue_name_en": venue.name_en,
             "today": is_today(event, now),
             "current_revision": latest.revision if latest else 0,
-            "current_status": latest.status if latest else None,
+            "current_status": latest.shown_status if latest else None,
             "accepted_at": latest.accepted_at.isoformat() if latest else None,
         })
     return {

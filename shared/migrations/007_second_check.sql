@@ -87,10 +87,16 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 CREATE FUNCTION desk_revoke_token(admin_hash bytea, revoked_id bigint) RETURNS text
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    UPDATE tokens SET revoked_at = now(), revoked_by = desk_admin(admin_hash)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    admin_id bigint := desk_admin(admin_hash);  -- first: refused whatever the token is
+    revoked_name text;
+BEGIN
+    UPDATE tokens SET revoked_at = now(), revoked_by = admin_id
     WHERE id = revoked_id AND revoked_at IS NULL
-    RETURNING name
+    RETURNING name INTO revoked_name;
+    RETURN revoked_name;
+END
 $$;
 
 REVOKE ALL ON FUNCTION desk_admin(bytea), desk_create_token(bytea, bytea, text, text, text[],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import websockets
@@ -19,7 +20,7 @@ from shared.domain.games import Event
 from tests.conftest import podium_cli
 from tests.flow.events import claim_event
 from tests.flow.own_games import games_with_rules, own_games
-from tests.flow.test_ingest_api import bearer, database, new_token, result, settled
+from tests.flow.test_ingest_api import bearer, database, new_token, result, settled, still
 from tests.flow.test_live_support import live_url, media_key, receive_until, request
 from tests.flow.test_scoring_events import (
     add_medals,
@@ -66,10 +67,12 @@ def problem(answer: httpx.Response, status: int) -> str:
 
 
 async def test_a_recorders_result_waits_until_another_referee_confirms_it_then_counts_once(
-    stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient
+    stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient,
+    database: asyncpg.Connection,
 ) -> None:
     event = claim_event()
     recorder, referee, other = tokens(stack, event, "recorder", "referee", "referee")
+    await still(database, broadcast)  # nothing else moves the tables from here on
     before = await table(broadcast, "medals")
 
     answer = await ingest.post("/v1/results", json=result(event.id), headers=bearer(recorder))
@@ -159,13 +162,14 @@ async def test_a_recorder_may_correct_an_official_result_but_not_withdraw_it(
 
 
 async def test_a_review_with_its_note_reaches_media_until_a_confirmation_ends_it(
-    stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient
+    stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient,
+    database: asyncpg.Connection,
 ) -> None:
     event = claim_event()
     referee, jury = tokens(stack, event, "referee", "referee")
     answer = await ingest.post("/v1/results", json=result(event.id), headers=bearer(referee))
     assert answer.status_code == 202, answer.text
-    await event_at(broadcast, event.id, 1)
+    await still(database, broadcast)
     medals = await table(broadcast, "medals")
 
     async with websockets.connect(live_url(stack.ports.broadcast, media_key(stack))) as ws:
@@ -193,6 +197,7 @@ async def test_a_review_with_its_note_reaches_media_until_a_confirmation_ends_it
         [message] = (await receive_until(ws, lambda m: m.get("type") == "result"))[-1:]
         assert message["data"]["review"] is None
         assert message["data"]["confirmation"]["by"] == "referee 1"
+    await still(database, broadcast)
     assert await table(broadcast, "medals") == medals  # a review never moves the tables
 
 

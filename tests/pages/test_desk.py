@@ -113,6 +113,13 @@ async def test_a_confirmation_from_the_desk_moves_the_tables(
     assert answer.json()["awaiting_confirmation"] is True
     await event_at(broadcast, event.id, 2)
 
+    # The public board shows it as awaiting confirmation, its medals not yet given.
+    board = await context.new_page()
+    await board.goto(f"{stack.url('broadcast')}/#/event/{event.id}")
+    event_page = board.locator(f'.event-page[data-event="{event.id}"]')
+    await expect(event_page.locator(".badge.status-unofficial").first).to_have_text("待确认")
+    await expect(event_page.locator(".medal-badge")).to_have_count(0)
+
     page = await desk(stack, context, admin)
     await show_day(page, event)
     row = page.locator(f'tr.unit[data-unit="{event.id}/final"]')
@@ -140,6 +147,8 @@ async def test_a_confirmation_from_the_desk_moves_the_tables(
         counts = medal_counts((await table(broadcast, "medals"))["rows"])
         return True if counts == expected else None
     await eventually(moved, "the tables counting the result confirmed on the desk")
+    await expect(event_page.locator(".badge.status-official").first).to_have_text("正式成绩",
+                                                                                timeout=WAIT_MS)
     await expect(history.first.locator(".checks li")).to_contain_text("确认：成绩处 刘")
     await page.locator("a.back").click()
     await expect(row).to_have_attribute("data-state", "done", timeout=WAIT_MS)

@@ -32,11 +32,6 @@
       historyTitle: "修改记录", correction: "更正", by: "{who}，{time}",
       waits: "待确认（须另一人确认）",
       check_confirm: "确认：{who}，{time}", check_review: "申诉复核：{note}（{who}，{time}）",
-      change_result_status: "结果状态：{from} → {to}",
-      change_added: "新增：{who}", change_removed: "删除：{who}",
-      change_reranked: "名次：{who} {from} → {to}", change_status: "状态：{who} {from} → {to}",
-      change_mark: "成绩：{who} {from} → {to}", change_record: "纪录：{who} {from} → {to}",
-      change_members: "队员：{who}", whoEntry: "{competitor}（{delegation}）",
       newToken: "新建令牌", role: "角色", holderName: "持有人姓名（修改记录中显示）",
       venuesLabel: "场馆（不选：全部场馆）", expiresLabel: "有效期至（含当天；不填：长期有效）",
       create: "生成令牌",
@@ -81,11 +76,6 @@
       historyTitle: "History", correction: "correction", by: "{who}, {time}",
       waits: "awaits confirmation (by someone else)",
       check_confirm: "confirmed: {who}, {time}", check_review: "review: {note} ({who}, {time})",
-      change_result_status: "result status: {from} → {to}",
-      change_added: "added: {who}", change_removed: "removed: {who}",
-      change_reranked: "rank: {who} {from} → {to}", change_status: "status: {who} {from} → {to}",
-      change_mark: "mark: {who} {from} → {to}", change_record: "record: {who} {from} → {to}",
-      change_members: "members: {who}", whoEntry: "{competitor} ({delegation})",
       newToken: "New token", role: "Role", holderName: "Holder's name (shown in the history)",
       venuesLabel: "Venues (none: every venue)",
       expiresLabel: "Valid through (that day included; empty: no expiry)",
@@ -122,17 +112,11 @@
 
   // --- small helpers -------------------------------------------------------------------
 
-  function t(key, params = {}) {
-    const text = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-  }
+  const { podiumPage } = window;
+  const { el } = podiumPage;
 
-  function el(tag, { dataset = {}, ...props } = {}, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props);
-    Object.assign(node.dataset, dataset);
-    for (const child of children) if (child !== null) node.append(child);
-    return node;
+  function t(key, params = {}) {
+    return podiumPage.fill(TEXTS[lang][key] ?? TEXTS.en[key] ?? key, params);
   }
 
   function name(item) {
@@ -156,14 +140,7 @@
   }
 
   async function api(path, options = {}) {
-    const response = await fetch(path, {
-      ...options,
-      headers: {
-        ...options.headers,
-        Authorization: `Bearer ${localStorage.getItem(STORE.token)}`,
-        "Accept-Language": lang === "zh" ? "zh-CN" : "en",
-      },
-    });
+    const response = await podiumPage.api(path, localStorage.getItem(STORE.token), lang, options);
     if (response.status === 401) {
       signOut();
       throw new Error("signed out");
@@ -187,9 +164,7 @@
     $("signin-error").textContent = "";
     let response;
     try {
-      response = await fetch("/v1/desk/tokens", {
-        headers: { Authorization: `Bearer ${token}`, "Accept-Language": lang === "zh" ? "zh-CN" : "en" },
-      });
+      response = await podiumPage.api("/v1/desk/tokens", token, lang);
     } catch {
       $("signin-error").textContent = t("networkDown");
       return false;
@@ -426,16 +401,7 @@
   }
 
   function describe(change) {
-    const who = change.competitor
-      ? t("whoEntry", { competitor: change.competitor, delegation: delegationName(change.delegation) })
-      : "";
-    const value = (v) => {
-      if (v === null || v === undefined || v === "") return "—";
-      if (Array.isArray(v)) return v.join("、");
-      if (change.change === "result_status") return t(`status_${v}`);
-      return String(v);
-    };
-    return t(`change_${change.change}`, { who, from: value(change.from), to: value(change.to) });
+    return podiumPage.describeChange(change, lang, (v) => t(`status_${v}`), delegationName);
   }
 
   async function check(action, body) {

@@ -38,6 +38,7 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  const { el } = window.podiumPage;
   let timer = null;
   let shown = null; // the last GET /v1/my/awaiting
   let done = ""; // what the last confirmation said
@@ -47,27 +48,11 @@
   }
 
   function t(key, params = {}) {
-    const text = TEXTS[lang()][key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-  }
-
-  function el(tag, { dataset = {}, ...props } = {}, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props);
-    Object.assign(node.dataset, dataset);
-    for (const child of children) if (child !== null) node.append(child);
-    return node;
+    return window.podiumPage.fill(TEXTS[lang()][key] ?? key, params);
   }
 
   function request(path, options = {}) {
-    return fetch(path, {
-      ...options,
-      headers: {
-        ...options.headers,
-        Authorization: `Bearer ${localStorage.getItem(STORE.token)}`,
-        "Accept-Language": lang() === "zh" ? "zh-CN" : "en",
-      },
-    });
+    return window.podiumPage.api(path, localStorage.getItem(STORE.token), lang(), options);
   }
 
   async function refresh() {

@@ -24,7 +24,6 @@
       signOutUnsent: "还有 {n} 条提交未发送，退出后将被删除，不会再发送。确定退出吗？",
       role_official: "裁判", role_admin: "成绩处", role_recorder: "记录员", role_referee: "裁判长",
       holder: "{role}：{name}（{venues}）",
-      who: "{competitor}（{delegation}）",
       allVenues: "全部场馆",
       eventLabel: "项目", today: "今天", otherDays: "其他日期", chooseEvent: "请选择项目",
       noResultYet: "尚无成绩",
@@ -60,11 +59,6 @@
       submitAnyway: "确认提交", goBack: "返回修改",
       historyTitle: "修改记录", noHistory: "尚无提交",
       correction: "更正", by: "{who}，{time}",
-      change_result_status: "结果状态：{from} → {to}",
-      change_added: "新增：{who}", change_removed: "删除：{who}",
-      change_reranked: "名次：{who} {from} → {to}", change_status: "状态：{who} {from} → {to}",
-      change_mark: "成绩：{who} {from} → {to}", change_record: "纪录：{who} {from} → {to}",
-      change_members: "队员：{who}",
       revision: "第 {n} 版",
     },
     en: {
@@ -79,7 +73,6 @@
       networkDown: "Cannot reach the server; check the network and try again.",
       role_official: "Official", role_admin: "Results desk", role_recorder: "Recorder",
       role_referee: "Referee", holder: "{role}: {name} ({venues})",
-      who: "{competitor} ({delegation})",
       allVenues: "all venues",
       eventLabel: "Event", today: "Today", otherDays: "Other days", chooseEvent: "Choose an event",
       noResultYet: "no result yet",
@@ -119,11 +112,6 @@
       submitAnyway: "Submit anyway", goBack: "Go back",
       historyTitle: "History", noHistory: "nothing submitted yet",
       correction: "correction", by: "{who}, {time}",
-      change_result_status: "result status: {from} → {to}",
-      change_added: "added: {who}", change_removed: "removed: {who}",
-      change_reranked: "rank: {who} {from} → {to}", change_status: "status: {who} {from} → {to}",
-      change_mark: "mark: {who} {from} → {to}", change_record: "record: {who} {from} → {to}",
-      change_members: "members: {who}",
       revision: "revision {n}",
     },
   };
@@ -193,14 +181,7 @@
   }
 
   async function api(path, token, options = {}) {
-    return fetch(path, {
-      ...options,
-      headers: {
-        ...options.headers,
-        Authorization: `Bearer ${token}`,
-        "Accept-Language": lang === "zh" ? "zh-CN" : "en",
-      },
-    });
+    return window.podiumPage.api(path, token, lang, options);
   }
 
   // --- language ----------------------------------------------------------------------------
@@ -393,16 +374,7 @@
   }
 
   function describe(change) {
-    const who = change.competitor
-      ? t("who", { competitor: change.competitor, delegation: delegationName(change.delegation) })
-      : "";
-    const value = (v) => {
-      if (v === null || v === undefined || v === "") return "—";
-      if (Array.isArray(v)) return v.join("、");
-      if (change.change === "result_status") return t(`short_${v}`);
-      return String(v);
-    };
-    return t(`change_${change.change}`, { who, from: value(change.from), to: value(change.to) });
+    return window.podiumPage.describeChange(change, lang, (v) => t(`short_${v}`), delegationName);
   }
 
   // --- the form ----------------------------------------------------------------------------
