@@ -43,6 +43,13 @@ GRANT EXECUTE ON FUNCTION desk_create_token(bytea, bytea, text, text, text[], ti
 GRANT SELECT, INSERT ON submissions, result_checks TO podium_ingest;
 GRANT UPDATE (published_at) ON submissions, result_checks TO podium_ingest;
 GRANT USAGE ON SEQUENCE submissions_id_seq TO podium_ingest;
+-- v1.1: ingest owns the units' states and relays their changes; it reads the registrations
+-- (`podium entries import` writes them, as the owner) to check bibs and draw start lists.
+GRANT SELECT ON registrations TO podium_ingest;
+GRANT SELECT, INSERT, UPDATE ON unit_states TO podium_ingest;
+GRANT SELECT, INSERT ON unit_changes TO podium_ingest;
+GRANT UPDATE (published_at) ON unit_changes TO podium_ingest;
+GRANT USAGE ON SEQUENCE unit_changes_id_seq TO podium_ingest;
 
 -- scoring: reads what was submitted and by whom (`podium rebuild` too); owns the tables,
 -- the feed and its consumer position. Deleting is left to the owner (`rebuild --apply`).
@@ -57,7 +64,11 @@ GRANT SELECT, INSERT, UPDATE ON event_results, standings, consumer_offsets TO po
 GRANT SELECT, UPDATE ON scoring_state TO podium_scoring;
 GRANT SELECT, INSERT ON feed TO podium_scoring;
 GRANT UPDATE (published_at) ON feed TO podium_scoring;
+GRANT SELECT, INSERT, UPDATE ON unit_documents TO podium_scoring;  -- v1.1: the units' pages
+-- v1.1: each unit state checked against its outbox row; all sent again with the submissions.
+GRANT SELECT, UPDATE (published_at) ON unit_changes TO podium_scoring;
 
 -- broadcast: reads the tables, the events and the feed; checks media keys.
 GRANT SELECT ON event_results, standings, scoring_state, feed TO podium_broadcast;
+GRANT SELECT ON unit_documents TO podium_broadcast;  -- v1.1: the units' pages
 GRANT SELECT ON tokens TO podium_broadcast;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -119,6 +120,37 @@ class Broadcast:
         self._require_state()
         return JSONResponse(self.hub.state_of(channels.event(event_id)))
 
+    async def schedule(self, request: Request) -> Response:
+        """`GET /v1/schedule?date=YYYY-MM-DD&venue=ID&delegation=CODE` (each optional)."""
+        games = self.definitions.games
+        params = request.query_params
+        day = None
+        if "date" in params:
+            try:
+                day = date.fromisoformat(params["date"])
+            except ValueError:
+                raise ProblemError(400, f"date {params['date']!r} is not a YYYY-MM-DD date")\
+                    from None
+        venue, delegation = params.get("venue"), params.get("delegation")
+        if venue is not None and games.venue(venue) is None:
+            raise ProblemError(400, f"unknown venue {venue!r}; GET /v1/games lists them")
+        if delegation is not None and games.delegation(delegation) is None:
+            raise ProblemError(400, f"unknown delegation {delegation!r}; expected one of "
+                                    f"{', '.join(games.delegation_codes)}")
+        self._require_state()
+        units = self.hub.units.listed(day=day, venue=venue, delegation=delegation)
+        return Response(orjson.dumps({"units": units}), media_type="application/json")
+
+    async def unit(self, request: Request) -> Response:
+        """`GET /v1/units/{unit_id}`: the unit, its start list and its latest result."""
+        unit_id = request.path_params["unit_id"]
+        if self.definitions.games.unit(unit_id) is None:
+            raise ProblemError(404, f"unknown unit {unit_id!r}; a unit is <event id>/<phase>,"
+                                    " e.g. ath-youth-m-100m/heat-1")
+        self._require_state()
+        return Response(orjson.dumps(self.hub.unit_document(unit_id)),
+                        media_type="application/json")
+
     async def feed(self, request: Request) -> Response:
         """`GET /v1/feed?since=SEQ[&limit=N][&channels=a,b]`: the history as JSON pages."""
         self._require_state()
@@ -190,6 +222,8 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/standings/points", broadcast.points),
         Route("/v1/events/{event_id}", broadcast.event),
         Route("/v1/records", broadcast.records),
+        Route("/v1/schedule", broadcast.schedule),
+        Route("/v1/units/{unit_id:path}", broadcast.unit),
         Route("/v1/feed", broadcast.feed),
         Route("/v1/sse", broadcast.sse.handle),
         *broadcast.media.routes(),

@@ -33,6 +33,7 @@ class History:
                 "SELECT channel, max(seq) AS seq FROM feed WHERE type = 'result'"
                 " AND channel LIKE 'event:%' GROUP BY channel"
             )
+            units = await conn.fetch("SELECT unit_id, document FROM unit_documents")
             recent = await conn.fetch(
                 "SELECT seq, channel, type, data FROM feed WHERE type = 'result' AND seq <= $1"
                 " ORDER BY seq DESC LIMIT $2",
@@ -47,6 +48,7 @@ class History:
             complete=len(recent) < self.replay_window,
             last_seq=last_seq,
             epoch=counters["epoch"],
+            units={row["unit_id"]: row["document"] for row in units},
         )
 
     async def last_seq(self) -> int:

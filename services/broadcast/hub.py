@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +29,12 @@ from services.broadcast.metrics import (
     SUBSCRIPTIONS,
 )
 from services.broadcast.outgoing import Outgoing
+from services.broadcast.units import Units
 from shared.contract import channels
 from shared.contract.documents import event_document
 from shared.contract.messages import FeedMessage
 from shared.domain.games import Games
+from shared.domain.units import RANKING_PHASE
 
 
 class Subscriber(ABC):
@@ -81,6 +83,7 @@ class HubState:
     complete: bool  # True when `recent` holds every result message there is
     last_seq: int
     epoch: str = ""  # the feed's identity: seqs of another epoch are another feed's
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit id -> its page
 
 
 class Hub:
@@ -111,6 +114,7 @@ class Hub:
         self._pending: dict[str, Outgoing] = {}
         self._snapshotted_while_pending: dict[str, set[Subscriber]] = {}
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.units = Units(games)
 
     # --- state -------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class Hub:
         self._documents = dict(state.documents)
         self.last_seq = state.last_seq
         self.epoch = state.epoch
+        self.units.load(state.units)
         self.recent.clear()
         self.recent.extend(state.recent)
         if state.complete or not self.recent:
@@ -129,10 +134,18 @@ class Hub:
 
     def is_channel(self, channel: str) -> bool:
         return (channel in self.tables or channel == channels.RESULTS
-                or channel in self._event_channels)
+                or channel in self._event_channels or self._is_unit_channel(channel))
 
     def is_table(self, channel: str) -> bool:
-        return channel in self.tables
+        """A channel whose snapshot is its whole state (a table; v1.1 the schedule and a unit's
+        page): sent on every subscription, never replayed."""
+        return channel in self.tables or self._is_unit_channel(channel)
+
+    def _is_unit_channel(self, channel: str) -> bool:
+        if channel == channels.SCHEDULE:
+            return True
+        unit_id = channels.unit_id_of(channel)
+        return unit_id is not None and self.units.is_unit(unit_id)
 
     def recent_after(self, since: int) -> list[Outgoing]:
         """The `result` messages after `since`, which must not be below `recent_floor`."""
@@ -170,6 +183,11 @@ class Hub:
     def state_of(self, channel: str) -> dict[str, Any]:
         if channel in self.tables:
             return self.tables[channel]
+        if channel == channels.SCHEDULE:
+            return self.units.snapshot()
+        unit_id = channels.unit_id_of(channel)
+        if unit_id is not None:
+            return self.unit_document(unit_id)
         stored = self._documents.get(channel)
         if stored is not None:
             return stored[1]
@@ -177,6 +195,11 @@ class Hub:
         event = None if event_id is None else self.games.event(event_id)
         assert event is not None, channel
         return event_document(self.games, event, None, (), ())
+
+    def unit_document(self, unit_id: str) -> dict[str, Any]:
+        """`GET /v1/units/{unit_id}`: the unit's page (its final's result is its event's)."""
+        event = self._documents.get(channels.event(unit_id.partition("/")[0]))
+        return self.units.document(unit_id, event[1] if event is not None else None)
 
     async def reached(self, seq: int, wait_s: float) -> bool:
         """Waits until this replica has applied `seq`; False after `wait_s` seconds."""
@@ -242,12 +265,17 @@ class Hub:
         self.last_seq = seq
         self._forget_snapshots()
         message = Outgoing.build(seq, channel, feed.type, data)
-        if feed.type == "update":
+        if self._is_unit_channel(channel):
+            # Every change of every unit reaches its subscribers: these are never coalesced.
+            self.units.apply(channel, data)
+            self._fan_out(message)
+        elif feed.type == "update":
             self.tables[channel] = data
             self._publish_update(message)
         else:
             if channel in self._event_channels:
                 self._documents[channel] = (seq, data)
+                self._fan_out_final(seq, channel)
             self._remember(message)
             self._fan_out(message)
             if channel == channels.RESULTS:
@@ -259,6 +287,19 @@ class Hub:
             for waited, future in self._waiters:
                 if waited <= seq and not future.done():
                     future.set_result(None)
+
+    def _fan_out_final(self, seq: int, event_channel: str) -> None:
+        """An event's new result is its final's: that unit's page follows, under the seq of
+        the event's message."""
+        event_id = channels.event_id_of(event_channel)
+        event = None if event_id is None else self.games.event(event_id)
+        final = None if event is None else event.unit(RANKING_PHASE)
+        if final is None:
+            return
+        channel = channels.unit(final.unit_id)
+        if self._audience(channel):
+            self._fan_out(Outgoing.build(seq, channel, "update",
+                                         self.unit_document(final.unit_id)))
 
     def _remember(self, message: Outgoing) -> None:
         if len(self.recent) == self.recent.maxlen:

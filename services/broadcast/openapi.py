@@ -22,6 +22,7 @@ from services.broadcast.media_routes import CACHE_CONTROL, EMBED_VIEWS
 from shared.adapters.openapi import literals, problem, ref
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.games import Games
+from shared.domain.unit_status import UNIT_STATUSES
 
 Operation = dict[str, Any]
 Paths = dict[str, dict[str, Operation]]
@@ -68,6 +69,9 @@ class _Names:
         self.delegations = list(games.delegation_codes)
         self.days = sorted({event.scheduled_at.astimezone(BEIJING).date().isoformat()
                             for event in games.events})
+        self.unit_days = sorted({unit.starts_at.astimezone(BEIJING).date().isoformat()
+                                 for unit in games.units})
+        self.venues = [venue.id for venue in games.venues]
 
     def group(self, description: str = "all, or a group's code") -> dict[str, Any]:
         return _query("group", {"type": "string", "enum": self.scopes, "default": "all"},
@@ -122,6 +126,28 @@ def records_paths(names: _Names) -> Paths:
         {"200": _json("Found from the marks of the official results (docs/records.md); the"
                       " data of the `records` channel's messages too.", ref("RecordsDocument")),
          "503": _LOADING})}
+
+
+def units_paths(names: _Names) -> Paths:
+    return {
+        "/v1/schedule": _get(
+            "The units (heats, finals) in start order, as they now stand", "schedule",
+            {"200": _json("The units kept by the filters; a delayed unit at its new time.",
+                          ref("Schedule")),
+             "400": problem("Not a date (YYYY-MM-DD), or an unknown venue or delegation."),
+             "503": _LOADING},
+            [_query("date", {"type": "string", "format": "date"},
+                    f"a day of the games in +08:00: {', '.join(names.unit_days)}"),
+             _query("venue", {"type": "string", "enum": names.venues}, "one venue's units"),
+             names.delegation("the units its competitors are on (or entered in)")]),
+        "/v1/units/{unit_id}": _get(
+            "A unit: its state, start list and latest result", "unit",
+            {"200": _json("The unit's page (also the data of its `unit:` channel).",
+                          ref("UnitPage")),
+             "404": problem("No such unit in the games."), "503": _LOADING},
+            [_path("unit_id", {"type": "string", "maxLength": 150},
+                   "<event_id>/<phase>, e.g. ath-youth-m-100m/heat-1 (its `/` as it is)")]),
+    }
 
 
 _KEY: Final = _query("key", {"type": "string"},
@@ -286,8 +312,8 @@ def service_paths(names: _Names) -> Paths:
 
 
 AREAS: list[Callable[[_Names], Paths]] = [
-    games_paths, standings_paths, events_paths, records_paths, feed_paths, media_paths,
-    embed_paths, service_paths,
+    games_paths, standings_paths, events_paths, records_paths, units_paths, feed_paths,
+    media_paths, embed_paths, service_paths,
 ]
 
 
@@ -303,7 +329,8 @@ def openapi_document(games: Games) -> dict[str, Any]:
             "version": "1.1.0",
             "description": (
                 f"The public side of {games.name_en} ({games.name}): the games, the tables,"
-                " each event's result, the live feed's history and Server-Sent Events, and"
+                " each event's result, the schedule and each unit's page (v1.1), the live"
+                " feed's history and Server-Sent Events, and"
                 " what the media print and share (PDF bulletins and results books, CSV and"
                 " XLSX, share cards, report drafts, embeds). The WebSocket feed `/v1/live` is"
                 " in asyncapi.yaml. Refusals are RFC 9457 problem documents. See docs/api.md"
@@ -433,6 +460,50 @@ def _schemas(games: Games) -> dict[str, Any]:
                     "properties": {"kind": {"enum": ["broken", "equalled"]},
                                    "previous": {"oneOf": [ref("Record"), {"type": "null"}]}},
                 }]}},
+            },
+        },
+        "ScheduleUnit": {
+            "type": "object",
+            "required": ["unit_id", "event_id", "phase", "phase_name", "phase_name_en",
+                         "starts_at", "venue", "status", "status_note", "planned_at",
+                         "start_list_published", "delegations", "version"],
+            "properties": {
+                "unit_id": {"type": "string", "description": "<event_id>/<phase>"},
+                "event_id": {"type": "string"}, "phase": {"type": "string"},
+                "phase_name": {"type": "string"}, "phase_name_en": {"type": "string"},
+                "starts_at": {"type": "string", "format": "date-time",
+                              "description": "as it now stands (+08:00): a delay moves it"},
+                "venue": {"type": "string"},
+                "status": {"type": "string", "enum": list(UNIT_STATUSES)},
+                "status_note": nullable_text,
+                "planned_at": {"type": "string", "format": "date-time"},
+                "start_list_published": {"type": "boolean"},
+                "delegations": {"type": "array", "items": {"type": "string"},
+                                "description": "on its start list, else entered in its event"},
+                "version": {"type": "integer", "description": "of its state; 0: as planned"},
+            },
+        },
+        "Schedule": {"type": "object", "required": ["units"],
+                     "properties": {"units": {"type": "array", "items": ref("ScheduleUnit")}}},
+        "UnitPage": {
+            "type": "object", "required": ["unit", "event", "start_list", "result"],
+            "properties": {
+                "unit": ref("ScheduleUnit"),
+                "event": ref("Event"),
+                "start_list": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["order", "lane", "bib", "competitor", "delegation",
+                                 "delegation_name", "members"],
+                    "properties": {"order": {"type": "integer"},
+                                   "lane": {"type": ["integer", "null"]},
+                                   "bib": {"type": "string"}, "competitor": {"type": "string"},
+                                   "delegation": {"type": "string"},
+                                   "delegation_name": {"type": "string"},
+                                   "members": {"type": "array", "items": {"type": "string"}}}}},
+                "result": {"type": ["object", "null"],
+                           "description": "a heat's latest result (its entries with `bib` and"
+                                          " `qualified`: Q, q or null), or a final's: its"
+                                          " event's document without `event`"},
             },
         },
         "FeedPage": {

@@ -1,4 +1,5 @@
-"""`podium`: run the whole system, manage tokens, rebuild the tables, back up and restore."""
+"""`podium`: run the whole system, manage tokens, import registrations, rebuild the tables,
+back up and restore."""
 
 import argparse
 import asyncio
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.cli import backup
+from services.cli.entries import entries_command
 from services.cli.located import database_url, located
 from services.cli.tokens import token_command
 from services.scoring import rebuild
@@ -111,6 +113,20 @@ def parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by its number (#)")
     revoke.add_argument("id", type=int)
 
+    entries = commands.add_parser(
+        "entries", help="import the delegations' registrations (报名)",
+        description="Imports a registration file (.xlsx or .csv; docs/officials.md lists its"
+        " columns): every problem is listed by sheet, row and column and nothing is stored"
+        " unless the whole file is valid. A file replaces, for each event and delegation it"
+        " has rows for, that delegation's entries, draws the event's first-round start lists"
+        " again (unless the round has started) and prints what changed.",
+    )
+    entries_commands = entries.add_subparsers(dest="entries_command", required=True)
+    entries_import = entries_commands.add_parser("import", help="import FILE")
+    entries_import.add_argument("file", help="the .xlsx or .csv file")
+    entries_import.add_argument("--check", action="store_true",
+                                help="check the file and print the changes; store nothing")
+
     rebuild_parser = commands.add_parser(
         "rebuild",
         help="recompute every event and table from the stored revisions and compare",
@@ -154,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(migrate_command(settings))
     if args.command == "token":
         return asyncio.run(token_command(settings, args))
+    if args.command == "entries":
+        return asyncio.run(entries_command(located(settings), args))
     if args.command == "rebuild":
         return rebuild_command(settings, args)
     if args.command == "backup":

@@ -12,10 +12,12 @@ from starlette.responses import Response
 
 from services.ingest.store import CheckRefused, Conflict, CurrentRevision
 from services.ingest.texts import Issue, Text, negotiate
+from services.ingest.unit_texts import unit_text
 from shared.adapters.tokens import Refused, Token
 from shared.adapters.web import ProblemError, problem_response, status_title
 from shared.domain.checks import CheckAction
 from shared.domain.games import Event, Games
+from shared.domain.units import Unit
 
 MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER_S = 5
@@ -75,8 +77,10 @@ def media_key() -> Refusal:
         "媒体密钥不能录入成绩，也不能查看裁判的修改记录"))
 
 
-def venue_not_allowed(token: Token, event: Event, games: Games) -> Refusal:
-    venue = games.venue(event.venue)
+def venue_not_allowed(token: Token, event: Event, games: Games,
+                      venue_id: str | None = None) -> Refusal:
+    """The token's venues do not include the event's (or its unit's, `venue_id`)."""
+    venue = games.venue(venue_id or event.venue)
     assert venue is not None, "games.yaml references are checked"
     venues = ", ".join(token.venues)
     names = "、".join(v.name for v in games.venues if v.id in token.venues)
@@ -247,3 +251,27 @@ def bad_day(text: str) -> Refusal:
 def no_such_token(token_id: str) -> Refusal:
     return Refusal(404, Text(f"no token #{token_id}, or it is revoked already",
                              f"没有 #{token_id} 号令牌，或已被撤销"))
+
+
+def unknown_unit(unit_id: str) -> Refusal:
+    return Refusal(404, Text(
+        f"unknown unit {unit_id!r}; a unit is <event id>/<phase>, e.g. ath-youth-m-100m/heat-1",
+        f"没有赛次 {unit_id!r}；赛次写作 <项目代码>/<赛次>，例如 ath-youth-m-100m/heat-1"))
+
+
+def unit_refused(unit: Unit, event: Event, reason: str, *, conflict: bool) -> Refusal:
+    """A status the unit cannot take (409: its state says no; 422: the request is wrong)."""
+    why = unit_text(reason)
+    where = f"{event.name}{unit.phase_name}"
+    text = Text(f"{unit.unit_id}: {why.en}", f"{where}（{unit.unit_id}）：{why.zh}")
+    pointer = "/status" if conflict else "/starts_at"
+    return Refusal(409 if conflict else 422, text, [Issue(pointer, why)])
+
+
+def round_closed(unit: Unit, event: Event, reason: str) -> Refusal:
+    """A heat's correction refused: the next round has a result or has started."""
+    why = unit_text(reason)
+    return Refusal(409, Text(
+        f"{unit.unit_id} cannot be corrected now: {why.en}; nothing was stored",
+        f"{event.name}{unit.phase_name}（{unit.unit_id}）现在不能更正：{why.zh}；未保存任何内容"),
+        [Issue("/phase", why)])

@@ -29,13 +29,28 @@ from services.ingest.results_desk import (
     progress_document,
     token_document,
 )
+from services.ingest.units import (
+    EventUnits,
+    StatusRefused,
+    UnitChangesOutbox,
+    apply_result,
+    confirm_unit,
+    entry_unit_document,
+    registered_entries,
+    set_status,
+    status_document,
+    stored_updates,
+)
 from services.ingest.validation import (
+    bib_issues,
     check_note,
     check_result,
+    check_status,
     check_token_request,
     claims_records,
     requested_event,
     requested_revision,
+    requested_unit,
 )
 from shared.adapters import db, kafka
 from shared.adapters.db import DATABASE_DOWN, Database
@@ -62,6 +77,7 @@ from shared.adapters.web import (
 from shared.domain.checks import CheckAction, awaits_confirmation
 from shared.domain.games import Event
 from shared.domain.schedule import GAMES_TIMEZONE
+from shared.domain.units import RANKING_PHASE, Unit
 
 log = structlog.get_logger()
 
@@ -103,7 +119,8 @@ class Ingest:
         self.readiness = Readiness({"postgresql": False, "kafka": False})
         self.rules = definitions.rules
         self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
-        self.relay: OutboxRelay | None = None
+        # The results' outbox, then the units' states' (both to podium.results).
+        self.relays: tuple[OutboxRelay, ...] = ()
         self.openapi = orjson.dumps(openapi_document(self.games))
         self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
                                                  settings.ingest_token_request_burst,
@@ -123,64 +140,78 @@ class Ingest:
         except orjson.JSONDecodeError as error:
             raise answers.not_json(str(error)) from None
         event = requested_event(payload, self.games)
-        if event is not None and not token.may_enter_for(event.venue):
-            raise answers.venue_not_allowed(token, event, self.games)
+        asked = requested_unit(payload, self.games)
+        venue = asked.venue if asked is not None else event.venue if event else None
+        if event is not None and venue is not None and not token.may_enter_for(venue):
+            raise answers.venue_not_allowed(token, event, self.games, venue)
         others = []
         if event is not None and claims_records(payload):
             # A claim must beat the records standing when its unit began: some may have been
             # set in the event's other units.
             async with _database():
-                others = await store.unit_results(self.database.pool, event)
+                others = [other for other in await store.unit_results(self.database.pool, event)
+                          if asked is None or other.unit_id != asked.unit_id]
         body, issues = check_result(payload, self.games, others)
         if body is None:
             raise answers.invalid(issues)
         event = self.games.event(body.event_id)
-        assert event is not None, "check_result knows the event"
+        unit = event.unit(body.unit_phase) if event is not None else None
+        assert event is not None and unit is not None, "check_result knows the event and unit"
+        entries = body.normalized_entries()
         status = body.status
+        waits = awaits_confirmation(token.role, status, event.sport, self.rules)
 
-        async def recorder_keeps_official(conn: db.Connection) -> None:
+        async def units_follow(conn: db.Connection) -> None:
             # A recorder's official result waits for a referee; withdrawing or downgrading
             # an official result would change the tables without one, so it may not.
-            if (token.role == "recorder" and status != "official"
-                    and await store.counted_status(conn, event.id) == "official"):
+            if token.role == "recorder" and status != "official" and await store.counted_status(
+                    conn, event.id, unit.phase, before=body.revision) == "official":
                 raise answers.recorder_cannot_withdraw(event, status)
+            # The unit's state moves with its result, in the same transaction.
+            units = await EventUnits.load(conn, self.games, event)
+            problems = bib_issues(entries, units.entrants, self.games, event)
+            if problems:
+                raise answers.invalid(problems)
+            refused = await apply_result(conn, units, unit, status, awaiting_confirmation=waits)
+            if refused is not None:
+                raise answers.round_closed(unit, event, refused.reason)
+            await units.save(conn)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
-                status=status, note=body.note, entries=body.normalized_entries(),
-                token_id=token.id,
-                awaits_confirmation=awaits_confirmation(token.role, status, event.sport,
-                                                        self.rules),
-                within=recorder_keeps_official,
+                status=status, note=body.note, entries=entries, token_id=token.id,
+                phase=unit.phase, awaits_confirmation=waits, within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
-        self._relay().wake()
-        ACCEPTED.labels(event.venue).inc()
-        log.info("result accepted", event_id=body.event_id, revision=body.revision,
-                 status=body.status, waits=outcome.awaits_confirmation, by=token.name)
+        self._relays_wake()
+        ACCEPTED.labels(unit.venue).inc()
+        log.info("result accepted", event_id=body.event_id, phase=unit.phase,
+                 revision=body.revision, status=body.status, waits=waits, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
 
     async def confirm(self, request: Request) -> Response:
-        """`POST /v1/results/{event_id}/{revision}/confirm`: a referee of the venue or the
-        desk, not who entered it, makes a waiting revision count (or ends a review)."""
+        """`POST /v1/results/{event_id}/{revision}/confirm[?phase=...]`: a referee of the
+        venue or the desk, not who entered it, makes a waiting revision count (or ends a
+        review)."""
         return await self._check(request, "confirm")
 
     async def review(self, request: Request) -> Response:
-        """`POST /v1/results/{event_id}/{revision}/review` `{"note"}`: an official result
-        under review (a protest, 申诉), shown with the note until a confirmation or a
-        correction ends it."""
+        """`POST /v1/results/{event_id}/{revision}/review[?phase=...]` `{"note"}`: an
+        official result under review (a protest, 申诉), shown with the note until a
+        confirmation or a correction ends it."""
         return await self._check(request, "review")
 
     async def _check(self, request: Request, action: CheckAction) -> Response:
         token = await self._holder(request)
         event = self._event(request)
-        if not token.may_confirm_for(event.venue):
-            if token.role in ("referee", "admin") or not token.may_enter_for(event.venue):
-                raise answers.venue_not_allowed(token, event, self.games)
+        unit = self._unit_of(event, request)
+        if not token.may_confirm_for(unit.venue):
+            if token.role in ("referee", "admin") or not token.may_enter_for(unit.venue):
+                raise answers.venue_not_allowed(token, event, self.games, unit.venue)
             raise answers.may_not_check(token, action)
         revision = requested_revision(request.path_params["revision"])
         if revision is None:
@@ -193,29 +224,76 @@ class Ingest:
         note, issues = check_note(payload, required=action == "review")
         if issues:
             raise answers.invalid(issues)
+
+        async def unit_follows(conn: db.Connection) -> None:
+            # A confirmation makes the unit official, in the same transaction.
+            if action == "confirm":
+                await confirm_unit(conn, self.games, event, unit)
+
         async with _database():
             outcome = await store.add_check(self.database.pool, event_id=event.id,
-                                            revision=revision, action=action, note=note,
-                                            token=token)
+                                            phase=unit.phase, revision=revision, action=action,
+                                            note=note, token=token, within=unit_follows)
         if isinstance(outcome, store.CheckRefused):
             raise answers.check_refused(outcome, event, action)
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
-        self._relay().wake()
-        log.info("result checked", event_id=event.id, revision=revision, action=action,
+        self._relays_wake()
+        log.info("result checked", unit_id=unit.unit_id, revision=revision, action=action,
                  by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
 
     async def my_awaiting(self, request: Request) -> Response:
         """`GET /v1/my/awaiting`: the results of the token's venues awaiting confirmation."""
         token = await self._holder(request)
-        event_ids = [e.id for e in self.games.events if token.may_enter_for(e.venue)]
-        async with _database():
-            current = await store.current_revisions(self.database.pool, event_ids)
-            waiting = [(event_id, revision.revision) for event_id, revision in current.items()
-                       if revision.waiting]
-            entered = await store.entered(self.database.pool, waiting)
-        return JSONResponse(awaiting_document(token, self.games, current, entered))
+        event_ids = [e.id for e in self.games.events
+                     if any(token.may_enter_for(unit.venue) for unit in e.units)]
+        async with _database(), self.database.pool.acquire() as conn:
+            current = await store.current_revisions(conn, event_ids)
+            waiting = [unit_id for unit_id, revision in current.items() if revision.waiting]
+            entered = await store.entered(self.database.pool, [
+                (event_id, phase, current[unit_id].revision)
+                for unit_id in waiting for event_id, _, phase in [unit_id.partition("/")]])
+            updates = await stored_updates(conn, waiting)
+        return JSONResponse(awaiting_document(token, self.games, current, entered, updates))
+
+    async def unit_status(self, request: Request) -> Response:
+        """`POST /v1/units/{unit_id}/status`: an official of the unit's venue (or the desk)
+        sets it running, delayed, postponed or back to scheduled."""
+        token = await self._holder(request)
+        unit, event = self._unit(request)
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        body, issues = check_status(payload)
+        if body is None:
+            raise answers.invalid(issues)
+        async with _database(), self.database.pool.acquire() as conn, conn.transaction():
+            outcome = await set_status(conn, self.games, event, unit, body.status,
+                                       body.starts_at, body.note)
+        if isinstance(outcome, StatusRefused):
+            raise answers.unit_refused(unit, event, outcome.reason, conflict=outcome.conflict)
+        self._relays_wake()
+        log.info("unit status set", unit_id=unit.unit_id, status=outcome.status, by=token.name)
+        return JSONResponse(status_document(outcome))
+
+    async def my_unit(self, request: Request) -> Response:
+        """`GET /v1/my/units/{unit_id}`: the unit as its officials enter its result: its
+        state, start list and current revision."""
+        token = await self._holder(request)
+        unit, event = self._unit(request)
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
+        async with _database(), self.database.pool.acquire() as conn:
+            updates = await stored_updates(conn, [unit.unit_id])
+            current = await store.current_revisions(self.database.pool, [event.id])
+            entrants = await registered_entries(conn, event.id)
+        return JSONResponse(entry_unit_document(
+            self.games, unit, updates.get(unit.unit_id), current.get(unit.unit_id), entrants))
 
     # --- the results desk -----------------------------------------------------------------
 
@@ -223,9 +301,11 @@ class Ingest:
         """`GET /v1/desk/progress?date=YYYY-MM-DD`: the units of the day by venue."""
         await self._admin(request)
         day = _day(request.query_params.get("date"))
-        async with _database():
-            current = await store.current_revisions(self.database.pool)
-        return JSONResponse(progress_document(self.games, datetime.now(UTC), day, current))
+        async with _database(), self.database.pool.acquire() as conn:
+            current = await store.current_revisions(conn)
+            updates = await stored_updates(conn, [unit.unit_id for unit in self.games.units])
+        return JSONResponse(progress_document(self.games, datetime.now(UTC), day, current,
+                                              updates))
 
     async def desk_tokens(self, request: Request) -> Response:
         await self._admin(request)
@@ -274,10 +354,11 @@ class Ingest:
     async def history(self, request: Request) -> Response:
         token = await self._holder(request)
         event = self._event(request)
-        if not token.may_enter_for(event.venue):
-            raise answers.venue_not_allowed(token, event, self.games)
+        unit = self._unit_of(event, request)
+        if not token.may_enter_for(unit.venue):
+            raise answers.venue_not_allowed(token, event, self.games, unit.venue)
         async with _database():
-            revisions = await store.event_revisions(self.database.pool, event.id)
+            revisions = await store.event_revisions(self.database.pool, event.id, unit.phase)
         return JSONResponse(history_document(event, revisions))
 
     async def my_events(self, request: Request) -> Response:
@@ -327,9 +408,26 @@ class Ingest:
             raise answers.unknown_event(event_id)
         return event
 
-    def _relay(self) -> OutboxRelay:
-        assert self.relay is not None, "the relay starts with the pool"
-        return self.relay
+    def _unit_of(self, event: Event, request: Request) -> Unit:
+        """The unit of `event` that `?phase=` names (none: its ranking, the final)."""
+        phase = request.query_params.get("phase", RANKING_PHASE)
+        unit = event.unit(phase)
+        if unit is None:
+            raise answers.unknown_unit(f"{event.id}/{phase}")
+        return unit
+
+    def _unit(self, request: Request) -> tuple[Unit, Event]:
+        unit_id = request.path_params["unit_id"]
+        unit = self.games.unit(unit_id)
+        event = self.games.event(unit.event_id) if unit is not None else None
+        if unit is None or event is None:
+            raise answers.unknown_unit(unit_id)
+        return unit, event
+
+    def _relays_wake(self) -> None:
+        assert self.relays, "the relays start with the pool"
+        for relay in self.relays:
+            relay.wake()
 
     # --- life -----------------------------------------------------------------------------
 
@@ -340,19 +438,21 @@ class Ingest:
         """Connects to PostgreSQL, then watches it and runs the outbox relay."""
         pool = await self.database.connect()
         self.readiness.set("postgresql", True)
-        self.relay = relay = OutboxRelay(
-            pool, store.SubmissionsOutbox(self.settings.results_topic),
-            lambda: kafka.new_producer(self.settings), self.readiness,
+        self.relays = tuple(
+            OutboxRelay(pool, source, lambda: kafka.new_producer(self.settings), self.readiness)
+            for source in (store.SubmissionsOutbox(self.settings.results_topic),
+                           UnitChangesOutbox(self.settings.results_topic))
         )
 
-        async def relay_forever() -> None:
+        async def relay_forever(relay: OutboxRelay) -> None:
             await kafka.create_topics_when_reachable(self.settings)
             # A relay that stopped would strand every accepted result in the outbox.
             await keep_running("outbox relay", relay.run)
 
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._watch_database())
-            tasks.create_task(relay_forever())
+            for relay in self.relays:
+                tasks.create_task(relay_forever(relay))
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official
@@ -458,7 +558,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/v1/results/{event_id}/{revision}/confirm", ingest.confirm, methods=["POST"]),
         Route("/v1/results/{event_id}/{revision}/review", ingest.review, methods=["POST"]),
         Route("/v1/events/{event_id}/history", ingest.history),
+        Route("/v1/units/{unit_id:path}/status", ingest.unit_status, methods=["POST"]),
         Route("/v1/my/events", ingest.my_events),
+        Route("/v1/my/units/{unit_id:path}", ingest.my_unit),
         Route("/v1/my/awaiting", ingest.my_awaiting),
         Route("/v1/desk/progress", ingest.desk_progress),
         Route("/v1/desk/tokens", ingest.desk_tokens),

@@ -13,6 +13,8 @@ from shared.adapters.tokens import ENTERING_ROLES, ROLES
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.checks import CHECK_ACTIONS, UNOFFICIAL
 from shared.domain.games import Games
+from shared.domain.unit_status import UNIT_STATUSES
+from shared.domain.units import RANKING_PHASE
 
 _SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -77,13 +79,29 @@ def openapi_document(games: Games) -> dict[str, Any]:
                 "parameters": [
                     {"name": "event_id", "in": "path", "required": True,
                      "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}},
+                    _PHASE,
                     _LANGUAGE,
                 ],
                 "responses": {
                     "200": _json("Every accepted revision, oldest first.", "History"),
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key, or an official of other venues."),
-                    "404": _problem("No such event in the games."),
+                    "404": _problem("No such event in the games, or no such unit of it."),
+                    "429": _TOO_MANY,
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/v1/units/{unit_id}/status": {"post": _post_unit_status()},
+            "/v1/my/units/{unit_id}": {"get": {
+                "summary": "A unit as its officials enter its result: its state, start list,"
+                           " the event's entries and the unit's current revision",
+                "operationId": "myUnit",
+                "parameters": [_UNIT_ID, _LANGUAGE],
+                "responses": {
+                    "200": _json("The unit.", "MyUnit"),
+                    "401": _UNAUTHORIZED,
+                    "403": _problem("A media key, or an official of other venues."),
+                    "404": _problem("No such unit in the games."),
                     "429": _TOO_MANY,
                     "503": _UNAVAILABLE,
                 },
@@ -158,6 +176,44 @@ def openapi_document(games: Games) -> dict[str, Any]:
     }
 
 
+_UNIT_ID = {
+    "name": "unit_id", "in": "path", "required": True,
+    "description": "<event_id>/<phase>, e.g. ath-youth-m-100m/heat-1 (its `/` as it is)",
+    "schema": {"type": "string", "maxLength": 150},
+}
+
+
+def _post_unit_status() -> dict[str, Any]:
+    return {
+        "summary": "Set a unit running, delayed (with its new start), postponed or back to"
+                   " scheduled",
+        "operationId": "postUnitStatus",
+        "description": (
+            "An official of the unit's venue, or an admin. Results move a unit too (a result"
+            " makes it running, unofficial, official or cancelled), so a unit with a result"
+            " refuses these. docs/schedule.md lists every move."
+        ),
+        "parameters": [_UNIT_ID, _LANGUAGE],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref("StatusChange")}},
+        },
+        "responses": {
+            "200": _json("The unit's state as it now stands.", "UnitState"),
+            "401": _UNAUTHORIZED,
+            "403": _problem("A media key, or an official whose token is for other venues."),
+            "404": _problem("No such unit in the games."),
+            "409": _problem("The unit's status does not allow it (a running unit cannot be"
+                            " delayed, an official one is corrected by its result); the"
+                            " detail says what to do instead."),
+            "422": _problem("Not JSON, or a field is wrong: a delay without its new starts_at,"
+                            " a start not later than the current one."),
+            "429": _TOO_MANY,
+            "503": _UNAVAILABLE,
+        },
+    }
+
+
 def _public(description: str, media_type: str) -> dict[str, Any]:
     return {
         "summary": description,
@@ -169,6 +225,9 @@ def _public(description: str, media_type: str) -> dict[str, Any]:
 
 _EVENT_PATH = {"name": "event_id", "in": "path", "required": True,
                "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}}
+_PHASE = {"name": "phase", "in": "query", "required": False,
+          "description": "the unit (heat-1, final); default: the final",
+          "schema": {"type": "string", "default": RANKING_PHASE}}
 
 
 def _check_operation(action: str) -> dict[str, Any]:
@@ -190,7 +249,8 @@ def _check_operation(action: str) -> dict[str, Any]:
             _EVENT_PATH,
             {"name": "revision", "in": "path", "required": True,
              "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,4}$"},
-             "description": "the revision checked: it must be the event's current one"},
+             "description": "the revision checked: it must be the unit's current one"},
+            _PHASE,
             _LANGUAGE,
         ],
         "requestBody": {
@@ -205,7 +265,7 @@ def _check_operation(action: str) -> dict[str, Any]:
             "403": _problem("A media key; a role that does not check results (recorder,"
                             " official); a token of other venues; or, confirming, the token"
                             " that entered the revision."),
-            "404": _problem("No such event or revision, or no result entered yet."),
+            "404": _problem("No such event, unit or revision, or no result entered yet."),
             "409": _problem("The revision is no longer current (the detail names the current"
                             " one), or its state does not take this check: it does not wait"
                             " for a confirmation, is not official, or is under review already."),
@@ -316,6 +376,9 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "rank": {"type": ["integer", "null"], "minimum": 1,
                          "description": "1, 2, 3, ...; equal ranks tie (1, 2, 3, 3, 5). Null"
                                         " unless status is OK."},
+                "bib": {"type": ["string", "null"], "minLength": 1, "maxLength": 16,
+                        "description": "where the event has entries: the competitor's bib,"
+                                       " entered in the event for this delegation and name"},
                 "delegation": {"type": "string", "enum": delegations},
                 "competitor": {"type": "string", "minLength": 1, "maxLength": 200,
                                "description": "the competitor's or team's name, kept as it"
@@ -343,6 +406,10 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
             "properties": {
                 "event_id": {"type": "string", "pattern": _SLUG, "maxLength": 100,
                              "description": "an event of GET /v1/games (broadcast)"},
+                "phase": {"type": ["string", "null"], "maxLength": 40,
+                          "description": "the unit: one of the event's units (heat-1, final);"
+                                         " default the final, the event's ranking. Revisions"
+                                         " count per unit"},
                 "revision": {"type": "integer", "minimum": 1, "maximum": MAX_REVISION,
                              "description": "1 for the first result; each correction is the"
                                             " current revision + 1"},
@@ -470,8 +537,80 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                         "accepted_at": {"type": ["string", "null"], "format": "date-time"},
                         "sport_name": {"type": "string"}, "group_name": {"type": "string"},
                         "venue_name": {"type": "string"},
+                        "units": {"type": "array", "description": "its units, each with its"
+                                  " own current_revision, current_status and accepted_at",
+                                  "items": _ref("Unit")},
                     },
                 }]}},
+            },
+        },
+        "StatusChange": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["status"],
+            "properties": {
+                "status": {"enum": ["running", "delayed", "postponed", "scheduled"]},
+                "starts_at": {"type": ["string", "null"], "format": "date-time",
+                              "description": "with its UTC offset: required with delayed"
+                                             " (later than the current start) and after a"
+                                             " postponement; not with running"},
+                "note": {**nullable_text, "maxLength": 2000,
+                         "description": "shown with the status; without it the note is"
+                                        " cleared"},
+            },
+        },
+        "UnitState": {
+            "type": "object",
+            "required": ["unit_id", "status", "starts_at", "planned_at", "status_note",
+                         "version"],
+            "properties": {
+                "unit_id": {"type": "string"},
+                "status": {"enum": list(UNIT_STATUSES)},
+                "starts_at": {"type": "string", "format": "date-time",
+                              "description": "as it now stands (a delay moves it)"},
+                "planned_at": {"type": "string", "format": "date-time"},
+                "status_note": nullable_text,
+                "version": {"type": "integer", "description": "grows with every change"},
+            },
+        },
+        "Unit": {
+            "type": "object",
+            "required": ["unit_id", "phase", "phase_name", "phase_name_en", "starts_at",
+                         "venue", "qualify"],
+            "properties": {
+                "unit_id": {"type": "string"}, "phase": {"type": "string"},
+                "phase_name": {"type": "string"}, "phase_name_en": {"type": "string"},
+                "starts_at": {"type": "string", "format": "date-time"},
+                "venue": {"type": "string"},
+                "qualify": {"type": ["object", "null"],
+                            "properties": {"Q": {"type": "integer"}, "q": {"type": "integer"}}},
+            },
+        },
+        "Competitor": {
+            "type": "object",
+            "required": ["bib", "delegation", "delegation_name", "members"],
+            "properties": {
+                "order": {"type": "integer"}, "lane": {"type": ["integer", "null"]},
+                "bib": {"type": "string"}, "competitor": {"type": "string"},
+                "name": {"type": "string"}, "delegation": {"type": "string"},
+                "delegation_name": {"type": "string"},
+                "members": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "MyUnit": {
+            "type": "object",
+            "required": ["unit", "start_list", "entries", "current_revision",
+                         "current_status"],
+            "properties": {
+                "unit": {"allOf": [_ref("Unit"), _ref("UnitState")]},
+                "start_list": {"type": "array", "items": _ref("Competitor"),
+                               "description": "order, lane, bib, competitor, delegation;"
+                                              " empty until one is published"},
+                "entries": {"type": "array", "items": _ref("Competitor"),
+                            "description": "everyone entered in the event: bib, name,"
+                                           " delegation"},
+                "current_revision": {"type": "integer", "description": "0: none yet"},
+                "current_status": {"type": ["string", "null"]},
             },
         },
         "Health": {
@@ -553,7 +692,10 @@ def _check_schemas() -> dict[str, Any]:
                                          "revision", "status", "review"],
                             "properties": {
                                 "unit_id": {"type": "string"}, "event_id": {"type": "string"},
+                                "phase": {"type": "string"},
                                 "starts_at": moment, "state": {"enum": states},
+                                "unit_status": {"enum": list(UNIT_STATUSES),
+                                                "description": "the unit's own status"},
                                 "revision": {"type": "integer", "description": "0: none yet"},
                                 "status": nullable_text, "entered_by": nullable_text,
                                 "accepted_at": nullable_moment, "review": step,

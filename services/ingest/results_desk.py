@@ -14,46 +14,52 @@ import segno
 
 from services.ingest.store import CurrentRevision
 from shared.adapters.tokens import Token, TokenListing
+from shared.contract.messages import UnitUpdate
 from shared.domain.games import Event, Games
 from shared.domain.schedule import GAMES_TIMEZONE
+from shared.domain.unit_status import UnitState
+from shared.domain.units import Unit
 
 # How a unit stands on the desk, in the order the desk lists what needs it.
 DeskState = Literal["review", "awaiting", "late", "running", "done", "scheduled"]
 DESK_STATES: Final[tuple[DeskState, ...]] = ("review", "awaiting", "late", "running", "done",
                                              "scheduled")
-_RANKING_PHASE: Final = "final"
 
 
 @dataclass(frozen=True)
 class DeskUnit:
-    """A unit of the programme: an event's ranking (its final) until units reach ingest."""
+    """A unit of the programme as it now stands (its state: delayed, postponed, ...)."""
 
     event: Event
-    phase: str
-    starts_at: datetime
-    venue: str
-
-    @property
-    def unit_id(self) -> str:
-        return f"{self.event.id}/{self.phase}"
+    unit: Unit
+    state: UnitState
 
     @property
     def day(self) -> date:
-        return self.starts_at.astimezone(GAMES_TIMEZONE).date()
+        return self.state.starts_at.astimezone(GAMES_TIMEZONE).date()
 
 
-def programme(games: Games) -> list[DeskUnit]:
-    """Every unit in start order."""
-    units = [DeskUnit(event, _RANKING_PHASE, event.scheduled_at, event.venue)
-             for event in games.events]
-    return sorted(units, key=lambda unit: (unit.starts_at, unit.unit_id))
+def programme(games: Games, updates: Mapping[str, UnitUpdate]) -> list[DeskUnit]:
+    """Every unit in the order of its current start."""
+    units = []
+    for event in games.events:
+        for unit in event.units:
+            update = updates.get(unit.unit_id)
+            state = update.state() if update is not None else UnitState.planned(unit.starts_at)
+            units.append(DeskUnit(event, unit, state))
+    return sorted(units, key=lambda item: (item.state.starts_at, item.unit.unit_id))
 
 
-def desk_state(unit: DeskUnit, current: CurrentRevision | None, now: datetime) -> DeskState:
-    """`late`: its start has passed and it has no result; `running`: a provisional result
-    (results shown live, not final); `done`: official, counted, or cancelled."""
+def desk_state(item: DeskUnit, current: CurrentRevision | None, now: datetime) -> DeskState:
+    """`late`: its start (as it now stands) has passed, it has no result and is neither
+    running nor postponed; `running`: set running, or a provisional result in; `done`:
+    official, counted, or cancelled."""
     if current is None:
-        return "late" if unit.starts_at <= now else "scheduled"
+        if item.state.status == "running":
+            return "running"
+        if item.state.status != "postponed" and item.state.starts_at <= now:
+            return "late"
+        return "scheduled"
     if current.waiting:
         return "awaiting"
     if current.checks.review is not None:
@@ -62,30 +68,31 @@ def desk_state(unit: DeskUnit, current: CurrentRevision | None, now: datetime) -
 
 
 def progress_document(
-    games: Games, now: datetime, day: date | None, current: Mapping[str, CurrentRevision]
+    games: Games, now: datetime, day: date | None, current: Mapping[str, CurrentRevision],
+    updates: Mapping[str, UnitUpdate],
 ) -> dict[str, Any]:
     """The body of `GET /v1/desk/progress?date=`: the units of `day` (None: every day) by
     venue, each with its state and current revision, and the counts of each state."""
-    units = programme(games)
-    shown = [unit for unit in units if day is None or unit.day == day]
+    units = programme(games, updates)
+    shown = [item for item in units if day is None or item.day == day]
     totals: Counter[str] = Counter()
     venues: dict[str, dict[str, Any]] = {}
-    for unit in shown:
-        revision = current.get(unit.event.id)
-        state = desk_state(unit, revision, now)
+    for item in shown:
+        revision = current.get(item.unit.unit_id)
+        state = desk_state(item, revision, now)
         totals[state] += 1
-        venue = venues.get(unit.venue)
+        venue = venues.get(item.unit.venue)
         if venue is None:
-            place = games.venue(unit.venue)
+            place = games.venue(item.unit.venue)
             assert place is not None, "games.yaml references are checked"
-            venue = venues[unit.venue] = {"venue": place.id, "name": place.name,
-                                          "name_en": place.name_en, "counts": Counter(),
-                                          "units": []}
+            venue = venues[item.unit.venue] = {"venue": place.id, "name": place.name,
+                                               "name_en": place.name_en, "counts": Counter(),
+                                               "units": []}
         venue["counts"][state] += 1
-        venue["units"].append(_unit_document(unit, state, revision))
+        venue["units"].append(_unit_document(item, state, revision))
     return {
         "date": None if day is None else day.isoformat(),
-        "days": sorted({unit.day.isoformat() for unit in units}),
+        "days": sorted({item.day.isoformat() for item in units}),
         "now": now.isoformat(),
         "totals": _counts(totals),
         "venues": [{**venue, "counts": _counts(venue["counts"])} for venue in venues.values()],
@@ -97,13 +104,15 @@ def _counts(counter: Counter[str]) -> dict[str, int]:
 
 
 def _unit_document(
-    unit: DeskUnit, state: DeskState, current: CurrentRevision | None
+    item: DeskUnit, state: DeskState, current: CurrentRevision | None
 ) -> dict[str, Any]:
     review = current.checks.review if current is not None else None
+    unit = item.unit
     return {
-        "unit_id": unit.unit_id, "event_id": unit.event.id, "phase": unit.phase,
-        "name": unit.event.name, "name_en": unit.event.name_en,
-        "starts_at": unit.starts_at.astimezone(GAMES_TIMEZONE).isoformat(),
+        "unit_id": unit.unit_id, "event_id": item.event.id, "phase": unit.phase,
+        "name": _unit_name(item, "zh"), "name_en": _unit_name(item, "en"),
+        "starts_at": item.state.starts_at.astimezone(GAMES_TIMEZONE).isoformat(),
+        "unit_status": item.state.status,
         "state": state,
         "revision": current.revision if current else 0,
         "status": current.shown_status if current else None,
@@ -112,6 +121,14 @@ def _unit_document(
         "review": None if review is None else {"note": review.note, "by": review.by,
                                                "at": review.at.isoformat()},
     }
+
+
+def _unit_name(item: DeskUnit, lang: Literal["zh", "en"]) -> str:
+    """The event's name, and the unit's phase where the event has more than its final."""
+    event, unit = item.event, item.unit
+    if lang == "zh":
+        return event.name if len(event.units) == 1 else f"{event.name} {unit.phase_name}"
+    return event.name_en if len(event.units) == 1 else f"{event.name_en}, {unit.phase_name_en}"
 
 
 def token_document(listing: TokenListing, now: datetime) -> dict[str, Any]:
@@ -149,22 +166,25 @@ def created_document(token: Token, secret: str, expires_at: datetime | None,
 
 def awaiting_document(
     token: Token, games: Games, current: Mapping[str, CurrentRevision],
-    entered: Mapping[tuple[str, int], tuple[str | None, Sequence[Any]]],
+    entered: Mapping[tuple[str, str, int], tuple[str | None, Sequence[Any]]],
+    updates: Mapping[str, UnitUpdate],
 ) -> dict[str, Any]:
     """The body of `GET /v1/my/awaiting`: the results of the token's venues that wait for
     their confirmation, each exactly as entered, and whether this token may confirm it."""
     names = {delegation.code: delegation.name for delegation in games.delegations}
     items = []
-    for unit in programme(games):
-        revision = current.get(unit.event.id)
+    for item in programme(games, updates):
+        unit = item.unit
+        revision = current.get(unit.unit_id)
         if revision is None or not revision.waiting or not token.may_enter_for(unit.venue):
             continue
-        note, entries = entered[(unit.event.id, revision.revision)]
+        note, entries = entered[(item.event.id, unit.phase, revision.revision)]
         items.append({
-            "unit_id": unit.unit_id, "event_id": unit.event.id, "phase": unit.phase,
-            "name": unit.event.name, "name_en": unit.event.name_en, "venue": unit.venue,
-            "revision": revision.revision, "status": revision.status, "note": note,
-            "entered_by": revision.entered_by, "accepted_at": revision.accepted_at.isoformat(),
+            "unit_id": unit.unit_id, "event_id": item.event.id, "phase": unit.phase,
+            "name": _unit_name(item, "zh"), "name_en": _unit_name(item, "en"),
+            "venue": unit.venue, "revision": revision.revision, "status": revision.status,
+            "note": note, "entered_by": revision.entered_by,
+            "accepted_at": revision.accepted_at.isoformat(),
             "entries": [{**entry.model_dump(mode="json"),
                          "delegation_name": names.get(entry.delegation, entry.delegation)}
                         for entry in entries],

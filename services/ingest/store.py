@@ -12,9 +12,10 @@ from shared.adapters.outbox import OutboxRow, unpublished
 from shared.adapters.tokens import Token
 from shared.contract.messages import content_hash
 from shared.domain.checks import NO_CHECKS, CheckAction, Checks, Step, checks_made
-from shared.domain.engine import Entry, Result, ranking_unit
+from shared.domain.engine import Entry
 from shared.domain.games import Event
 from shared.domain.records import UnitResult
+from shared.domain.units import RANKING_PHASE
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class StoredRevision:
 
 @dataclass(frozen=True)
 class CurrentRevision:
-    """An event's current revision, what the checks made of it, and who entered it."""
+    """A unit's current revision, what the checks made of it, and who entered it."""
 
     revision: int
     status: str  # as entered
@@ -115,6 +116,7 @@ class Checked:
     """A check stored (made now, or found the very same as the last one)."""
 
     event_id: str
+    phase: str
     revision: int
     action: CheckAction
     note: str | None
@@ -123,8 +125,11 @@ class Checked:
     created: bool
 
     def answer(self) -> dict[str, object]:
-        return {"event_id": self.event_id, "revision": self.revision, "action": self.action,
-                "note": self.note, "checked_at": self.checked_at.isoformat(), "by": self.by}
+        # v1.1's units: the phase only beside a result that is not the event's ranking.
+        unit = {} if self.phase == RANKING_PHASE else {"phase": self.phase}
+        return {"event_id": self.event_id, **unit, "revision": self.revision,
+                "action": self.action, "note": self.note,
+                "checked_at": self.checked_at.isoformat(), "by": self.by}
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,13 @@ class CheckRefused:
     current: CurrentRevision | None
 
 
+async def lock_event(conn: db.Connection, event_id: str) -> None:
+    """Serialises the changes to one event (its units' results and states) until the
+    transaction ends, so "current + 1" is checked and taken atomically; other events are
+    not held up."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
+
+
 async def accept_revision(
     pool: db.Pool,
     *,
@@ -146,22 +158,25 @@ async def accept_revision(
     note: str | None,
     entries: tuple[Entry, ...],
     token_id: int,
+    phase: str = RANKING_PHASE,
     awaits_confirmation: bool = False,
     within: Callable[[db.Connection], Awaitable[None]] | None = None,
 ) -> Accepted | Conflict:
-    """Stores a new revision. `within` is the work that belongs to the same transaction: it
-    runs under the event's lock before the insert, and a refusal it raises stores nothing."""
-    digest = content_hash(event_id, revision, status, note, entries)
+    """Stores a new revision of the unit `event_id`/`phase`. `within` is the work that
+    belongs to the same transaction (the units' states, what a recorder may not do): it runs
+    after the insert, and a refusal it raises undoes the revision too."""
+    digest = content_hash(event_id, revision, status, note, entries, phase)
     async with pool.acquire() as conn, conn.transaction():
         await lock_event(conn, event_id)
         same = await conn.fetchrow(
             "SELECT s.content_hash, s.accepted_at, s.awaits_confirmation, t.name"
             " FROM submissions s JOIN tokens t ON t.id = s.token_id"
-            " WHERE s.event_id = $1 AND s.revision = $2",
-            event_id, revision,
+            " WHERE s.event_id = $1 AND s.phase = $2 AND s.revision = $3",
+            event_id, phase, revision,
         )
         current = await conn.fetchval(
-            "SELECT coalesce(max(revision), 0) FROM submissions WHERE event_id = $1", event_id
+            "SELECT coalesce(max(revision), 0) FROM submissions"
+            " WHERE event_id = $1 AND phase = $2", event_id, phase,
         )
         if same is not None:
             if bytes(same["content_hash"]) == digest:
@@ -173,45 +188,46 @@ async def accept_revision(
         if within is not None:
             await within(conn)
         accepted_at = await conn.fetchval(
-            "INSERT INTO submissions (event_id, revision, status, note, entries, content_hash,"
-            " token_id, awaits_confirmation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " RETURNING accepted_at",
-            event_id, revision, status, note,
+            "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
+            " content_hash, token_id, awaits_confirmation)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING accepted_at",
+            event_id, phase, revision, status, note,
             [entry.model_dump() for entry in entries], digest, token_id, awaits_confirmation,
         )
+        if within is not None:
+            await within(conn)
     return Accepted(event_id, revision, accepted_at, created=True,
                     awaits_confirmation=awaits_confirmation)
 
 
-async def lock_event(conn: db.Connection, event_id: str) -> None:
-    """Serialises the changes to one event (its revisions and their checks) until the
-    transaction ends, so "current + 1" is checked and taken atomically, and a check names
-    the revision that is current; other events are not held up."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
-
-
-async def counted_status(conn: db.Connection, event_id: str) -> str | None:
-    """The status of the event's latest revision that counts (None: none yet): the one the
-    tables hold while a later one waits."""
+async def counted_status(
+    conn: db.Connection, event_id: str, phase: str, *, before: int
+) -> str | None:
+    """The status of the unit's latest revision before `before` that counts (None: none):
+    the one the tables hold while later ones wait."""
     status: str | None = await conn.fetchval(
-        "SELECT s.status FROM submissions s WHERE s.event_id = $1 AND (NOT"
-        " s.awaits_confirmation OR EXISTS (SELECT FROM result_checks c WHERE c.event_id ="
-        " s.event_id AND c.revision = s.revision AND c.action = 'confirm'))"
+        "SELECT s.status FROM submissions s WHERE s.event_id = $1 AND s.phase = $2"
+        " AND s.revision < $3 AND (NOT s.awaits_confirmation OR EXISTS (SELECT FROM"
+        " result_checks c WHERE c.event_id = s.event_id AND c.phase = s.phase"
+        " AND c.revision = s.revision AND c.action = 'confirm'))"
         " ORDER BY s.revision DESC LIMIT 1",
-        event_id,
+        event_id, phase, before,
     )
     return status
 
 
 async def add_check(
-    pool: db.Pool, *, event_id: str, revision: int, action: CheckAction, note: str | None,
-    token: Token,
+    pool: db.Pool, *, event_id: str, phase: str, revision: int, action: CheckAction,
+    note: str | None, token: Token,
+    within: Callable[[db.Connection], Awaitable[None]] | None = None,
 ) -> Checked | CheckRefused:
-    """Stores a confirmation or review of the event's current revision, under the event's
-    lock; the very same check as the last one, by the same token, is found, not repeated."""
+    """Stores a confirmation or review of the unit's current revision, under the event's
+    lock; the very same check as the last one, by the same token, is found, not repeated.
+    `within` is the work of the same transaction once it is stored (the unit's state)."""
+    unit_id = f"{event_id}/{phase}"
     async with pool.acquire() as conn, conn.transaction():
         await lock_event(conn, event_id)
-        current = (await current_revisions(conn, [event_id])).get(event_id)
+        current = (await current_revisions(conn, [event_id])).get(unit_id)
         if current is None:
             return CheckRefused("no_result", revision, None)
         if revision != current.revision:
@@ -219,24 +235,27 @@ async def add_check(
             return CheckRefused(reason, revision, current)
         last = await conn.fetchrow(
             "SELECT action, note, checked_at, token_id FROM result_checks"
-            " WHERE event_id = $1 AND revision = $2 ORDER BY id DESC LIMIT 1",
-            event_id, revision,
+            " WHERE event_id = $1 AND phase = $2 AND revision = $3 ORDER BY id DESC LIMIT 1",
+            event_id, phase, revision,
         )
         if (last is not None and last["token_id"] == token.id and last["action"] == action
                 and last["note"] == note):
-            return Checked(event_id, revision, action, note, last["checked_at"], token.name,
-                           created=False)
+            return Checked(event_id, phase, revision, action, note, last["checked_at"],
+                           token.name, created=False)
         refusal = current.checks.refusal(action, current.status, current.awaits_confirmation)
         if refusal is not None:
             return CheckRefused(refusal, revision, current)
         if action == "confirm" and current.token_id == token.id:
             return CheckRefused("own_entry", revision, current)
         checked_at = await conn.fetchval(
-            "INSERT INTO result_checks (event_id, revision, action, note, token_id)"
-            " VALUES ($1, $2, $3, $4, $5) RETURNING checked_at",
-            event_id, revision, action, note, token.id,
+            "INSERT INTO result_checks (event_id, phase, revision, action, note, token_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING checked_at",
+            event_id, phase, revision, action, note, token.id,
         )
-    return Checked(event_id, revision, action, note, checked_at, token.name, created=True)
+        if within is not None:
+            await within(conn)
+    return Checked(event_id, phase, revision, action, note, checked_at, token.name,
+                   created=True)
 
 
 def _stored_check(row: Any) -> StoredCheck:
@@ -245,16 +264,20 @@ def _stored_check(row: Any) -> StoredCheck:
                        token_id=row["token_id"], published_at=row["published_at"])
 
 
-async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
+async def event_revisions(
+    pool: db.Pool, event_id: str, phase: str = RANKING_PHASE
+) -> list[StoredRevision]:
     rows = await pool.fetch(
         "SELECT s.revision, s.status, s.note, s.entries, s.accepted_at, s.published_at,"
         " s.awaits_confirmation, t.name, t.role FROM submissions s"
-        " JOIN tokens t ON t.id = s.token_id WHERE s.event_id = $1 ORDER BY s.revision",
-        event_id,
+        " JOIN tokens t ON t.id = s.token_id WHERE s.event_id = $1 AND s.phase = $2"
+        " ORDER BY s.revision",
+        event_id, phase,
     )
     checks: dict[int, list[StoredCheck]] = {}
     for row in await pool.fetch(
-        f"{submissions.CHECKS_SELECT} WHERE c.event_id = $1 ORDER BY c.id", event_id
+        f"{submissions.CHECKS_SELECT} WHERE c.event_id = $1 AND c.phase = $2 ORDER BY c.id",
+        event_id, phase,
     ):
         checks.setdefault(row["revision"], []).append(_stored_check(row))
     return [
@@ -273,63 +296,69 @@ async def event_revisions(pool: db.Pool, event_id: str) -> list[StoredRevision]:
 async def current_revisions(
     conn: db.Connection | db.Pool, event_ids: Sequence[str] | None = None
 ) -> dict[str, CurrentRevision]:
-    """The current revision of these events (None: every event) that have one."""
+    """The current revision of every unit of these events (None: every event) that has one,
+    by unit id."""
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (s.event_id) s.event_id, s.revision, s.status, s.accepted_at,"
-        " s.awaits_confirmation, s.token_id, t.name FROM submissions s"
+        "SELECT DISTINCT ON (s.event_id, s.phase) s.event_id, s.phase, s.revision, s.status,"
+        " s.accepted_at, s.awaits_confirmation, s.token_id, t.name FROM submissions s"
         " JOIN tokens t ON t.id = s.token_id"
         " WHERE $1::text[] IS NULL OR s.event_id = ANY($1::text[])"
-        " ORDER BY s.event_id, s.revision DESC",
+        " ORDER BY s.event_id, s.phase, s.revision DESC",
         None if event_ids is None else list(event_ids),
     )
     checked = [row for row in rows if row["awaits_confirmation"] or row["status"] == "official"]
-    made: dict[tuple[str, int], list[StoredCheck]] = {}
+    made: dict[tuple[str, str, int], list[StoredCheck]] = {}
     if checked:
         for row in await conn.fetch(
-            f"{submissions.CHECKS_SELECT} WHERE (c.event_id, c.revision) IN (SELECT * FROM"
-            " unnest($1::text[], $2::int[])) ORDER BY c.id",
-            [row["event_id"] for row in checked], [row["revision"] for row in checked],
+            f"{submissions.CHECKS_SELECT} WHERE (c.event_id, c.phase, c.revision) IN"
+            " (SELECT * FROM unnest($1::text[], $2::text[], $3::int[])) ORDER BY c.id",
+            [row["event_id"] for row in checked], [row["phase"] for row in checked],
+            [row["revision"] for row in checked],
         ):
-            made.setdefault((row["event_id"], row["revision"]), []).append(_stored_check(row))
+            made.setdefault((row["event_id"], row["phase"], row["revision"]),
+                            []).append(_stored_check(row))
     return {
-        row["event_id"]: CurrentRevision(
+        f"{row['event_id']}/{row['phase']}": CurrentRevision(
             row["revision"], row["status"], row["accepted_at"], row["awaits_confirmation"],
             row["name"], row["token_id"],
             checks_made(row["status"], row["awaits_confirmation"],
-                        (check.made() for check in made.get((row["event_id"], row["revision"]),
-                                                            ()))))
+                        (check.made() for check in made.get(
+                            (row["event_id"], row["phase"], row["revision"]), ()))))
         for row in rows
     }
 
 
 async def entered(
-    pool: db.Pool, revisions: Iterable[tuple[str, int]]
-) -> dict[tuple[str, int], tuple[str | None, tuple[Entry, ...]]]:
-    """The note and entries of these revisions (event id, revision), as entered."""
+    pool: db.Pool, revisions: Iterable[tuple[str, str, int]]
+) -> dict[tuple[str, str, int], tuple[str | None, tuple[Entry, ...]]]:
+    """The note and entries of these revisions (event id, phase, revision), as entered."""
     keys = list(revisions)
     rows = await pool.fetch(
-        "SELECT event_id, revision, note, entries FROM submissions WHERE (event_id, revision)"
-        " IN (SELECT * FROM unnest($1::text[], $2::int[]))",
-        [event_id for event_id, _ in keys], [revision for _, revision in keys],
+        "SELECT event_id, phase, revision, note, entries FROM submissions"
+        " WHERE (event_id, phase, revision) IN"
+        " (SELECT * FROM unnest($1::text[], $2::text[], $3::int[]))",
+        [key[0] for key in keys], [key[1] for key in keys], [key[2] for key in keys],
     )
-    return {(row["event_id"], row["revision"]):
+    return {(row["event_id"], row["phase"], row["revision"]):
             (row["note"], tuple(Entry.model_validate(entry) for entry in row["entries"]))
             for row in rows}
 
 
 async def unit_results(pool: db.Pool, event: Event) -> list[UnitResult]:
-    """The latest revision of each of the event's units, whatever its status (only an official
-    one sets records): today an event is one unit, its ranking."""
-    row = await pool.fetchrow(
-        "SELECT revision, status, entries, accepted_at FROM submissions WHERE event_id = $1"
-        " ORDER BY revision DESC LIMIT 1",
+    """The latest revision of each of the event's units that has one, whatever its status
+    (only an official one sets records)."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (phase) phase, revision, status, entries, accepted_at"
+        " FROM submissions WHERE event_id = $1 ORDER BY phase, revision DESC",
         event.id,
     )
-    if row is None:
-        return []
-    result = Result(event_id=event.id, revision=row["revision"], status=row["status"],
-                    entries=tuple(Entry.model_validate(entry) for entry in row["entries"]))
-    return [ranking_unit(event, result, row["accepted_at"])]
+    return [
+        UnitResult(event_id=event.id, phase=row["phase"], revision=row["revision"],
+                   status=row["status"], starts_at=unit.starts_at,
+                   accepted_at=row["accepted_at"],
+                   entries=tuple(Entry.model_validate(entry) for entry in row["entries"]))
+        for row in rows if (unit := event.unit(row["phase"])) is not None
+    ]
 
 
 class SubmissionsOutbox:

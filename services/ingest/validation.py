@@ -19,17 +19,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from services.ingest.texts import Issue, Text, engine_text, shape_text
 from shared.adapters.tokens import MAX_NAME_LENGTH, Role, parse_expiry, token_problem
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
-from shared.domain.engine import Entry, Result, rank_problems, ranking_unit
+from shared.domain.engine import Entry, rank_problems
 from shared.domain.games import Event, Games
 from shared.domain.marks import Bilingual, mark_problems
 from shared.domain.names import competitor_name
 from shared.domain.records import UnitResult, claim_problems
+from shared.domain.start_lists import Entrant
+from shared.domain.unit_status import OfficialStatus
+from shared.domain.units import RANKING_PHASE, Unit
 
 MAX_ENTRIES = 500
 MAX_MEMBERS = 60
@@ -86,6 +96,8 @@ class EntryBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     rank: int | None = None
+    # Where the event has entries (registrations), the competitor's bib (v1.1).
+    bib: Annotated[str, Field(min_length=1, max_length=16), AfterValidator(_name)] | None = None
     delegation: str = Field(max_length=40)
     competitor: Name
     status: EntryStatus = "OK"
@@ -98,19 +110,44 @@ class ResultBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     event_id: str = Field(max_length=100)
+    # The unit (v1.1): heat-1, semi-2, final. Without it, the final: the event's ranking.
+    phase: str | None = Field(default=None, max_length=40)
     revision: int = Field(ge=1, le=MAX_REVISION)
     status: ResultStatus
     entries: list[EntryBody] = Field(max_length=MAX_ENTRIES)
     note: Note | None = None
 
+    @property
+    def unit_phase(self) -> str:
+        return self.phase or RANKING_PHASE
+
     def normalized_entries(self) -> tuple[Entry, ...]:
         return tuple(
             Entry(
                 rank=e.rank, delegation=e.delegation, competitor=e.competitor, status=e.status,
-                mark=e.mark, record=e.record, members=tuple(e.members),
+                mark=e.mark, record=e.record, members=tuple(e.members), bib=e.bib,
             )
             for e in self.entries
         )
+
+
+class StatusBody(BaseModel):
+    """`POST /v1/units/{unit_id}/status`: what an official sets (docs/schedule.md)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    status: OfficialStatus
+    # JSON has no datetime: the text is read as one (ISO 8601 with its UTC offset).
+    starts_at: AwareDatetime | None = Field(default=None, strict=False)
+    note: Note | None = None
+
+
+def check_status(payload: Any) -> tuple[StatusBody | None, list[Issue]]:
+    try:
+        return StatusBody.model_validate(payload), []
+    except ValidationError as error:
+        return None, [Issue(_pointer(item["loc"]), shape_text(item))
+                      for item in error.errors(include_url=False)]
 
 
 def _did_you_mean(given: str, known: list[str] | tuple[str, ...]) -> Text:
@@ -125,6 +162,16 @@ def requested_event(payload: Any, games: Games) -> Event | None:
     the event is settled before anything else about the body."""
     event_id = payload.get("event_id") if isinstance(payload, dict) else None
     return games.event(event_id) if isinstance(event_id, str) else None
+
+
+def requested_unit(payload: Any, games: Games) -> Unit | None:
+    """The known unit a body names (its event's final without a phase), read before it is
+    validated, like `requested_event`."""
+    event = requested_event(payload, games)
+    phase = payload.get("phase") if isinstance(payload, dict) else None
+    if event is None or not isinstance(phase, str | None):
+        return None
+    return event.unit(phase or RANKING_PHASE)
 
 
 def claims_records(payload: Any) -> bool:
@@ -183,6 +230,12 @@ def _unknown_names(payload: Any, games: Games) -> list[Issue]:
 
 def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) -> list[Issue]:
     issues: list[Issue] = []
+    unit = None if event is None else event.unit(body.unit_phase)
+    if event is not None and unit is None:
+        phases = ", ".join(u.phase for u in event.units)
+        issues.append(Issue("/phase", Text(
+            f"{event.id} has no unit {body.phase!r}; its units are {phases}",
+            f"{event.name}没有赛次 {body.phase!r}；其赛次为 {phases}")))
     if body.status == "cancelled" and body.entries:
         issues.append(Issue("/entries", Text(
             "a cancelled result has no entries: send \"entries\": [] (the note says why)",
@@ -215,11 +268,12 @@ def _mark_and_claim_issues(
     entries = body.normalized_entries()
     book = games.records
     found = mark_problems(entries, book.measure(event.id))
-    if any(entry.record is not None for entry in entries):
-        result = Result(event_id=event.id, revision=body.revision, status=body.status,
-                        entries=entries)
+    unit = event.unit(body.unit_phase)
+    if unit is not None and any(entry.record is not None for entry in entries):
         # Checked as if accepted now: after every revision stored so far.
-        submission = ranking_unit(event, result, accepted_at=datetime.now(UTC))
+        submission = UnitResult(event_id=event.id, phase=unit.phase, revision=body.revision,
+                                status=body.status, starts_at=unit.starts_at,
+                                accepted_at=datetime.now(UTC), entries=entries)
         found += claim_problems(book, others, submission)
     return [Issue(f"/entries/{index}/{field}", _text(message))
             for index, field, message in found]
@@ -232,6 +286,43 @@ def _text(message: Bilingual) -> Text:
 _STATUS_ZH = {"provisional": "临时", "official": "正式", "cancelled": "取消的"}
 
 
+def bib_issues(
+    entries: Sequence[Entry], entrants: Sequence[Entrant], games: Games, event: Event
+) -> list[Issue]:
+    """Where the event has entries, each entry names its competitor by bib: a bib entered in
+    the event, of the delegation and name the result gives (a mistyped bib that belongs to
+    someone else is caught here). Without entries, v1's free text stands."""
+    if not entrants:
+        return []
+    by_bib = {entrant.bib: entrant for entrant in entrants}
+    names = {delegation.code: delegation.name for delegation in games.delegations}
+    issues = []
+    for index, entry in enumerate(entries):
+        pointer = f"/entries/{index}/bib"
+        entrant = by_bib.get(entry.bib or "")
+        if entry.bib is None:
+            issues.append(Issue(pointer, Text(
+                f"{event.id} has entries: name each competitor by bib (the start list has "
+                "them)",
+                f"{event.name}已有报名：请按号码填写每名运动员（见秩序册）")))
+        elif entrant is None:
+            issues.append(Issue(pointer, Text(
+                f"bib {entry.bib!r} is not entered in {event.id}",
+                f"号码 {entry.bib!r} 未报名{event.name}")))
+        elif entrant.delegation != entry.delegation:
+            theirs, given = (names.get(code, code) for code in (entrant.delegation,
+                                                               entry.delegation))
+            issues.append(Issue(pointer, Text(
+                f"bib {entry.bib} is {entrant.name} of {entrant.delegation}, not of "
+                f"{entry.delegation}",
+                f"号码 {entry.bib} 是{theirs}的{entrant.name}，不是{given}的")))
+        elif entrant.name != entry.competitor:
+            issues.append(Issue(pointer, Text(
+                f"bib {entry.bib} is {entrant.name}, not {entry.competitor}: check the bib",
+                f"号码 {entry.bib} 是{entrant.name}，不是{entry.competitor}：请核对号码")))
+    return issues
+
+
 def _pointer(location: tuple[int | str, ...]) -> str:
     # RFC 6901: "" is the whole document; "~" and "/" in a key are escaped.
     return "".join(
@@ -240,8 +331,9 @@ def _pointer(location: tuple[int | str, ...]) -> str:
 
 
 # Problems are listed in the order of the body, fields as the contract lists them.
-_RESULT_FIELDS = ("event_id", "revision", "status", "entries", "note")
-_ENTRY_FIELDS = ("rank", "delegation", "competitor", "status", "mark", "record", "members")
+_RESULT_FIELDS = ("event_id", "phase", "revision", "status", "entries", "note")
+_ENTRY_FIELDS = ("rank", "bib", "delegation", "competitor", "status", "mark", "record",
+                 "members")
 
 
 def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:

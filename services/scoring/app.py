@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
-from services.scoring.core import ScoringState, matches_submission
+from services.scoring.core import ScoringState, matches_submission, matches_unit_change
 from services.scoring.topics import Topics
 from shared.adapters import db, kafka
 from shared.adapters.db import Database
@@ -25,7 +25,13 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import StallWatch, keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
-from shared.contract.messages import AcceptedResult, ResultCheck, results_topic_message
+from shared.contract.messages import (
+    AcceptedResult,
+    ResultCheck,
+    ResultsMessage,
+    UnitUpdate,
+    results_topic_message,
+)
 
 log = structlog.get_logger()
 
@@ -137,8 +143,7 @@ class Scoring:
             messages = [message for records in batches.values() for record in records
                         if (message := _message(record)) is not None]
             messages = await _stored(conn, messages)
-            earlier = await store.stored_revisions(conn, state.missing(
-                [message for message in messages if isinstance(message, AcceptedResult)]))
+            earlier = await store.stored_revisions(conn, state.missing(messages))
             next_offsets = {tp.partition: records[-1].offset + 1
                             for tp, records in batches.items()}
             plan = state.plan(messages, datetime.now(UTC), earlier)
@@ -152,7 +157,7 @@ class Scoring:
             BATCH_SECONDS.observe(time.perf_counter() - started)
 
 
-def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | ResultCheck | None:
+def _message(record: ConsumerRecord[bytes, bytes]) -> ResultsMessage | None:
     try:
         return results_topic_message(record.value or b"")
     except ValidationError as error:
@@ -163,24 +168,37 @@ def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | ResultChe
 
 
 async def _stored(
-    conn: db.Connection, messages: list[AcceptedResult | ResultCheck]
-) -> list[AcceptedResult | ResultCheck]:
-    """The messages that are exactly a row of `submissions` or `result_checks`; anything
-    else is not an accepted result or check, whatever it says, and is skipped."""
-    rows = await store.stored_rows(conn, [message.submission_id for message in messages
-                                          if isinstance(message, AcceptedResult)])
+    conn: db.Connection, messages: list[ResultsMessage]
+) -> list[ResultsMessage]:
+    """The messages that are exactly a row of `submissions` (a result), of `result_checks`
+    (its check) or of `unit_changes` (a unit's state); anything else is not what ingest
+    accepted, whatever it says, and is skipped."""
+    results = [message for message in messages if isinstance(message, AcceptedResult)]
+    updates = [message for message in messages if isinstance(message, UnitUpdate)]
+    rows = await store.stored_rows(conn, [result.submission_id for result in results])
+    changes = await store.stored_unit_changes(conn, [update.change_id for update in updates])
     checks = await store.stored_checks(conn, [message.id for message in messages
                                               if isinstance(message, ResultCheck)])
-    matched = []
+    matched: list[ResultsMessage] = []
     for message in messages:
-        if (matches_submission(message, rows) if isinstance(message, AcceptedResult)
-                else checks.get(message.id) == message):
+        names: dict[str, object]
+        if isinstance(message, UnitUpdate):
+            held = matches_unit_change(message, changes)
+            names = {"unit_id": message.unit_id, "version": message.version,
+                     "change_id": message.change_id}
+        elif isinstance(message, ResultCheck):
+            held = checks.get(message.id) == message
+            names = {"unit_id": message.unit_id, "revision": message.revision,
+                     "check_id": message.id}
+        else:
+            held = matches_submission(message, rows)
+            names = {"event_id": message.event_id, "revision": message.revision,
+                     "submission_id": message.submission_id}
+        if held:
             matched.append(message)
             continue
         APPLIED.labels("unmatched").inc()
-        log.error("skipping a result message that no stored row holds",
-                  event_id=message.event_id, revision=message.revision, kind=message.kind
-                  if isinstance(message, ResultCheck) else "result")
+        log.error("skipping a message that no stored row holds", **names)
     return matched
 
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import structlog
 
+from services.scoring.units import UnitRecord, unit_messages, unit_record
 from shared.contract import channels
 from shared.contract.documents import (
     event_document,
@@ -17,7 +18,13 @@ from shared.contract.documents import (
     stamp_table,
     table_documents,
 )
-from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
+from shared.contract.messages import (
+    AcceptedResult,
+    FeedMessage,
+    ResultCheck,
+    ResultsMessage,
+    UnitUpdate,
+)
 from shared.domain.checks import NO_CHECKS, Checks, checks_made
 from shared.domain.engine import (
     EntryAward,
@@ -30,6 +37,7 @@ from shared.domain.engine import (
 from shared.domain.games import Event, Games
 from shared.domain.records import RecordsReport, UnitResult, detect_records
 from shared.domain.rules import Rules
+from shared.domain.units import RANKING_PHASE, Unit
 
 log = structlog.get_logger()
 
@@ -71,11 +79,12 @@ class Plan:
     feed: list[FeedMessage]
     version: int
     last_seq: int
-    applied: int = 0  # revisions applied (several of one event may be in one batch)
+    applied: int = 0  # messages applied (several of one event may be in one batch)
+    units: dict[str, UnitRecord] = field(default_factory=dict)  # the units that changed
 
     @property
     def empty(self) -> bool:
-        return not self.events and not self.stamped
+        return not self.events and not self.stamped and not self.units
 
 
 class StoredRow(NamedTuple):
@@ -86,7 +95,8 @@ class StoredRow(NamedTuple):
     content_hash: str  # hex
     accepted_at: datetime
     entered_by: str
-    awaits_confirmation: bool
+    phase: str = RANKING_PHASE
+    awaits_confirmation: bool = False
 
 
 def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) -> bool:
@@ -97,8 +107,19 @@ def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) 
     row = stored.get(result.submission_id)
     return (row is not None and result.content_matches_hash()
             and row == StoredRow(result.event_id, result.revision, result.content_hash,
-                                 result.accepted_at, result.entered_by,
+                                 result.accepted_at, result.entered_by, result.phase,
                                  result.awaits_confirmation))
+
+
+def matches_unit_change(update: UnitUpdate, stored: Mapping[int, UnitUpdate]) -> bool:
+    """Whether a unit's state is exactly the row of `unit_changes` it names (a state no
+    stored change holds, from a restored database or another producer, must not count)."""
+    return stored.get(update.change_id) == update
+
+
+def _rankings(messages: Sequence[ResultsMessage]) -> list[AcceptedResult]:
+    return [message for message in messages
+            if isinstance(message, AcceptedResult) and message.ranks_the_event]
 
 
 def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
@@ -132,19 +153,13 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
     return Scored(event, awards, records)
 
 
-def shown(result: AcceptedResult, checks: Checks) -> AcceptedResult:
-    """The revision as readers see it: `unofficial` while it waits for its confirmation."""
-    status = checks.shown_status(result.status, result.awaits_confirmation)
-    return result if status == result.status else result.model_copy(update={"status": status})
-
-
 def event_state(
     games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...],
     checks: Checks = NO_CHECKS, counted: AcceptedResult | None = None,
 ) -> EventState | None:
     """The event's state with `result` as its latest revision and `checks` what was made of
     it; `history` includes it. While it waits, the tables count `counted`, which counts."""
-    visible = shown(result, checks)
+    visible = result.shown(checks)
     outcome = scored(games, rules, visible)
     if outcome is None:
         return None
@@ -168,7 +183,7 @@ def next_revision(
     history = current.history if current is not None else ()
     if replacing:
         history = history[:-1]
-    history = (*history, history_item(shown(result, NO_CHECKS)))
+    history = (*history, history_item(result.shown(NO_CHECKS)))
     counted = None
     if result.awaits_confirmation and current is not None:
         # The tables keep what counted until this one is confirmed. In place of a revision
@@ -193,7 +208,7 @@ def checked(
                   refusal=refusal)
         return None
     checks = current.checks.after(check.action, check.step(), check.id)
-    history = (*current.history[:-1], history_item(shown(result, checks)))
+    history = (*current.history[:-1], history_item(result.shown(checks)))
     return event_state(games, rules, result, history, checks, current.counted)
 
 
@@ -247,14 +262,18 @@ class ScoringState:
     tables: Tables = field(default_factory=dict)  # as readers have them
     version: int = 0
     last_seq: int = 0
+    units: dict[str, UnitRecord] = field(default_factory=dict)
 
-    def missing(self, results: Sequence[AcceptedResult]) -> list[tuple[str, int]]:
-        """The revisions (event id, revision) to read from `submissions` before `results`:
-        those between an event's applied revision and its next one in `results`. Only a
-        lost topic skips revisions; each event's messages are otherwise in order."""
+    def missing(
+        self, messages: Sequence[ResultsMessage]
+    ) -> list[tuple[str, int]]:
+        """The revisions (event id, revision) of the events' rankings to read from
+        `submissions` before `messages`: those between an event's applied revision and its
+        next one in `messages`. Only a lost topic skips revisions; each event's messages are
+        otherwise in order. (A heat's revision skipped so shows when the next arrives.)"""
         reached = {event_id: state.result.revision for event_id, state in self.events.items()}
         wanted: list[tuple[str, int]] = []
-        for result in results:
+        for result in _rankings(messages):
             have = reached.get(result.event_id, 0)
             wanted += [(result.event_id, revision)
                        for revision in range(have + 1, result.revision)]
@@ -262,27 +281,35 @@ class ScoringState:
         return wanted
 
     def plan(
-        self, messages: Sequence[AcceptedResult | ResultCheck], now: datetime,
+        self, messages: Sequence[ResultsMessage], now: datetime,
         earlier: Mapping[tuple[str, int], AcceptedResult] | None = None,
     ) -> Plan:
         """The change `messages` make, each event's revisions and checks applied in order
-        and once: `earlier` holds the stored revisions that `missing` asked for."""
+        and once: `earlier` holds the stored revisions that `missing` asked for. A unit's
+        state, and a heat's result and its checks, change only their unit (scored never)."""
         events = dict(self.events)
         changed: dict[str, EventState] = {}
-        feed: list[FeedMessage] = []
-        seq = self.last_seq
+        units = _Units(self.games, dict(self.units), self.last_seq)
+        feed = units.feed  # one list: the messages keep the order they were applied in
         applied = 0
 
         def apply(event_id: str, state: EventState) -> None:
-            nonlocal seq, applied
+            nonlocal applied
             events[event_id] = changed[event_id] = state
             # Every applied revision and check is announced, even one the same batch
             # supersedes: media see each correction.
-            feed.extend(result_messages(seq, event_id, state.document))
-            seq += 2
+            feed.extend(result_messages(units.seq, event_id, state.document))
+            units.seq += 2
             applied += 1
 
         for message in messages:
+            if isinstance(message, UnitUpdate):
+                applied += units.apply_update(message)
+                continue
+            if message.phase != RANKING_PHASE:
+                applied += (units.apply_check(message) if isinstance(message, ResultCheck)
+                            else units.apply_result(message))
+                continue
             if isinstance(message, ResultCheck):
                 state = checked(self.games, self.rules, events.get(message.event_id), message)
                 if state is not None:
@@ -300,11 +327,12 @@ class ScoringState:
                 if state is not None:
                     apply(revision.event_id, state)
         if not changed:
-            return Plan({}, self.tables, {}, [], self.version, self.last_seq)
+            return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
+                        units.changed)
         tables = compute_tables(self.games, self.rules, events)
-        updates = table_changes(self.tables, tables, self.version, seq, now)
+        updates = table_changes(self.tables, tables, self.version, units.seq, now)
         return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
-                    updates.last_seq, applied)
+                    updates.last_seq, applied, units.changed)
 
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
@@ -318,9 +346,81 @@ class ScoringState:
 
     def commit(self, plan: Plan) -> None:
         self.events.update(plan.events)
+        self.units.update(plan.units)
         self.tables = plan.tables
         self.version = plan.version
         self.last_seq = plan.last_seq
+
+
+@dataclass
+class _Units:
+    """The units one batch changes, and their feed messages numbered from `seq`."""
+
+    games: Games
+    records: dict[str, UnitRecord]
+    seq: int
+    changed: dict[str, UnitRecord] = field(default_factory=dict)
+    feed: list[FeedMessage] = field(default_factory=list)
+
+    def _record(self, unit_id: str) -> UnitRecord | None:
+        return self.changed.get(unit_id) or self.records.get(unit_id)
+
+    def _announce(self, unit: Unit, record: UnitRecord, *, schedule: bool) -> int:
+        self.changed[unit.unit_id] = record
+        messages = unit_messages(self.seq, unit, record, schedule=schedule)
+        self.feed += messages
+        self.seq += len(messages)
+        return 1
+
+    def apply_update(self, update: UnitUpdate) -> int:
+        """A unit's new state; 1 when applied, 0 for one already seen."""
+        unit = self.games.unit(update.unit_id)
+        if unit is None:
+            log.error("unit state for a unit not in the games", unit_id=update.unit_id)
+            return 0
+        current = self._record(unit.unit_id)
+        if current is not None and not current.is_newer(update):
+            return 0
+        record = unit_record(self.games, unit, update, current.result if current else None,
+                             current.history if current else (),
+                             current.checks if current else NO_CHECKS)
+        return self._announce(unit, record, schedule=True)
+
+    def apply_result(self, result: AcceptedResult) -> int:
+        """A heat's (or semi-final's) result: shown on its unit's page, never scored."""
+        unit = self.games.unit(result.unit_id)
+        if unit is None:
+            log.error("result for a unit not in the games", unit_id=result.unit_id,
+                      revision=result.revision)
+            return 0
+        current = self._record(unit.unit_id)
+        if current is not None and current.result is not None \
+                and _already_applied(current.result, result):
+            return 0
+        history = (*(current.history if current else ()), history_item(result.shown(NO_CHECKS)))
+        record = unit_record(self.games, unit, current.update if current else None, result,
+                             history)
+        return self._announce(unit, record, schedule=False)
+
+    def apply_check(self, check: ResultCheck) -> int:
+        """A check of a heat's result: its page shows what the check made of it."""
+        unit = self.games.unit(check.unit_id)
+        current = self._record(check.unit_id)
+        result = current.result if current is not None else None
+        if unit is None or current is None or result is None \
+                or check.id <= current.checks.last_check:
+            return 0
+        refusal = current.checks.refusal(check.action, result.status,
+                                         result.awaits_confirmation)
+        if check.revision != result.revision or refusal is not None:
+            log.error("a check that does not apply", unit_id=check.unit_id,
+                      revision=check.revision, current=result.revision, action=check.action,
+                      refusal=refusal)
+            return 0
+        checks = current.checks.after(check.action, check.step(), check.id)
+        history = (*current.history[:-1], history_item(result.shown(checks)))
+        record = unit_record(self.games, unit, current.update, result, history, checks)
+        return self._announce(unit, record, schedule=False)
 
 
 def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
@@ -355,7 +455,7 @@ def replay(
             continue
         made = [_checks_made(result, checks_of[(event_id, result.revision)].values())
                 for result in kept]
-        history = tuple(history_item(shown(result, checks))
+        history = tuple(history_item(result.shown(checks))
                         for result, checks in zip(kept, made, strict=True))
         counted = next((result for result, checks in zip(kept[-2::-1], made[-2::-1],
                                                          strict=True)

@@ -37,6 +37,7 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness
 from shared.contract.messages import AcceptedResult
+from shared.domain.units import RANKING_PHASE
 
 EXIT_EQUAL: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -86,8 +87,13 @@ class Accepted:
 async def read(conn: db.Connection) -> tuple[Accepted, Stored]:
     """Every accepted revision and check (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        accepted = Accepted([dict(row) for row in await conn.fetch(submissions.SELECT)],
-                            [dict(row) for row in await conn.fetch(submissions.CHECKS_SELECT)])
+        # The events' rankings (their finals) and their checks: only those score; heats are
+        # shown, never scored.
+        accepted = Accepted(
+            [dict(row) for row in await conn.fetch(
+                f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")],
+            [dict(row) for row in await conn.fetch(
+                f"{submissions.CHECKS_SELECT} WHERE c.phase = '{RANKING_PHASE}'")])
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)

@@ -18,10 +18,11 @@ from services.scoring.core import (
     compute_tables,
     event_state,
 )
+from services.scoring.units import UnitRecord
 from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
+from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck, UnitUpdate
 from shared.domain.checks import Checks, Step
 from shared.domain.games import Games
 from shared.domain.rules import Rules
@@ -44,6 +45,13 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
                             checks_of(row["checks"]), counted)
         if state is not None:
             events[result.event_id] = state
+    units = {row["unit_id"]: UnitRecord(
+        update=None if row["state"] is None else UnitUpdate.model_validate(row["state"]),
+        result=None if row["result"] is None else AcceptedResult.model_validate(row["result"]),
+        history=tuple(row["history"]), document=row["document"],
+        checks=checks_of(row["checks"]),
+    ) for row in await conn.fetch("SELECT unit_id, state, result, history, document, checks"
+                                  " FROM unit_documents")}
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
     published = await load_tables(conn)
@@ -57,7 +65,7 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
         log.warning("stored tables differ from the stored results under the current rules;"
                     " run `podium rebuild`", channels=stale)
     return ScoringState(games, rules, events, published, counters["version"],
-                        counters["last_seq"])
+                        counters["last_seq"], units)
 
 
 async def load_tables(conn: db.Connection) -> Tables:
@@ -89,12 +97,22 @@ async def stored_rows(conn: db.Connection, ids: Sequence[int]) -> dict[int, Stor
     if not ids:
         return {}
     rows = await conn.fetch(
-        "SELECT s.id, s.event_id, s.revision, encode(s.content_hash, 'hex') AS content_hash,"
-        " s.accepted_at, t.name, s.awaits_confirmation"
-        " FROM submissions s JOIN tokens t ON t.id = s.token_id"
+        "SELECT s.id, s.event_id, s.phase, s.revision,"
+        " encode(s.content_hash, 'hex') AS content_hash, s.accepted_at, t.name,"
+        " s.awaits_confirmation FROM submissions s JOIN tokens t ON t.id = s.token_id"
         " WHERE s.id = ANY($1::bigint[])", list(set(ids)))
     return {row["id"]: StoredRow(row["event_id"], row["revision"], row["content_hash"],
-                                 row["accepted_at"], row["name"], row["awaits_confirmation"])
+                                 row["accepted_at"], row["name"], row["phase"],
+                                 row["awaits_confirmation"]) for row in rows}
+
+
+async def stored_unit_changes(conn: db.Connection, ids: Sequence[int]) -> dict[int, UnitUpdate]:
+    """The units' states the outbox `unit_changes` holds, by row id."""
+    if not ids:
+        return {}
+    rows = await conn.fetch("SELECT id, message FROM unit_changes WHERE id = ANY($1::bigint[])",
+                            list(set(ids)))
+    return {row["id"]: UnitUpdate.model_validate({**row["message"], "change_id": row["id"]})
             for row in rows}
 
 
@@ -139,6 +157,9 @@ async def read_again(
             " WHERE published_at IS NOT NULL RETURNING 1) SELECT count(*) FROM marked")
         await conn.execute(
             "UPDATE result_checks SET published_at = NULL WHERE published_at IS NOT NULL")
+        # The units' states too (each carries its version: what scoring has is kept).
+        await conn.execute("UPDATE unit_changes SET published_at = NULL"
+                           " WHERE published_at IS NOT NULL")
         await conn.execute("DELETE FROM consumer_offsets WHERE consumer = $1 AND topic = $2",
                            CONSUMER, topic)
         await _store_offsets(conn, topic, offsets)
@@ -183,6 +204,15 @@ async def persist(
                  for channel, document in plan.stamped.items()],
             )
             await conn.executemany(
+                "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
+                " document, checks) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                " ON CONFLICT (unit_id) DO UPDATE"
+                " SET state = excluded.state, result = excluded.result,"
+                " history = excluded.history, document = excluded.document,"
+                " checks = excluded.checks, applied_at = now()",
+                [_unit_row(unit_id, record) for unit_id, record in plan.units.items()],
+            )
+            await conn.executemany(
                 "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)",
                 [(item.seq, item.channel, item.type, item.data) for item in plan.feed],
             )
@@ -211,8 +241,18 @@ def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
     )
 
 
+def _unit_row(unit_id: str, record: UnitRecord) -> tuple[object, ...]:
+    return (
+        unit_id, unit_id.partition("/")[0],
+        None if record.update is None else record.update.model_dump(mode="json"),
+        None if record.result is None else record.result.model_dump(mode="json"),
+        list(record.history), record.document, checks_json(record.checks),
+    )
+
+
 def checks_json(checks: Checks) -> dict[str, Any]:
-    """`event_results.checks`: what the checks made of the event's latest revision."""
+    """`event_results.checks` and `unit_documents.checks`: what the checks made of the
+    latest revision."""
     def step(made: Step | None) -> dict[str, Any] | None:
         return None if made is None else {"by": made.by, "at": made.at.isoformat(),
                                           "note": made.note}

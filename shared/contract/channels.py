@@ -4,10 +4,13 @@ scoring, which numbers the messages, and broadcast, which routes them, cannot di
 from typing import Final, Literal
 
 RESULTS: Final = "results"
+# v1.1: the units' schedule (every change of a unit's status), and one unit's page.
+SCHEDULE: Final = "schedule"
 RECORDS: Final = "records"  # the records report: a state like a table, updated when it changes
 TableKind = Literal["medals", "points", "combined"]
 TABLE_KINDS: Final[tuple[TableKind, ...]] = ("medals", "points", "combined")
 _EVENT_PREFIX: Final = "event:"
+_UNIT_PREFIX: Final = "unit:"
 
 
 def table(kind: TableKind, scope: str) -> str:
@@ -23,3 +26,13 @@ def event(event_id: str) -> str:
 def event_id_of(channel: str) -> str | None:
     """The event of an `event:` channel; None for any other channel."""
     return channel.removeprefix(_EVENT_PREFIX) if channel.startswith(_EVENT_PREFIX) else None
+
+
+def unit(unit_id: str) -> str:
+    """`unit:<event_id>/<phase>`: one unit, its start list and its latest result."""
+    return _UNIT_PREFIX + unit_id
+
+
+def unit_id_of(channel: str) -> str | None:
+    """The unit of a `unit:` channel; None for any other channel."""
+    return channel.removeprefix(_UNIT_PREFIX) if channel.startswith(_UNIT_PREFIX) else None

@@ -58,7 +58,7 @@ def event_document(
     """
     names = {d.code: d.name for d in games.delegations}
     document: dict[str, Any] = {
-        "event": event.model_dump(mode="json"),
+        "event": event.result_document(),
         "revision": None, "status": None, "note": None, "accepted_at": None,
         "correction": False, "entries": [], "history": bounded_history(history),
         "confirmation": None, "review": None,
@@ -84,21 +84,27 @@ def event_document(
                 "mark": award.entry.mark,
                 "record": award.record,  # found from the marks, not the claim
                 "members": list(award.entry.members),
+                "bib": award.entry.bib,
                 "medal": award.medal,
                 "points": points_json(award.points),
             }
             for award in awards
         ],
-        confirmation=_step(checks.confirmed, note=False),
-        review=_step(checks.review, note=True),
+        **checks_part(checks),
     )
     return document
 
 
-def _step(step: Step | None, *, note: bool) -> dict[str, Any] | None:
-    if step is None:
-        return None
-    return {"by": step.by, "at": step.at.isoformat(), **({"note": step.note} if note else {})}
+def checks_part(checks: Checks) -> dict[str, Any]:
+    """A result document's `confirmation` (who confirmed it, when) and `review` (under
+    review since, by, with the note), each null when there is none."""
+    def step(made: Step | None, *, note: bool) -> dict[str, Any] | None:
+        if made is None:
+            return None
+        return {"by": made.by, "at": made.at.isoformat(), **({"note": made.note} if note else {})}
+
+    return {"confirmation": step(checks.confirmed, note=False),
+            "review": step(checks.review, note=True)}
 
 
 def bounded_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

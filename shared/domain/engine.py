@@ -24,6 +24,7 @@ from shared.domain.games import ALL_GROUPS, Event, Games
 from shared.domain.names import competitor_name
 from shared.domain.records import RecordLevel, RecordsReport, UnitResult, detect_records
 from shared.domain.rules import MEDALS, RECORD_LEVELS, CombinedRanking, Rules
+from shared.domain.units import RANKING_PHASE
 
 ENTRY_STATUSES: Final = ("OK", "DNF", "DSQ", "DNS")
 RESULT_STATUSES: Final = ("provisional", "official", "cancelled")
@@ -43,6 +44,8 @@ class Entry(BaseModel):
     # what counts is the level detected from the marks (EntryAward.record).
     record: str | None = None
     members: tuple[str, ...] = ()
+    # The competitor's bib where the event has entries (registrations); None in v1's free text.
+    bib: str | None = None
 
 
 class Result(BaseModel):
@@ -64,10 +67,6 @@ class EntryAward:
     points: Fraction  # the record bonus included
     place: int | None  # the rank counted back in the points table; None when not awarded
     record: RecordLevel | None = None  # the highest level the entry set in this result
-
-
-# The unit whose result is the event's ranking, the one that scores (docs/schedule.md).
-RANKING_PHASE: Final = "final"
 
 
 @dataclass(frozen=True)

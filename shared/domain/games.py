@@ -7,38 +7,32 @@ every problem at once, so a games office can fix its file in one pass. The loade
 immutable and shared by all services.
 """
 
-import re
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     SkipValidation,
     ValidationError,
+    field_serializer,
 )
 
+from shared.domain.codes import Code as Code  # re-exported: the games file's ids
 from shared.domain.errors import DefinitionError, validation_problems
 from shared.domain.records import NO_RECORDS, RECORD_SECTIONS, RecordBook, parse_records
 from shared.domain.rules import Rules
+from shared.domain.start_lists import SeedingSettings
+from shared.domain.units import Unit, event_units
 
 # The standings scope that counts every event, beside one scope per group.
 ALL_GROUPS: Final = "all"
 
 
-def _slug(value: str) -> str:
-    # Codes end up in URLs and channel names (`event:<id>`, `medals:<group>`).
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
-        raise ValueError(f"{value!r} is not a code: use a-z, 0-9 and single '-' between them")
-    return value
-
-
-Code = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -107,6 +101,11 @@ class EventDefinition(_SectionItem):
     venue: Code
     points_multiplier: int | None = Field(default=None, ge=1)
     scheduled_at: AwareDatetime
+    # Its units (heats, semi-finals, the final) as written, checked by units.event_units;
+    # without them the event is a single final at scheduled_at.
+    units: Sequence[Any] | None = None
+    # How its start lists are drawn and seeded; without it, a drawn order and no lanes.
+    seeding: SeedingSettings = SeedingSettings()
 
     @property
     def key(self) -> str:
@@ -114,9 +113,33 @@ class EventDefinition(_SectionItem):
 
 
 class Event(EventDefinition):
-    """An event with its points multiplier resolved against the rules."""
+    """An event with its points multiplier resolved against the rules and its units read."""
 
     points_multiplier: int = Field(ge=1)
+    # parse_games always gives the units (a final at least); result documents leave them out
+    # (`result_document`), so the event's shape does not require them.
+    units: tuple[Unit, ...] = ()
+
+    @cached_property
+    def _units_by_phase(self) -> dict[str, Unit]:
+        return {unit.phase: unit for unit in self.units}
+
+    def unit(self, phase: str) -> Unit | None:
+        return self._units_by_phase.get(phase)
+
+    @field_serializer("units")
+    def _public_units(self, units: tuple[Unit, ...]) -> list[dict[str, Any]]:
+        return [unit.document() for unit in units]
+
+    def result_document(self) -> dict[str, Any]:
+        """The event as result documents carry it (`GET /v1/events/{id}`'s `event`): v1's
+        fields; its units and seeding are in `GET /v1/games`."""
+        return self.model_dump(mode="json", exclude={"units", "seeding"})
+
+    @property
+    def has_rounds(self) -> bool:
+        """Whether the event runs heats or semi-finals before its final."""
+        return len(self.units) > 1
 
 
 class Games(_Definition):
@@ -138,6 +161,17 @@ class Games(_Definition):
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        """The unit `<event_id>/<phase>`, None for an unknown one."""
+        event_id, _, phase = unit_id.partition("/")
+        event = self.event(event_id)
+        return None if event is None else event.unit(phase)
+
+    @cached_property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit of every event, event by event in the file's order."""
+        return tuple(unit for event in self.events for unit in event.units)
 
     def delegation(self, code: str) -> Delegation | None:
         return next((d for d in self.delegations if d.code == code), None)
@@ -210,21 +244,26 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
         ):
             problems.append(f"{label}.host: {venue.host!r} is neither a delegation nor an "
                             "association")
+    units: dict[str, tuple[Unit, ...]] = {}
     for label, event in events:
         for field, section in (("sport", "sports"), ("group", "groups"), ("venue", "venues")):
             value = getattr(event, field)
             if value not in declared[section]:
                 problems.append(f"{label}.{field}: unknown {field} {value!r}")
+        units[event.id], unit_problems = event_units(event, event.units, label,
+                                                     declared["venues"])
+        problems.extend(unit_problems)
     for label, group in groups:
         kinds = {event.get("kind") for event in _raw_items(document, "events")
                  if isinstance(event, dict) and event.get("group") == group.code}
         for kind in ("individual", "team"):
             if kind not in kinds:
                 problems.append(f"{label}: has no {kind} event (every group needs both)")
-    for sport in rules.team_multiplier_by_sport.keys() - declared["sports"]:
-        problems.append(f"rules team_multiplier_by_sport.{sport}: no such sport in this file")
-    for sport in rules.confirmation.by_sport.keys() - declared["sports"]:
-        problems.append(f"rules confirmation.by_sport.{sport}: no such sport in this file")
+    for setting, by_sport in (("team_multiplier_by_sport", rules.team_multiplier_by_sport),
+                              ("entry_limits.by_sport", rules.entry_limits.by_sport),
+                              ("confirmation.by_sport", rules.confirmation.by_sport)):
+        for sport in sorted(by_sport.keys() - declared["sports"]):
+            problems.append(f"rules {setting}.{sport}: no such sport in this file")
 
     sections: dict[str, Any] = {
         "delegations": tuple(d for _, d in delegations),
@@ -232,7 +271,7 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
         "associations": tuple(a for _, a in associations),
         "sports": tuple(s for _, s in sports),
         "venues": tuple(v for _, v in venues),
-        "events": tuple(_resolve_multiplier(event, rules) for _, event in events),
+        "events": tuple(_resolve(event, rules, units[event.id]) for _, event in events),
     }
     # The records are checked against the well-formed items (unconstructed games: the name may
     # be missing); what names a malformed one is not listed again.
@@ -241,6 +280,12 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
     records, record_problems = parse_records(document, Games.model_construct(**sections),
                                              malformed)
     problems.extend(record_problems)
+    for label, event in events:
+        # Who goes on from a heat by time (q) is read from its marks: they must be times.
+        races = any(unit.parsed_phase.kind in ("heat", "semi") for unit in units[event.id])
+        if races and records.measure(event.id) != "time":
+            problems.append(f"{label}.units: {event.id} runs heats, whose marks decide who "
+                            "goes on by time: give it the measure time (measures:)")
     if problems:
         raise DefinitionError(source, problems)
     return Games(name=document["name"], name_en=document["name_en"], records=records,
@@ -293,9 +338,10 @@ def _raw_items(document: Mapping[str, Any], section: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-def _resolve_multiplier(event: EventDefinition, rules: Rules) -> Event:
+def _resolve(event: EventDefinition, rules: Rules, units: tuple[Unit, ...]) -> Event:
     multiplier = event.points_multiplier
     if multiplier is None:
         multiplier = rules.team_multiplier_for(event.sport) if event.kind == "team" else 1
-    return Event.model_validate({**event.model_dump(), "points_multiplier": multiplier})
+    return Event.model_validate({**dict(event), "points_multiplier": multiplier,
+                                 "units": units})
 

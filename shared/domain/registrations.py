@@ -15,9 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
-
 from shared.domain.games import EventDefinition, Games
+from shared.domain.rules import EntryLimits
 from shared.domain.start_lists import Entrant
 
 # Each column's key and the headers that name it (compared without case or spaces). Other
@@ -47,30 +46,6 @@ class Sheet:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     header_row: int = 1  # the header's row number; rows[0] is the row after it
-
-
-class SportEntryLimits(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    individual: PositiveInt | None = None
-    team: PositiveInt | None = None
-
-
-class EntryLimits(BaseModel):
-    """How many entries a delegation may make per event (rules.yaml `entry_limits`), by kind,
-    with per-sport overrides: `{individual: 2, team: 1, by_sport: {tai-chi: {individual: 3}}}`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    individual: PositiveInt
-    team: PositiveInt
-    by_sport: dict[str, SportEntryLimits] = Field(default_factory=dict)
-
-    def limit_for(self, event: EventDefinition) -> int:
-        sport = self.by_sport.get(event.sport, SportEntryLimits())
-        if event.kind == "team":
-            return sport.team or self.team
-        return sport.individual or self.individual
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ states the whole rule set rather than leaning on defaults hidden in code.
 """
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -53,6 +53,37 @@ class Confirmation(BaseModel):
         return self.by_sport.get(sport, self.required)
 
 
+class SportEntryLimits(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    individual: PositiveInt | None = None
+    team: PositiveInt | None = None
+
+
+class _EntryKind(Protocol):
+    @property
+    def sport(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class EntryLimits(BaseModel):
+    """How many entries a delegation may make per event (rules.yaml `entry_limits`), by kind,
+    with per-sport overrides: `{individual: 2, team: 1, by_sport: {tai-chi: {individual: 3}}}`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    individual: PositiveInt
+    team: PositiveInt
+    by_sport: dict[str, SportEntryLimits] = Field(default_factory=dict)
+
+    def limit_for(self, event: _EntryKind) -> int:
+        sport = self.by_sport.get(event.sport, SportEntryLimits())
+        if event.kind == "team":
+            return sport.team or self.team
+        return sport.individual or self.individual
+
+
 class Rules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -72,6 +103,8 @@ class Rules(BaseModel):
     record_bonus: dict[str, NonNegativeInt]
     combined: CombinedRanking
     confirmation: Confirmation
+    # Entries per delegation and event (每个代表团每项限报), checked on importing registrations.
+    entry_limits: EntryLimits
 
     @field_validator("place_points")
     @classmethod

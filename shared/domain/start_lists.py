@@ -13,9 +13,37 @@ changed. docs/schedule.md describes every rule with an example.
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.domain.unit_status import Refusal
+
+# The fewest lanes the lane draw's three rank groups fit in (lane_draw_groups).
+_LANE_DRAW_LANES: Final = 6
+
+
+class SeedingSettings(BaseModel):
+    """How an event's start lists are made (games.yaml `seeding: {lanes: 8, next_rounds:
+    lane-draw}`): its units' lanes (none: a start order), and how the rounds after the first
+    are seeded from the qualifiers: `lane-draw` (athletics), `by-mark` (swimming) or `draw`
+    (a drawn order, where there are no lanes). The first round is always drawn."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lanes: int | None = Field(default=None, ge=1, le=12)
+    next_rounds: Literal["lane-draw", "by-mark", "draw"] = "draw"
+
+    @model_validator(mode="after")
+    def _lanes_fit(self) -> "SeedingSettings":
+        if self.next_rounds == "draw" and self.lanes is not None:
+            raise ValueError("with lanes, the next rounds are seeded lane-draw or by-mark")
+        if self.next_rounds != "draw" and self.lanes is None:
+            raise ValueError(f"{self.next_rounds} places runners in lanes: give lanes")
+        if self.next_rounds == "lane-draw" and (self.lanes or 0) < _LANE_DRAW_LANES:
+            raise ValueError(f"the lane draw needs at least {_LANE_DRAW_LANES} lanes "
+                             f"(got {self.lanes})")
+        return self
 
 
 @dataclass(frozen=True)
@@ -69,8 +97,8 @@ def lane_draw_groups(lanes: int) -> tuple[tuple[int, ...], ...]:
     """The lanes each rank group is drawn into, best group first (World Athletics' draw for
     rounds after the first): for 8 lanes the best 4 into lanes 3-6, the next 2 into 7-8, the
     last 2 into 1-2; for 9 lanes the best 5 into 3-7, then 8-9, then 1-2."""
-    if lanes < 6:
-        raise ValueError(f"the lane draw needs at least 6 lanes (got {lanes})")
+    if lanes < _LANE_DRAW_LANES:
+        raise ValueError(f"the lane draw needs at least {_LANE_DRAW_LANES} lanes (got {lanes})")
     return tuple(range(3, lanes - 1)), (lanes - 1, lanes), (1, 2)
 
 

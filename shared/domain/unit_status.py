@@ -19,6 +19,8 @@ UnitStatus = Literal[
 UNIT_STATUSES: Final = get_args(UnitStatus)
 # Who asks: an official (or the desk) by POST, the desk publishing the start list, a result.
 Source = Literal["official", "start_list", "result"]
+# What officials may ask for (`POST /v1/units/{unit_id}/status`); results set the rest.
+OfficialStatus = Literal["running", "delayed", "postponed", "scheduled"]
 
 _BEFORE_START: Final = frozenset[UnitStatus]({"scheduled", "start_list", "delayed"})
 _WITH_RESULT: Final = frozenset[UnitStatus]({"unofficial", "official", "cancelled"})
@@ -135,6 +137,18 @@ def transition(
         requested = "start_list"
     return replace(current, status=requested, starts_at=starts_at or current.starts_at,
                    note=(note or "").strip() or None)
+
+
+def status_after_result(result_status: str, *, awaiting_confirmation: bool = False) -> UnitStatus:
+    """The status a result gives its unit: provisional is `running`, official `official`
+    (`unofficial` while it awaits a referee's confirmation), cancelled `cancelled`."""
+    if result_status == "provisional":
+        return "running"
+    if result_status == "official":
+        return "unofficial" if awaiting_confirmation else "official"
+    if result_status == "cancelled":
+        return "cancelled"
+    raise ValueError(f"unknown result status {result_status!r}")
 
 
 def _refusal_reason(current: UnitStatus, requested: UnitStatus, source: Source) -> str:

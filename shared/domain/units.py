@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Final, Literal, cast
+from typing import Annotated, Any, Final, Literal, Protocol, cast
 
 from pydantic import (
     AfterValidator,
@@ -29,8 +29,23 @@ from pydantic import (
     model_validator,
 )
 
+from shared.domain.codes import Code
 from shared.domain.errors import validation_problems
-from shared.domain.games import Code, EventDefinition
+
+
+class EventFields(Protocol):
+    """What units read of their event (games.EventDefinition has it all)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def venue(self) -> str: ...
+    @property
+    def scheduled_at(self) -> datetime: ...
+
+
+# The unit whose result is the event's ranking, the one that scores (docs/api.md).
+RANKING_PHASE: Final = "final"
 
 PhaseKind = Literal["final", "heat", "semi", "pool", "qf", "sf", "bronze", "placement"]
 # Races run heats and semi-finals; team sports and duels run pool and knockout matches.
@@ -200,20 +215,27 @@ class Unit(UnitDefinition):
     def phase_name_en(self) -> str:
         return self.parsed_phase.names[1]
 
+    def document(self) -> dict[str, Any]:
+        """The unit as `GET /v1/games` lists it under its event."""
+        return {"unit_id": self.unit_id, "phase": self.phase, "phase_name": self.phase_name,
+                "phase_name_en": self.phase_name_en, "starts_at": self.starts_at.isoformat(),
+                "venue": self.venue,
+                "qualify": None if self.qualify is None else self.qualify.model_dump()}
 
-def _resolve(event: EventDefinition, definition: UnitDefinition) -> Unit:
+
+def _resolve(event: EventFields, definition: UnitDefinition) -> Unit:
     return Unit(phase=definition.phase, starts_at=definition.starts_at,
                 venue=definition.venue or event.venue, qualify=definition.qualify,
                 event_id=event.id)
 
 
-def default_units(event: EventDefinition) -> tuple[Unit, ...]:
+def default_units(event: EventFields) -> tuple[Unit, ...]:
     """The units of an event that lists none: its final at its `scheduled_at`."""
     return (_resolve(event, UnitDefinition(phase="final", starts_at=event.scheduled_at)),)
 
 
 def event_units(
-    event: EventDefinition, raw_units: Any, label: str, venue_ids: Collection[str]
+    event: EventFields, raw_units: Any, label: str, venue_ids: Collection[str]
 ) -> tuple[tuple[Unit, ...], list[str]]:
     """The event's units from its games-file `units` list, with every problem in it.
 
@@ -243,7 +265,7 @@ def event_units(
 
 
 def _unit_problems(
-    event: EventDefinition,
+    event: EventFields,
     units: Sequence[tuple[str, UnitDefinition]],
     venue_ids: Collection[str],
 ) -> list[str]:

@@ -14,13 +14,14 @@ ALTER TABLE tokens ADD COLUMN revoked_by bigint REFERENCES tokens (id);
 -- Set as entered: this official revision counts only once a second token confirms it.
 ALTER TABLE submissions ADD COLUMN awaits_confirmation boolean NOT NULL DEFAULT false;
 
--- The steps after entry: `confirm` (a referee or the desk makes a waiting revision count, or
--- ends a review) and `review` (an official result under review: a protest, 申诉, with its
--- note). Relayed to podium.results by the submissions' own relay, in one id order with
+-- The steps after entry, of one revision of a unit's result: `confirm` (a referee or the desk
+-- makes a waiting revision count, or ends a review) and `review` (an official result under
+-- review: a protest, 申诉, with its note). Relayed to podium.results by the submissions' own relay, in one id order with
 -- them (the ids come from their sequence), so scoring sees a revision before its checks.
 CREATE TABLE result_checks (
     id            bigint PRIMARY KEY DEFAULT nextval(pg_get_serial_sequence('submissions', 'id')),
     event_id      text NOT NULL,
+    phase         text NOT NULL DEFAULT 'final',  -- the unit of the event (006)
     revision      integer NOT NULL,
     action        text NOT NULL CHECK (action IN ('confirm', 'review')),
     note          text,
@@ -29,7 +30,7 @@ CREATE TABLE result_checks (
     published_at  timestamptz
 );
 CREATE INDEX result_checks_outbox ON result_checks (id) WHERE published_at IS NULL;
-CREATE INDEX result_checks_revision ON result_checks (event_id, revision);
+CREATE INDEX result_checks_revision ON result_checks (event_id, phase, revision);
 
 -- Entered rows are the audit trail: nothing about one changes but the relay's mark, and none
 -- is deleted. Compared as whole rows, so a column added later is kept as entered too.
@@ -55,6 +56,8 @@ CREATE TRIGGER result_checks_keep_as_entered
 -- last check applied), and while that revision waits, the earlier one the tables still count.
 ALTER TABLE event_results ADD COLUMN checks json NOT NULL DEFAULT '{}';
 ALTER TABLE event_results ADD COLUMN counted json;
+-- The same for a heat's (or semi-final's) latest result, shown on its unit's page.
+ALTER TABLE unit_documents ADD COLUMN checks json NOT NULL DEFAULT '{}';
 
 -- The results desk makes and revokes tokens over HTTP. ingest may not write `tokens` itself
 -- (shared/privileges.sql): these functions do it for the holder of an active admin token, by

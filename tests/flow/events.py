@@ -12,30 +12,32 @@ _claimed: set[str] = set()
 
 
 def claim_event(kind: str | None = "individual", group: str | None = None, *,
-                any_measure: bool = False, record: bool = False) -> Event:
+                any_measure: bool = False, record: bool = False, heats: bool = False) -> Event:
     """An unclaimed event whose marks are times or free text, so the tests' marks (a
     sprint's 10.91 ranked before 11.02) are valid in it; of any measure for a test that
     posts no marks or marks in the event's measure; with `record`, a timed event with a
-    games record that `record_marks` breaks. The events with a record are kept for the
-    tests that ask for one, and a test of any measure gets one whose marks are not times
-    where it can: those are kept for the tests that need them."""
+    games record that `record_marks` breaks; with `heats`, one that runs heats before its
+    final. The events with heats, then those with a record, are kept for the tests that ask
+    for one, and a test of any measure gets one whose marks are not times where it can:
+    those are kept for the tests that need them."""
     book = _GAMES.records
 
     def timed(event: Event) -> bool:
         return book.measure(event.id) in (None, "time")
 
-    def kept_for_last(event: Event) -> tuple[bool, bool]:
-        return _games_record(event) is not None, any_measure and timed(event)
+    def kept_for_last(event: Event) -> tuple[bool, bool, bool]:
+        return event.has_rounds, _games_record(event) is not None, any_measure and timed(event)
 
     for event in sorted(_GAMES.events, key=kept_for_last):
         if event.id in _claimed or (not any_measure and not timed(event)):
             continue
-        if record and _games_record(event) is None:
+        if (record and _games_record(event) is None) or (heats and not event.has_rounds):
             continue
         if (kind is None or event.kind == kind) and (group is None or event.group == group):
             _claimed.add(event.id)
             return event
-    raise LookupError(f"no unclaimed {kind or 'any'} event in group {group or 'any'}")
+    raise LookupError(f"no unclaimed {kind or 'any'} event in group {group or 'any'}"
+                      + (" with heats" if heats else ""))
 
 
 def record_marks(event: Event, count: int) -> list[str]:

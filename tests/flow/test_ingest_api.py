@@ -95,8 +95,9 @@ async def still(database: asyncpg.Connection, broadcast: httpx.AsyncClient) -> N
     it stored: a still system, whatever the tests before left in flight."""
     async def applied_and_served() -> bool | None:
         unapplied = await database.fetchval(
-            "SELECT count(*) FROM submissions s WHERE NOT EXISTS (SELECT FROM event_results e"
-            " WHERE e.event_id = s.event_id AND e.revision >= s.revision)")
+            "SELECT count(*) FROM submissions s WHERE s.phase = 'final' AND NOT EXISTS"
+            " (SELECT FROM event_results e WHERE e.event_id = s.event_id"
+            " AND e.revision >= s.revision)")
         stored = await database.fetch(
             "SELECT channel, (document->>'version')::bigint AS version FROM standings"
             " WHERE channel IN ('medals:all', 'points:all')")

@@ -53,11 +53,12 @@ async def database(stack: Stack) -> AsyncIterator[db.Pool]:
 
 
 async def unapplied(pool: db.Pool) -> int:
-    """Accepted revisions newer than what scoring stored, over every event."""
+    """Accepted revisions newer than what scoring stored, over every event (its final's:
+    heats are never scored)."""
     count = await pool.fetchval(
         "SELECT coalesce(sum(s.revision - coalesce(e.revision, 0)), 0) FROM"
-        " (SELECT event_id, max(revision) AS revision FROM submissions GROUP BY event_id) s"
-        " LEFT JOIN event_results e USING (event_id)")
+        " (SELECT event_id, max(revision) AS revision FROM submissions WHERE phase = 'final'"
+        " GROUP BY event_id) s LEFT JOIN event_results e USING (event_id)")
     return int(count)
 
 
@@ -70,13 +71,15 @@ async def caught_up(pool: db.Pool) -> None:
 
 
 async def stored_revisions(pool: db.Pool) -> list[Result]:
-    """The stored revisions that count or counted: a revision that waits for its second
-    check and was never confirmed is left out, so each event's newest one here is what the
-    tables count (docs/api.md, "A second check before a result counts")."""
+    """Every stored revision of an event's ranking (its final's: heats are never scored)
+    that counts or counted: one that waits for its second check and was never confirmed is
+    left out, so each event's newest one here is what the tables count (docs/api.md, "A
+    second check before a result counts")."""
     rows = await pool.fetch(
         "SELECT s.event_id, s.revision, s.status, s.note, s.entries FROM submissions s"
-        " WHERE NOT s.awaits_confirmation OR EXISTS (SELECT FROM result_checks c"
-        " WHERE c.event_id = s.event_id AND c.revision = s.revision AND c.action = 'confirm')")
+        " WHERE s.phase = 'final' AND (NOT s.awaits_confirmation OR EXISTS (SELECT FROM"
+        " result_checks c WHERE c.event_id = s.event_id AND c.phase = s.phase"
+        " AND c.revision = s.revision AND c.action = 'confirm'))")
     return [result_input(dict(row)) for row in rows]
 
 

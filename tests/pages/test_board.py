@@ -44,7 +44,10 @@ PROBE = """
       this.addEventListener("open", () => { sockets.add(this); probe.open = sockets.size; });
       this.addEventListener("close", () => { sockets.delete(this); probe.open = sockets.size; });
       this.addEventListener("message", (event) => {
-        if (event.data.includes('"type":"update"')) probe.updateFrames.push(Date.now());
+        // A table's update (v1.1's schedule and unit pages send updates too).
+        if (/^\\{"channel":"(medals|points|combined):[^"]*","type":"update"/.test(event.data)) {
+          probe.updateFrames.push(Date.now());
+        }
       });
     }
   };

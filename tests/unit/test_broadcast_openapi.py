@@ -3,6 +3,8 @@ the app described, every media output with its ETag and 304."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -33,7 +35,9 @@ def test_the_validation_would_catch_a_broken_document() -> None:
 
 def test_every_route_of_the_app_is_described() -> None:
     app = create_app(SETTINGS)
-    served = {route.path for route in app.routes if isinstance(route, Route)}
+    # `{unit_id:path}` is Starlette's convertor for ids with a `/`; OpenAPI names it plainly.
+    served = {re.sub(r":\w+}", "}", route.path) for route in app.routes
+              if isinstance(route, Route)}
     assert served == set(DOCUMENT["paths"])
 
 

@@ -13,7 +13,7 @@ import yaml
 from shared.adapters.definitions import default_games_dir, load_games, load_rules
 from shared.domain.errors import DefinitionError
 from shared.domain.games import Games
-from shared.domain.rules import Rules
+from shared.domain.rules import Rules, SportEntryLimits
 
 DATA = default_games_dir()
 RULES = load_rules(DATA / "rules.yaml")
@@ -98,12 +98,26 @@ def test_public_document_has_the_contract_shape() -> None:
     assert document["groups"][0] == {"code": "youth", "name": "青少年组", "name_en": "Youth"}
     assert {"id", "name", "name_en"} <= set(document["venues"][0])
     event = next(e for e in document["events"] if e["id"] == "ath-youth-m-100m")
+    units, seeding = event.pop("units"), event.pop("seeding")
     assert event == {
         "id": "ath-youth-m-100m", "sport": "athletics", "name": "男子100米",
         "name_en": "Men's 100m", "group": "youth", "gender": "M", "kind": "individual",
         "venue": "taiji-center", "points_multiplier": 1,
         "scheduled_at": "2024-09-20T09:00:00+08:00",
     }
+    # v1.1 adds each event's units and how its start lists are seeded.
+    assert seeding == {"lanes": 8, "next_rounds": "lane-draw"}
+    assert [unit["unit_id"] for unit in units] == [
+        "ath-youth-m-100m/heat-1", "ath-youth-m-100m/heat-2", "ath-youth-m-100m/heat-3",
+        "ath-youth-m-100m/final"]
+    assert units[0] == {
+        "unit_id": "ath-youth-m-100m/heat-1", "phase": "heat-1", "phase_name": "第1组预赛",
+        "phase_name_en": "Heat 1", "starts_at": "2024-09-20T07:45:00+08:00",
+        "venue": "taiji-center", "qualify": {"Q": 2, "q": 2},
+    }
+    plain = next(e for e in document["events"] if e["id"] == "ath-youth-m-800m")
+    assert [unit["phase"] for unit in plain["units"]] == ["final"]
+    assert plain["units"][0]["starts_at"] == plain["scheduled_at"]
     assert yaml.safe_load(yaml.safe_dump(document)) == document  # plain JSON types only
 
 
@@ -211,6 +225,68 @@ def test_a_rules_override_for_an_unknown_sport_is_a_problem() -> None:
     rules = RULES.model_copy(update={"team_multiplier_by_sport": {"polo": 4}})
     assert problems_of(lambda: load_games(DATA / "games.yaml", rules)) == (
         "rules team_multiplier_by_sport.polo: no such sport in this file",
+    )
+
+
+def test_entry_limits_for_an_unknown_sport_are_a_problem() -> None:
+    limits = RULES.entry_limits.model_copy(update={"by_sport": {
+        "tai-chi": SportEntryLimits(individual=3), "polo": SportEntryLimits(team=2)}})
+    rules = RULES.model_copy(update={"entry_limits": limits})
+    assert RULES.entry_limits.individual == 2 and RULES.entry_limits.team == 1
+    assert problems_of(lambda: load_games(DATA / "games.yaml", rules)) == (
+        "rules entry_limits.by_sport.polo: no such sport in this file",
+    )
+
+
+def test_the_shipped_heats_feed_their_finals() -> None:
+    with_heats = [event for event in GAMES.events if event.has_rounds]
+    assert {event.sport for event in with_heats} == {"athletics", "swimming"}
+    for event in with_heats:
+        # Three heats of 8 lanes for 2 entries of each delegation, two for a team each.
+        heats = 2 if event.kind == "team" else 3
+        assert [unit.phase for unit in event.units] == [
+            *(f"heat-{n}" for n in range(1, heats + 1)), "final"]
+        assert event.units[-1].starts_at == event.scheduled_at
+        assert event.seeding.lanes == 8
+        assert event.units[0].qualify is not None
+    sprint = GAMES.event("ath-youth-m-100m")
+    assert sprint is not None and sprint.seeding.next_rounds == "lane-draw"
+    swim = GAMES.event("swm-youth-m-50m-free")
+    assert swim is not None and swim.seeding.next_rounds == "by-mark"
+    heat = GAMES.unit("swm-youth-m-50m-free/heat-2")
+    assert heat is not None and heat.venue == "city-swimming-hall"
+    assert GAMES.unit("swm-youth-m-50m-free/heat-9") is None and GAMES.unit("nothing") is None
+    assert len(GAMES.units) == len(GAMES.events) + sum(len(e.units) - 1 for e in with_heats)
+    assert sum(event.kind == "team" for event in with_heats) == 4  # the youth 4x100 relays
+
+
+def test_heats_need_times(tmp_path: Path) -> None:
+    def untimed(document: dict[str, Any]) -> None:
+        del document["measures"]["swm-youth-f-50m-free"]
+
+    problems = problems_of(lambda: load_games(write_games(tmp_path, untimed), RULES))
+    index = event_index(RAW_GAMES, "swm-youth-f-50m-free")
+    assert (f"events[{index}] (swm-youth-f-50m-free).units: swm-youth-f-50m-free runs heats, "
+            "whose marks decide who goes on by time: give it the measure time (measures:)"
+            ) in problems
+
+
+def test_broken_units_and_seeding_are_named(tmp_path: Path) -> None:
+    def break_units(document: dict[str, Any]) -> None:
+        sprint = document["events"][event_index(document, "ath-youth-m-100m")]
+        sprint["units"][1]["phase"] = "heat-7"
+        sprint["units"][0]["venue"] = "nowhere"
+        swim = document["events"][event_index(document, "swm-youth-m-50m-free")]
+        swim["seeding"] = {"lanes": 4, "next_rounds": "lane-draw"}
+
+    problems = problems_of(lambda: load_games(write_games(tmp_path, break_units), RULES))
+    sprint = f"events[{event_index(RAW_GAMES, 'ath-youth-m-100m')}] (ath-youth-m-100m)"
+    swim = f"events[{event_index(RAW_GAMES, 'swm-youth-m-50m-free')}] (swm-youth-m-50m-free)"
+    assert problems == (
+        f"{swim}.seeding: the lane draw needs at least 6 lanes (got 4)",
+        f"{sprint}.units[0].venue: unknown venue 'nowhere'",
+        f"{sprint}.units[2].phase: heat-7 is listed but heat-2, heat-4, heat-5, heat-6 is not; "
+        "number them 1, 2, 3, ...",
     )
 
 

@@ -46,8 +46,9 @@ def test_an_official_sees_only_the_venues_on_the_token() -> None:
 def test_the_document_carries_current_revisions_and_names() -> None:
     first = enterable_events(AT_POOL, GAMES, MORNING_OF_THE_20TH)[0]
     accepted = datetime(2024, 9, 20, 2, 0, tzinfo=UTC)
+    # Current revisions are keyed by unit: the final's is the event's.
     document = my_events_document(AT_POOL, GAMES, MORNING_OF_THE_20TH,
-                                  {first.id: CurrentRevision(3, "official", accepted)})
+                                  {f"{first.id}/final": CurrentRevision(3, "official", accepted)})
     assert document["holder"] == {"name": "游泳裁判", "role": "official",
                                   "venues": ["city-swimming-hall"]}
     assert [d["code"] for d in document["delegations"]] == list(GAMES.delegation_codes)
@@ -58,3 +59,19 @@ def test_the_document_carries_current_revisions_and_names() -> None:
     assert listed[0]["venue_name"] == "焦作市游泳馆"
     assert all(item["current_revision"] == 0 and item["current_status"] is None
                for item in listed[1:])
+    final = listed[0]["units"][-1]
+    assert (final["unit_id"], final["current_revision"]) == (f"{first.id}/final", 3)
+
+
+def test_each_unit_carries_its_own_revision() -> None:
+    swim = GAMES.event("swm-youth-m-50m-free")
+    assert swim is not None
+    accepted = datetime(2024, 9, 19, 1, 10, tzinfo=UTC)
+    document = my_events_document(AT_POOL, GAMES, MORNING_OF_THE_20TH, {
+        "swm-youth-m-50m-free/heat-2": CurrentRevision(2, "provisional", accepted)})
+    listed = next(e for e in document["events"] if e["id"] == swim.id)
+    assert listed["current_revision"] == 0  # the final's: no result yet
+    assert [(u["phase"], u["current_revision"], u["current_status"]) for u in listed["units"]] \
+        == [("heat-1", 0, None), ("heat-2", 2, "provisional"), ("heat-3", 0, None),
+            ("final", 0, None)]
+    assert listed["units"][0]["qualify"] == {"Q": 0, "q": 8}

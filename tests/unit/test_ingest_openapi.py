@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jsonschema_rs
 import pytest
 import schemathesis
@@ -31,7 +33,9 @@ def test_the_validation_would_catch_a_broken_document() -> None:
 
 def test_every_route_of_the_app_is_described() -> None:
     app = create_app(SETTINGS)
-    served = {route.path for route in app.routes if isinstance(route, Route)}
+    # `{unit_id:path}` is Starlette's convertor for ids with a `/`; OpenAPI names it plainly.
+    served = {re.sub(r":\w+}", "}", route.path) for route in app.routes
+              if isinstance(route, Route)}
     assert served == set(DOCUMENT["paths"])
 
 

@@ -3,6 +3,7 @@
 // Routes (client-side, in the hash, so the server serves one page):
 //   #/medals/<scope>  #/points/<scope>  #/combined/<scope>   scope: all | a group code
 //   #/results  #/event/<event id>  #/delegation/<delegation code>  #/records
+//   #/schedule[/<YYYY-MM-DD>][/venue/<id>][/delegation/<code>]  #/unit/<event id>/<phase>
 // Query: ?lang=en|zh (also remembered), ?screen=big (big-screen mode, see bigscreen.js).
 
 import { h, onNextFrame, replaceChildren } from "./dom.js";
@@ -14,6 +15,7 @@ import { recordAnnouncement, recordsPage } from "./records.js";
 import {
   connectionStatus, delegationPage, eventPage, latestResults, staleBanner, tablesPage, viewTabs,
 } from "./views.js";
+import { delegationUpcoming, nowNext, schedulePage, unitPage } from "./schedule.js";
 
 const LANGUAGE_KEY = "podium.board.language";
 const params = new URLSearchParams(location.search);
@@ -21,7 +23,7 @@ const bigMode = params.get("screen") === "big";
 
 const store = new Store();
 const i18n = new I18n(params.get("lang") || readLanguage() || "zh");
-const connection = { state: "connecting", lastHeard: 0 };
+const connection = { state: "connecting", lastHeard: 0, wasLive: false };
 const ui = {
   app: document.getElementById("app"),
   title: document.getElementById("games-title"),
@@ -39,6 +41,9 @@ let live = null;
 let bigScreen = null;
 const fetchedEvents = new Set(); // event pages fetched over REST during this visit
 let eventLoading = false;
+// "now / next" moves with the clock, not only with the data (the big screen re-renders with
+// every slide anyway).
+const CLOCK_RENDER_MS = 30000;
 
 function readLanguage() {
   try { return localStorage.getItem(LANGUAGE_KEY); } catch { return null; }
@@ -49,12 +54,21 @@ function decode(part) {
 }
 
 function parseRoute(hash) {
-  const [view, arg] = hash.replace(/^#\/?/, "").split("/").map(decode);
+  const parts = hash.replace(/^#\/?/, "").split("/").map(decode);
+  const [view, arg] = parts;
   if (["medals", "points", "combined"].includes(view)) return { view, scope: arg || "all" };
   if (view === "results" || view === "records") return { view, scope: "all" };
   if (view === "event" && arg) return { view, id: arg, scope: "all" };
   if (view === "delegation" && arg) return { view, id: arg, scope: "all" };
-  return { view: "medals", scope: "all" };
+  if (view === "unit" && parts.length >= 3) return { view, id: parts.slice(1).join("/"), scope: "all" };
+  if (view === "schedule") {
+    const route = { view, scope: "all", day: /^\d{4}-\d{2}-\d{2}$/.test(arg || "") ? arg : null };
+    for (let i = route.day ? 2 : 1; i + 1 < parts.length; i += 2) {
+      if (parts[i] === "venue" || parts[i] === "delegation") route[parts[i]] = parts[i + 1];
+    }
+    return route;
+  }
+  return { view: "medals", scope: "all", home: true };
 }
 
 function context() {
@@ -86,8 +100,13 @@ function render() {
     case "delegation": page = delegationPage(ctx, route.id); break;
     case "results": page = latestResults(ctx); break;
     case "records": page = recordsPage(ctx); break;
+    case "schedule": page = schedulePage(ctx, route); break;
+    case "unit": page = unitPage(ctx, route.id); break;
     default: page = tablesPage(ctx, route.view, scope);
   }
+  if (route.view === "delegation") page = [page, delegationUpcoming(ctx, route.id)];
+  // The home view starts with what is on now and next.
+  if (route.home) page = [nowNext(ctx), page];
   replaceChildren(ui.main, page);
   // Beside the tables on a wide screen; on a phone the "latest results" tab shows them.
   replaceChildren(ui.aside, route.view === "results" ? null : latestResults(ctx, { limit: 12 }));
@@ -199,7 +218,57 @@ function onState(state) {
     fetchedEvents.delete(route.id);
     loadEvent(route.id);
   }
+  // Changes while we were away reach us as the schedule's snapshot of one day only.
+  if (state === "live" && connection.wasLive) loadUnits(true);
+  if (state === "live") connection.wasLive = true;
   scheduleRender();
+}
+
+// --- the schedule -----------------------------------------------------------------------
+
+async function fetchJson(path) {
+  try {
+    const response = await fetch(path, { cache: "no-store" });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    console.warn("not reachable", path, error);
+    return null;
+  }
+}
+
+/** What the route shows of the units, fetched over REST (`again`: even if fetched). */
+async function loadUnits(again = false) {
+  const { units } = store;
+  const days = new Set([units.today()]);
+  if (route.view === "schedule" && route.day) days.add(route.day);
+  for (const day of days) {
+    if (!again && units.fetchedDays.has(day)) continue;
+    const body = await fetchJson(`/v1/schedule?date=${day}`);
+    if (body) {
+      units.merge(body.units);
+      units.fetchedDays.add(day);
+      scheduleRender();
+    }
+  }
+  if (route.view === "delegation" && (again || !units.fetchedDelegations.has(route.id))) {
+    const body = await fetchJson(`/v1/schedule?delegation=${encodeURIComponent(route.id)}`);
+    if (body) {
+      units.merge(body.units);
+      units.fetchedDelegations.add(route.id);
+      scheduleRender();
+    }
+  }
+  if (route.view === "unit" && units.planned.has(route.id)) {
+    const page = await fetchJson(`/v1/units/${route.id.split("/").map(encodeURIComponent).join("/")}`);
+    if (page && units.applyPage(page)) scheduleRender();
+  }
+}
+
+/** The live channels: every board's, and the open unit's page. */
+function liveChannels() {
+  const channels = store.channels();
+  if (route.view === "unit" && store.units.planned.has(route.id)) channels.push(`unit:${route.id}`);
+  return channels;
 }
 
 // --- start ------------------------------------------------------------------------------
@@ -217,6 +286,10 @@ async function start() {
   window.addEventListener("hashchange", () => {
     route = parseRoute(location.hash);
     if (route.view === "event") loadEvent(route.id);
+    if (store.games) {
+      loadUnits();
+      if (live) live.setChannels(liveChannels());
+    }
     render();
     if (!bigMode) ui.main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
@@ -227,7 +300,7 @@ async function start() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   live = new LiveConnection({
     url: `${scheme}//${location.host}/v1/live`,
-    channels: store.channels(),
+    channels: liveChannels(),
     since: () => (store.lastResultSeq === null ? 0 : store.lastResultSeq),
     epoch: () => store.epoch,
     onFrame,
@@ -237,6 +310,8 @@ async function start() {
   window.podiumBoard = { store, live, connection };
   live.start();
   if (route.view === "event") loadEvent(route.id);
+  loadUnits();
+  if (!bigMode) setInterval(scheduleRender, CLOCK_RENDER_MS);
   render();
 }
 

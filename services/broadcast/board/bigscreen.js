@@ -3,11 +3,13 @@
 // clock timer for the life of the page, the same DOM rebuilt on each change, nothing kept
 // per slide shown.
 //
-// Options in the query: rotate=medals:all,points:all,results,... (the slides, in order)
+// Options in the query: rotate=medals:all,points:all,results,now,... (the slides, in order;
+// `now` is the schedule's now / next)
 // and dwell=<seconds per slide, 5-300; default 15>.
 
 import { h, replaceChildren } from "./dom.js";
 import { latestResults, resultCard, standingsTable } from "./views.js";
+import { nowNext } from "./schedule.js";
 
 const DEFAULT_DWELL_S = 15;
 const RESULTS_ON_SLIDE = 6;
@@ -29,12 +31,12 @@ export class BigScreen {
   }
 
   slides(store) {
-    const valid = (slide) => slide === "results" || store.tables.has(slide)
+    const valid = (slide) => slide === "results" || slide === "now" || store.tables.has(slide)
       || /^(medals|points|combined):/.test(slide);
     const requested = this.requested.filter(valid);
     if (requested.length) return requested;
     const groups = [...store.groups.keys()];
-    const slides = ["medals:all", "points:all", "results"];
+    const slides = ["now", "medals:all", "points:all", "results"];
     groups.forEach((group, i) => {
       slides.push(`combined:${group}`);
       if (i % 2 === 1 && i < groups.length - 1) slides.push("results");
@@ -66,9 +68,10 @@ export class BigScreen {
     this.ui.app.dataset.view = "big";
     this.ui.app.dataset.slide = slide;
     const elapsed = Math.min(this.dwellMs, Date.now() - this.slideStartedAt);
-    const content = slide === "results"
-      ? latestResults(ctx, { limit: RESULTS_ON_SLIDE, big: true })
-      : standingsTable(ctx, ...slide.split(":"), { big: true });
+    let content;
+    if (slide === "results") content = latestResults(ctx, { limit: RESULTS_ON_SLIDE, big: true });
+    else if (slide === "now") content = nowNext(ctx, { big: true });
+    else content = standingsTable(ctx, ...slide.split(":"), { big: true });
     replaceChildren(this.ui.main,
       h("div", { class: "slide", dataset: { slide } }, content),
       h("div", { class: "rotation", "aria-hidden": "true" },

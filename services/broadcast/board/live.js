@@ -120,6 +120,17 @@ export class LiveConnection {
     socket.onerror = () => {};
   }
 
+  /** Changes the channels: at once on an open connection, and on every later one. */
+  setChannels(channels) {
+    const added = channels.filter((channel) => !this.channels.includes(channel));
+    const removed = this.channels.filter((channel) => !channels.includes(channel));
+    this.channels = channels;
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (removed.length) socket.send(JSON.stringify({ op: "unsubscribe", channels: removed }));
+    if (added.length) socket.send(JSON.stringify({ op: "subscribe", channels: added }));
+  }
+
   startPings(socket) {
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => {

@@ -3,6 +3,8 @@
 // replaced, never appended; events are a fixed set; the latest-results list and the
 // revisions kept per event are capped.
 
+import { Units } from "./units.js";
+
 export const TABLE_KINDS = ["medals", "points", "combined"];
 export const LATEST_LIMIT = 60; // cards in the latest-results list
 export const REVISIONS_PER_EVENT = 10; // full earlier revisions kept for an event page
@@ -36,6 +38,7 @@ export class Store {
     this.resetting = false; // from a reset until its `subscribed`: no position meanwhile
     this.lastChangeAt = 0; // ms: when the newest result received was accepted
     this.resets = 0; // how many times the server reset the results (for the curious)
+    this.units = new Units(); // the schedule and the units' pages (units.js)
   }
 
   setGames(games) {
@@ -46,6 +49,7 @@ export class Store {
     this.events = index(games.events, "id");
     this.sports = index(games.sports, "code");
     this.venues = index(games.venues, "id");
+    this.units.setGames(games);
   }
 
   scopes() {
@@ -57,7 +61,7 @@ export class Store {
     for (const kind of TABLE_KINDS) {
       for (const scope of this.scopes()) channels.push(`${kind}:${scope}`);
     }
-    channels.push("results", "records");
+    channels.push("results", "records", "schedule");
     return channels;
   }
 
@@ -77,6 +81,10 @@ export class Store {
       if (covers) this.resetting = false;
       if (typeof frame.epoch === "string" && frame.epoch) this.epoch = frame.epoch;
       return false;
+    }
+    if (frame.channel === "schedule") return this.units.applySchedule(frame);
+    if (typeof frame.channel === "string" && frame.channel.startsWith("unit:")) {
+      return this.units.applyPage(frame.data);
     }
     if (frame.channel === "results") {
       // `result`: a new revision, in seq order. `snapshot`: after a reset, every event's

@@ -63,6 +63,7 @@ export function viewTabs(ctx) {
   const items = [
     ["medals", `#/medals/${scope}`], ["points", `#/points/${scope}`],
     ["combined", `#/combined/${scope}`], ["results", "#/results"], ["records", "#/records"],
+    ["schedule", "#/schedule"],
   ];
   return h("nav", { class: "view-tabs", "aria-label": t.viewsLabel },
     h("ul", {}, items.map(([view, href]) => h("li", {},

@@ -318,7 +318,8 @@
     shownUnit = unit;
     shownVenue = venue;
     $("unit-done").textContent = "";
-    const response = await api(`/v1/events/${encodeURIComponent(unit.event_id)}/history`);
+    const response = await api(`/v1/events/${encodeURIComponent(unit.event_id)}/history`
+      + `?phase=${encodeURIComponent(unit.phase)}`);
     unitHistory = response.ok ? await response.json() : null;
     renderUnit(unit);
   }
@@ -410,7 +411,8 @@
     if (!unit || !latest) return;
     showError("");
     const response = await api(
-      `/v1/results/${encodeURIComponent(unit.event_id)}/${latest.revision}/${action}`, {
+      `/v1/results/${encodeURIComponent(unit.event_id)}/${latest.revision}/${action}`
+        + `?phase=${encodeURIComponent(unit.phase)}`, {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });

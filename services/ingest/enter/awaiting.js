@@ -91,7 +91,7 @@
       }))))));
     const when = new Date(item.accepted_at).toLocaleString(lang() === "zh" ? "zh-CN" : "en-GB",
       { hour12: false });
-    const line = el("li", { dataset: { event: item.event_id, revision: item.revision } },
+    const line = el("li", { dataset: { event: item.event_id, unit: item.unit_id, revision: item.revision } },
       el("div", { textContent: t("item", { event: name, n: item.revision, who: item.entered_by, time: when }) }),
       item.note ? el("div", { className: "help", textContent: item.note }) : null,
       table);
@@ -114,7 +114,8 @@
     let response;
     try {
       response = await request(
-        `/v1/results/${encodeURIComponent(item.event_id)}/${item.revision}/confirm`,
+        `/v1/results/${encodeURIComponent(item.event_id)}/${item.revision}/confirm`
+          + `?phase=${encodeURIComponent(item.phase)}`,
         { method: "POST" });
     } catch {
       done = t("networkDown");

@@ -26,6 +26,11 @@
       holder: "{role}：{name}（{venues}）",
       allVenues: "全部场馆",
       eventLabel: "项目", today: "今天", otherDays: "其他日期", chooseEvent: "请选择项目",
+      unitLabel: "赛次", lane: "第{n}道", dns: "未出发", startListHelp: "按秩序册录入：填写名次和成绩，未出发的点“未出发”。空行不提交。",
+      unitStatus_scheduled: "按计划", unitStatus_start_list: "已发布秩序册",
+      unitStatus_running: "进行中", unitStatus_delayed: "推迟", unitStatus_postponed: "延期",
+      unitStatus_unofficial: "待确认", unitStatus_official: "成绩正式",
+      unitStatus_cancelled: "成绩已取消",
       noResultYet: "尚无成绩",
       current: "当前：第 {n} 版（{status}）",
       nextRevision: "本次提交为第 {n} 版。",
@@ -75,6 +80,13 @@
       role_referee: "Referee", holder: "{role}: {name} ({venues})",
       allVenues: "all venues",
       eventLabel: "Event", today: "Today", otherDays: "Other days", chooseEvent: "Choose an event",
+      unitLabel: "Unit", lane: "lane {n}", dns: "DNS",
+      startListHelp: "From the start list: enter ranks and marks; tap DNS for who did not"
+        + " start. Empty rows are not sent.",
+      unitStatus_scheduled: "scheduled", unitStatus_start_list: "start list out",
+      unitStatus_running: "running", unitStatus_delayed: "delayed",
+      unitStatus_postponed: "postponed", unitStatus_unofficial: "awaiting confirmation",
+      unitStatus_official: "official", unitStatus_cancelled: "cancelled",
       noResultYet: "no result yet",
       current: "Current: revision {n} ({status})",
       nextRevision: "This submission is revision {n}.",
@@ -119,7 +131,8 @@
   const $ = (id) => document.getElementById(id);
   let lang = localStorage.getItem(STORE.lang) === "en" ? "en" : "zh";
   let me = null; // GET /v1/my/events
-  let history = null; // GET /v1/events/{id}/history of the selected event
+  let history = null; // GET /v1/events/{id}/history?phase= of the selected unit
+  let unitPage = null; // GET /v1/my/units/{unit_id} of the selected unit
   let pendingBody = null; // a body waiting for the official's confirmation
   let pendingRows = null;
   let flushing = false;
@@ -175,9 +188,27 @@
     return me?.events.find((event) => event.id === id);
   }
 
-  function eventLabel(id) {
+  function unitOf(event, phase) {
+    return event?.units.find((unit) => unit.phase === (phase ?? "final"));
+  }
+
+  // An event's name, with its unit's where the event has several ("男子100米 第1组预赛").
+  function eventLabel(id, phase) {
     const event = eventById(id);
-    return event ? name(event) : id;
+    if (!event) return id;
+    const unit = unitOf(event, phase);
+    return event.units.length > 1 && unit
+      ? `${name(event)} ${lang === "zh" ? unit.phase_name : unit.phase_name_en}` : name(event);
+  }
+
+  function selectedUnit() {
+    return unitOf(eventById($("event").value), $("unit").value);
+  }
+
+  // The competitors a result is entered against: the start list, else everyone entered.
+  function competitors() {
+    if (!unitPage) return [];
+    return unitPage.start_list.length ? unitPage.start_list : unitPage.entries;
   }
 
   async function api(path, token, options = {}) {
@@ -198,6 +229,8 @@
     if (me) {
       renderHolder();
       renderEvents($("event").value);
+      const event = eventById($("event").value);
+      if (event) renderUnits(event, $("unit").value);
       renderEventInfo();
       renderHistory();
     }
@@ -262,6 +295,8 @@
       if (response.ok) {
         me = await response.json();
         renderEvents($("event").value);
+        const event = eventById($("event").value);
+        if (event) renderUnits(event, $("unit").value);
         renderEventInfo();
       }
     } catch {
@@ -301,51 +336,96 @@
     select.value = selected;
   }
 
-  function nextRevision(eventId) {
+  // Revisions count per unit.
+  function nextRevision(eventId, phase) {
     const queued = load(STORE.outbox, [])
-      .filter((item) => item.body.event_id === eventId)
+      .filter((item) => item.body.event_id === eventId
+        && (item.body.phase ?? "final") === (phase ?? "final"))
       .map((item) => item.body.revision);
-    return Math.max(eventById(eventId)?.current_revision ?? 0, ...queued) + 1;
+    return Math.max(unitOf(eventById(eventId), phase)?.current_revision ?? 0, ...queued) + 1;
   }
 
   function renderEventInfo() {
     const event = eventById($("event").value);
-    if (!event) {
+    const unit = selectedUnit();
+    if (!event || !unit) {
       $("event-info").textContent = "";
       return;
     }
     const venue = name({ name: event.venue_name, name_en: event.venue_name_en });
-    const current = event.current_revision
-      ? t("current", { n: event.current_revision, status: t(`short_${event.current_status}`) })
+    const current = unit.current_revision
+      ? t("current", { n: unit.current_revision, status: t(`short_${unit.current_status}`) })
       : t("noResultYet");
-    $("event-info").textContent = `${shortTime(event.scheduled_at)} · ${venue} · ${current}`;
-    $("next-revision").textContent = t("nextRevision", { n: nextRevision(event.id) });
+    const state = unitPage?.unit.unit_id === unit.unit_id
+      ? ` · ${t(`unitStatus_${unitPage.unit.status}`)}` : "";
+    const startsAt = unitPage?.unit.unit_id === unit.unit_id ? unitPage.unit.starts_at : unit.starts_at;
+    $("event-info").textContent = `${shortTime(startsAt)} · ${venue} · ${current}${state}`;
+    $("next-revision").textContent = t("nextRevision", { n: nextRevision(event.id, unit.phase) });
+  }
+
+  function renderUnits(event, selected) {
+    const select = $("unit");
+    select.replaceChildren(...event.units.map((unit) => el("option", {
+      value: unit.phase,
+      textContent: `${shortTime(unit.starts_at)} ${lang === "zh" ? unit.phase_name : unit.phase_name_en}`
+        + ` · ${unit.current_revision
+          ? `${t("revision", { n: unit.current_revision })} ${t(`short_${unit.current_status}`)}`
+          : t("noResultYet")}`,
+    })));
+    select.value = selected;
+    $("unit-field").hidden = event.units.length < 2;
   }
 
   async function selectEvent(eventId) {
+    const event = eventById(eventId);
+    if (!event) {
+      $("result-form").hidden = true;
+      return;
+    }
+    // The first unit without an official result, in the programme's order.
+    const next = event.units.find((unit) => unit.current_status !== "official") ?? event.units.at(-1);
+    renderUnits(event, next.phase);
+    await selectUnit();
+  }
+
+  async function selectUnit() {
     formItemId = null;
     clearErrors();
     $("accepted").textContent = "";
     hideConfirm();
     history = null;
+    unitPage = null;
     renderHistory();
-    // The form shows once it holds this event's current result, never a half-filled one.
+    // The form shows once it holds this unit's current result, never a half-filled one.
     $("result-form").hidden = true;
-    const event = eventById(eventId);
-    if (!event) return;
+    const event = eventById($("event").value);
+    const unit = selectedUnit();
+    if (!event || !unit) return;
     renderEventInfo();
-    await loadHistory(eventId);
-    if ($("event").value !== eventId) return; // another event was picked meanwhile
+    await Promise.all([loadHistory(event.id, unit.phase), loadUnit(unit.unit_id)]);
+    if (selectedUnit() !== unit) return; // another unit was picked meanwhile
+    renderEventInfo();
     const latest = history?.revisions.at(-1);
     fillForm(latest ?? { status: "provisional", note: null, entries: [] }, event);
     $("result-form").hidden = false;
   }
 
-  async function loadHistory(eventId) {
+  async function loadUnit(unitId) {
+    try {
+      const response = await api(`/v1/my/units/${unitId.split("/").map(encodeURIComponent).join("/")}`,
+        localStorage.getItem(STORE.token));
+      if (response.ok && selectedUnit()?.unit_id === unitId) unitPage = await response.json();
+    } catch {
+      unitPage = null; // offline: the free rows
+    }
+  }
+
+  async function loadHistory(eventId, phase) {
     try {
       const response = await api(
-        `/v1/events/${encodeURIComponent(eventId)}/history`, localStorage.getItem(STORE.token));
-      if (response.ok && $("event").value === eventId) history = await response.json();
+        `/v1/events/${encodeURIComponent(eventId)}/history?phase=${encodeURIComponent(phase)}`,
+        localStorage.getItem(STORE.token));
+      if (response.ok && selectedUnit()?.phase === phase) history = await response.json();
     } catch {
       history = null; // offline: start from a blank form
     }
@@ -422,11 +502,19 @@
     $("note").value = "";
     $("entries").replaceChildren();
     const entries = result.status === "cancelled" ? [] : result.entries;
-    for (const entry of entries) addRow(entry);
-    // A first result starts with a few empty rows; blank rows are not sent.
-    if (!entries.length) for (let i = 0; i < 3; i += 1) addRow();
+    const listed = competitors();
+    $("add-row").hidden = listed.length > 0;
+    $("start-list-help").hidden = !listed.length;
+    if (listed.length) {
+      window.PodiumStartList.render($("entries"), listed, entries, { t, delegationName });
+    } else {
+      for (const entry of entries) addRow(entry);
+      // A first result starts with a few empty rows; blank rows are not sent.
+      if (!entries.length) for (let i = 0; i < 3; i += 1) addRow();
+    }
     toggleEntries();
-    $("next-revision").textContent = t("nextRevision", { n: nextRevision(event.id) });
+    $("next-revision").textContent = t("nextRevision", {
+      n: nextRevision(event.id, selectedUnit()?.phase) });
   }
 
   function toggleEntries() {
@@ -436,10 +524,13 @@
   // The body to send, and for each of its entries the form row it came from.
   function readForm() {
     const eventId = $("event").value;
+    const phase = selectedUnit()?.phase ?? "final";
     const status = $("result-status").value;
-    const entries = [];
-    const rowOf = [];
-    if (status !== "cancelled") {
+    let entries = [];
+    let rowOf = [];
+    if (status !== "cancelled" && competitors().length) {
+      ({ entries, rowOf } = window.PodiumStartList.read(rows()));
+    } else if (status !== "cancelled") {
       rows().forEach((row, index) => {
         const value = (fieldName) => row.querySelector(`[name=${fieldName}]`).value.trim();
         if (!value("rank") && !value("delegation") && !value("competitor") && !value("mark")) return;
@@ -457,7 +548,9 @@
         rowOf.push(index);
       });
     }
-    const body = { event_id: eventId, revision: nextRevision(eventId), status, entries };
+    // v1's body for a final; a heat's names its phase.
+    const body = { event_id: eventId, revision: nextRevision(eventId, phase), status, entries };
+    if (phase !== "final") body.phase = phase;
     const note = $("note").value.trim();
     if (note) body.note = note;
     return { body, rowOf };
@@ -618,18 +711,19 @@
   }
 
   function accepted(item, answer, status) {
-    const event = eventById(item.body.event_id);
-    if (event && event.current_revision < answer.revision) {
-      event.current_revision = answer.revision;
-      event.current_status = answer.awaiting_confirmation ? "unofficial" : item.body.status;
+    const unit = unitOf(eventById(item.body.event_id), item.body.phase);
+    if (unit && unit.current_revision < answer.revision) {
+      unit.current_revision = answer.revision;
+      unit.current_status = answer.awaiting_confirmation ? "unofficial" : item.body.status;
     }
     const said = answer.awaiting_confirmation ? "acceptedWaiting" : "accepted";
     $("accepted").textContent = t(status === 202 ? said : "acceptedAgain", {
-      event: eventLabel(item.body.event_id), n: answer.revision, time: localTime(answer.accepted_at),
+      event: eventLabel(item.body.event_id, item.body.phase), n: answer.revision,
+      time: localTime(answer.accepted_at),
     });
-    if ($("event").value === item.body.event_id) {
+    if (selectedUnit() === unit) {
       clearErrors();
-      loadHistory(item.body.event_id);
+      loadHistory(item.body.event_id, unit.phase);
       renderEventInfo();
     }
     renderEvents($("event").value);
@@ -656,7 +750,8 @@
         sending: t("sending"), network: t("waitingNetwork"), server: t("waitingServer"),
       }[sendState.get(item.id) ?? "network"];
       return el("li", {
-        textContent: `${eventLabel(item.body.event_id)} · ${t("revision", { n: item.body.revision })}`
+        textContent: `${eventLabel(item.body.event_id, item.body.phase)}`
+          + ` · ${t("revision", { n: item.body.revision })}`
           + ` · ${t("queued", { time: localTime(item.queuedAt) })} · ${state}`,
       });
     }));
@@ -675,9 +770,11 @@
       const open = el("button", { type: "button", textContent: t("open") });
       open.addEventListener("click", async () => {
         remove();
+        const event = eventById(item.body.event_id);
         $("event").value = item.body.event_id;
-        await selectEvent(item.body.event_id);
-        fillForm(item.body, eventById(item.body.event_id));
+        if (event) renderUnits(event, item.body.phase ?? "final");
+        await selectUnit();
+        fillForm(item.body, event);
         if (item.body.status === "cancelled") $("result-status").value = "cancelled";
         toggleEntries();
         $("note").value = item.body.note ?? "";
@@ -687,8 +784,8 @@
       dismiss.addEventListener("click", remove);
       return el("li", {},
         el("div", {
-          textContent: `${eventLabel(item.body.event_id)} · ${t("revision", { n: item.body.revision })}:`
-            + ` ${item.problem.detail ?? ""}`,
+          textContent: `${eventLabel(item.body.event_id, item.body.phase)}`
+            + ` · ${t("revision", { n: item.body.revision })}: ${item.problem.detail ?? ""}`,
         }),
         open, dismiss);
     }));
@@ -720,6 +817,7 @@
     });
     $("signout").addEventListener("click", signOut);
     $("event").addEventListener("change", () => selectEvent($("event").value));
+    $("unit").addEventListener("change", selectUnit);
     $("result-status").addEventListener("change", toggleEntries);
     $("add-row").addEventListener("click", () => addRow().querySelector("[name=rank]").focus());
     $("result-form").addEventListener("submit", (event) => {
