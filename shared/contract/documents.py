@@ -50,7 +50,7 @@ def event_document(
     checks: Checks = NO_CHECKS,
 ) -> dict[str, Any]:
     """`GET /v1/events/{id}`: the event, its latest revision with awards, the history, and
-    what the second checks made of it (docs/protocol.md "Result documents").
+    what the second checks made of it (docs/protocol.md, the `result` message).
 
     `result` is as readers see it (`unofficial` while it waits for its confirmation).
     `correction` is true when this revision replaces one that was already official,

@@ -8,6 +8,7 @@ reaches media; where the rules file asks for it, everyone's official results wai
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,8 +21,10 @@ from shared.domain.games import Event
 from tests.conftest import podium_cli
 from tests.flow.events import claim_event
 from tests.flow.own_games import games_with_rules, own_games
+from tests.flow.schedule_support import entry_rows, import_entries, unit_when, write_csv
 from tests.flow.test_ingest_api import bearer, database, new_token, result, settled, still
 from tests.flow.test_live_support import live_url, media_key, receive_until, request
+from tests.flow.test_schedule import heat_entries
 from tests.flow.test_scoring_events import (
     add_medals,
     event_at,
@@ -199,6 +202,38 @@ async def test_a_review_with_its_note_reaches_media_until_a_confirmation_ends_it
         assert message["data"]["confirmation"]["by"] == "referee 1"
     await still(database, broadcast)
     assert await table(broadcast, "medals") == medals  # a review never moves the tables
+
+
+async def test_a_heats_result_waits_on_its_unit_until_confirmed_by_its_phase(
+    stack: Stack, ingest: httpx.AsyncClient, broadcast: httpx.AsyncClient, tmp_path: Path,
+) -> None:
+    event = claim_event(heats=True)
+    imported = import_entries(stack, write_csv(tmp_path / "entries.csv", entry_rows(event, "C")))
+    assert imported.returncode == 0, imported.stderr
+    heat = event.units[0]
+    page = await unit_when(broadcast, heat.unit_id, "its start list", lambda p: p["start_list"])
+    recorder, referee = tokens(stack, event, "recorder", "referee")
+    answer = await ingest.post("/v1/results", headers=bearer(recorder), json={
+        "event_id": event.id, "phase": heat.phase, "revision": 1, "status": "official",
+        "entries": heat_entries(page, 1)})
+    assert answer.status_code == 202 and answer.json()["awaiting_confirmation"], answer.text
+    waiting = await unit_when(broadcast, heat.unit_id, "awaiting confirmation", lambda p: (
+        p["unit"]["status"] == "unofficial" and p["result"] is not None))
+    assert waiting["result"]["status"] == "unofficial" and waiting["result"]["confirmation"] is None
+
+    # The event's ranking (its final) has no result: the heat is named by its phase.
+    assert "no result of" in problem(await confirm(ingest, referee, event.id, 1), 404)
+    confirmed = await ingest.post(f"/v1/results/{event.id}/1/confirm",
+                                  params={"phase": heat.phase}, headers=bearer(referee))
+    assert confirmed.status_code == 202, confirmed.text
+    assert confirmed.json()["phase"] == heat.phase
+    page = await unit_when(broadcast, heat.unit_id, "official once confirmed", lambda p: (
+        p["unit"]["status"] == "official" and p["result"]["status"] == "official"))
+    assert page["result"]["confirmation"]["by"] == "referee 1"
+    history = (await ingest.get(f"/v1/events/{event.id}/history", params={"phase": heat.phase},
+                                headers=bearer(referee))).json()["revisions"]
+    assert [(check["action"], check["by"]) for check in history[0]["checks"]] == [
+        ("confirm", "referee 1")]
 
 
 @pytest.fixture(scope="module")
