@@ -32,7 +32,6 @@ from shared.domain.engine import (
     award_result,
     compute_standings,
     rank_problems,
-    ranking_unit,
 )
 from shared.domain.games import Event, Games
 from shared.domain.records import RecordsReport, UnitResult, detect_records
@@ -122,13 +121,57 @@ def _rankings(messages: Sequence[ResultsMessage]) -> list[AcceptedResult]:
             if isinstance(message, AcceptedResult) and message.ranks_the_event]
 
 
-def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
-    """The latest revisions of the event's units, as the records read them: today an event
-    is one unit, its ranking."""
-    return [ranking_unit(event, result, result.accepted_at)]
+def unit_result(games: Games, result: AcceptedResult) -> UnitResult:
+    """A unit's revision as the records read it, at its unit's planned start (heats before
+    semi-finals before the final, whatever delays did)."""
+    unit = games.unit(result.unit_id)
+    event = games.event(result.event_id)
+    assert event is not None, "only results of the games' events are scored"
+    return UnitResult(event_id=result.event_id, phase=result.phase, revision=result.revision,
+                      status=result.status,
+                      starts_at=unit.starts_at if unit is not None else event.scheduled_at,
+                      accepted_at=result.accepted_at, entries=result.entries)
 
 
-def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
+def event_units(games: Games, result: AcceptedResult | None,
+                others: Sequence[AcceptedResult]) -> list[UnitResult]:
+    """The latest revisions of the event's units, as the records read them: its other
+    units' (heats, semi-finals) and its ranking's, when it has one."""
+    return [unit_result(games, unit) for unit in (*others, *([result] if result else []))]
+
+
+def other_units(units: Mapping[str, UnitRecord]) -> dict[str, list[AcceptedResult]]:
+    """Each event's results of units other than its ranking (a final's record holds none)."""
+    found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
+    for record in units.values():
+        if record.result is not None:
+            # As readers see it: a heat's result awaiting its confirmation sets no record.
+            found[record.result.event_id].append(record.result.shown(record.checks))
+    return dict(found)
+
+
+def latest_others(results: Iterable[AcceptedResult],
+                  checks: Iterable[ResultCheck]) -> dict[str, list[AcceptedResult]]:
+    """`other_units` from the stored rows (`podium rebuild`): each event's latest results
+    of units other than its ranking, as readers see them once their checks were made."""
+    latest: dict[str, AcceptedResult] = {}
+    for result in results:
+        known = latest.get(result.unit_id)
+        if not result.ranks_the_event and (known is None or result.revision > known.revision):
+            latest[result.unit_id] = result
+    made: defaultdict[str, list[ResultCheck]] = defaultdict(list)
+    for check in checks:
+        known = latest.get(check.unit_id)
+        if known is not None and check.revision == known.revision:
+            made[check.unit_id].append(check)
+    found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
+    for unit_id, result in latest.items():
+        found[result.event_id].append(result.shown(_checks_made(result, made[unit_id])))
+    return dict(found)
+
+
+def scored(games: Games, rules: Rules, result: AcceptedResult,
+           others: Sequence[AcceptedResult] = ()) -> Scored | None:
     """The result's event, its awards and the records its units set; None for a revision
     that cannot be scored.
 
@@ -143,7 +186,7 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
         return None
     # Records chain within an event only: its units are all they depend on, and a change of
     # any of them finds them again, so a correction that removes a mark removes its record.
-    records = detect_records(games.records, event_units(event, result))
+    records = detect_records(games.records, event_units(games, result, others))
     try:
         awards = award_result(event, result, rules, EventRecords.of(records, event.id))
     except ValueError as error:
@@ -156,18 +199,20 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
 def event_state(
     games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...],
     checks: Checks = NO_CHECKS, counted: AcceptedResult | None = None,
+    others: Sequence[AcceptedResult] = (),
 ) -> EventState | None:
     """The event's state with `result` as its latest revision and `checks` what was made of
-    it; `history` includes it. While it waits, the tables count `counted`, which counts."""
+    it; `history` includes it; `others` the latest results of its other units (their marks
+    set records too). While it waits, the tables count `counted`, which counts."""
     visible = result.shown(checks)
-    outcome = scored(games, rules, visible)
+    outcome = scored(games, rules, visible, others)
     if outcome is None:
         return None
     document = event_document(games, outcome.event, visible, outcome.awards, history, checks)
     if checks.counts(result.awaits_confirmation) or counted is None:
         # A waiting revision with nothing before it: its awards are nothing, its records none.
         return EventState(result, outcome.awards, history, document, outcome.records, checks)
-    before = scored(games, rules, counted)
+    before = scored(games, rules, counted, others)
     if before is None:
         return EventState(result, outcome.awards, history, document, outcome.records, checks)
     return EventState(result, before.awards, history, document, before.records, checks,
@@ -175,7 +220,8 @@ def event_state(
 
 
 def next_revision(
-    games: Games, rules: Rules, current: EventState | None, result: AcceptedResult
+    games: Games, rules: Rules, current: EventState | None, result: AcceptedResult,
+    others: Sequence[AcceptedResult] = (),
 ) -> EventState | None:
     """The event's state once `result` is applied: newer than `current`'s revision, or in
     its place (the same number with other content: a restored database took it again)."""
@@ -189,11 +235,12 @@ def next_revision(
         # The tables keep what counted until this one is confirmed. In place of a revision
         # that counted itself, what counted before it is not kept: nothing counts meanwhile.
         counted = current.result if current.counts and not replacing else current.counted
-    return event_state(games, rules, result, history, NO_CHECKS, counted)
+    return event_state(games, rules, result, history, NO_CHECKS, counted, others)
 
 
 def checked(
-    games: Games, rules: Rules, current: EventState | None, check: ResultCheck
+    games: Games, rules: Rules, current: EventState | None, check: ResultCheck,
+    others: Sequence[AcceptedResult] = (),
 ) -> EventState | None:
     """The event's state once `check` is applied; None when it changes nothing: applied
     already, or (ingest refuses those, so a bug upstream) of another revision or one it
@@ -209,15 +256,20 @@ def checked(
         return None
     checks = current.checks.after(check.action, check.step(), check.id)
     history = (*current.history[:-1], history_item(result.shown(checks)))
-    return event_state(games, rules, result, history, checks, current.counted)
+    return event_state(games, rules, result, history, checks, current.counted, others)
 
 
-def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
-    """Every table, and the records document beside them: what readers have of the state."""
+def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState],
+                   others: Mapping[str, Sequence[AcceptedResult]] | None = None) -> Tables:
+    """Every table, and the records document beside them: what readers have of the state.
+    `others`: each event's results of units other than its ranking, whose records count
+    before the event has a ranking (after, its state holds them)."""
     awards = {event_id: state.awards for event_id, state in events.items()}
+    reports = [state.records for state in events.values()]
+    reports += [detect_records(games.records, event_units(games, None, results))
+                for event_id, results in (others or {}).items() if event_id not in events]
     return {**table_documents(compute_standings(games, rules, awards), games),
-            channels.RECORDS: records_document(games, (state.records
-                                                       for state in events.values()))}
+            channels.RECORDS: records_document(games, reports)}
 
 
 def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedMessage]:
@@ -311,7 +363,8 @@ class ScoringState:
                             else units.apply_result(message))
                 continue
             if isinstance(message, ResultCheck):
-                state = checked(self.games, self.rules, events.get(message.event_id), message)
+                state = checked(self.games, self.rules, events.get(message.event_id), message,
+                                units.others(message.event_id))
                 if state is not None:
                     apply(message.event_id, state)
                 continue
@@ -323,13 +376,28 @@ class ScoringState:
                 current = events.get(revision.event_id)
                 if current is not None and _already_applied(current.result, revision):
                     continue  # a redelivery or replay
-                state = next_revision(self.games, self.rules, current, revision)
+                state = next_revision(self.games, self.rules, current, revision,
+                                      units.others(revision.event_id))
                 if state is not None:
                     apply(revision.event_id, state)
-        if not changed:
+        for event_id in units.others_changed:
+            # A heat's marks set records, and records stand for the units after them: the
+            # ranking's records (and so its record bonus) are found again.
+            current = events.get(event_id)
+            if current is None:
+                continue
+            state = event_state(self.games, self.rules, current.result, current.history,
+                                current.checks, current.counted, units.others(event_id))
+            if state is None or state == current:
+                continue
+            events[event_id] = changed[event_id] = state
+            if state.document != current.document:
+                feed += result_messages(units.seq, event_id, state.document)
+                units.seq += 2
+        if not changed and not units.others_changed:
             return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
                         units.changed)
-        tables = compute_tables(self.games, self.rules, events)
+        tables = compute_tables(self.games, self.rules, events, units.all_others())
         updates = table_changes(self.tables, tables, self.version, units.seq, now)
         return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
                     updates.last_seq, applied, units.changed)
@@ -337,7 +405,7 @@ class ScoringState:
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
         any change of the tables."""
-        computed = compute_tables(self.games, self.rules, self.events)
+        computed = compute_tables(self.games, self.rules, self.events, other_units(self.units))
         missing = {channel: table for channel, table in computed.items()
                    if channel not in self.tables}
         updates = table_changes(self.tables, missing, self.version, self.last_seq, now)
@@ -361,9 +429,17 @@ class _Units:
     seq: int
     changed: dict[str, UnitRecord] = field(default_factory=dict)
     feed: list[FeedMessage] = field(default_factory=list)
+    others_changed: set[str] = field(default_factory=set)  # events a heat's result changed
 
     def _record(self, unit_id: str) -> UnitRecord | None:
         return self.changed.get(unit_id) or self.records.get(unit_id)
+
+    def all_others(self) -> dict[str, list[AcceptedResult]]:
+        return other_units({**self.records, **self.changed})
+
+    def others(self, event_id: str) -> list[AcceptedResult]:
+        """The latest results of the event's units other than its ranking, as of now."""
+        return self.all_others().get(event_id, [])
 
     def _announce(self, unit: Unit, record: UnitRecord, *, schedule: bool) -> int:
         self.changed[unit.unit_id] = record
@@ -400,6 +476,7 @@ class _Units:
         history = (*(current.history if current else ()), history_item(result.shown(NO_CHECKS)))
         record = unit_record(self.games, unit, current.update if current else None, result,
                              history)
+        self.others_changed.add(result.event_id)
         return self._announce(unit, record, schedule=False)
 
     def apply_check(self, check: ResultCheck) -> int:
@@ -420,6 +497,7 @@ class _Units:
         checks = current.checks.after(check.action, check.step(), check.id)
         history = (*current.history[:-1], history_item(result.shown(checks)))
         record = unit_record(self.games, unit, current.update, result, history, checks)
+        self.others_changed.add(result.event_id)  # a confirmed heat's marks now set records
         return self._announce(unit, record, schedule=False)
 
 
@@ -434,11 +512,13 @@ def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
 def replay(
     games: Games, rules: Rules, revisions: Iterable[AcceptedResult],
     checks: Iterable[ResultCheck] = (),
+    others: Mapping[str, Sequence[AcceptedResult]] | None = None,
 ) -> dict[str, EventState]:
-    """Every event's state from its revisions and their checks (any order), as scoring
-    applying them one by one would leave it: revisions that cannot be scored are left out of
-    the history. ingest accepts a check only of its event's current revision, so each
-    revision's checks come after it and before the next revision."""
+    """Every event's state from its ranking's revisions and their checks (any order), as
+    scoring applying them one by one would leave it: revisions that cannot be scored are
+    left out of the history. ingest accepts a check only of its event's current revision,
+    so each revision's checks come after it and before the next revision. `others`: each
+    event's latest results of its other units, as readers see them (their records)."""
     by_event: defaultdict[str, dict[int, AcceptedResult]] = defaultdict(dict)
     for result in revisions:
         # A revision seen twice (a republished message) counts once.
@@ -460,7 +540,8 @@ def replay(
         counted = next((result for result, checks in zip(kept[-2::-1], made[-2::-1],
                                                          strict=True)
                         if checks.counts(result.awaits_confirmation)), None)
-        state = event_state(games, rules, kept[-1], history, made[-1], counted)
+        state = event_state(games, rules, kept[-1], history, made[-1], counted,
+                            (others or {}).get(event_id, ()))
         if state is not None:
             events[event_id] = state
     return events

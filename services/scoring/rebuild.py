@@ -27,6 +27,7 @@ from services.scoring.core import (
     Plan,
     Tables,
     compute_tables,
+    latest_others,
     replay,
     result_messages,
     table_changes,
@@ -78,7 +79,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Accepted:
-    """Everything ingest accepted, as rows: the revisions and their checks."""
+    """Everything ingest accepted, as rows: the revisions of the events' rankings, the
+    latest of every other unit, and their checks."""
 
     revisions: list[dict[str, Any]]
     checks: list[dict[str, Any]]
@@ -87,13 +89,16 @@ class Accepted:
 async def read(conn: db.Connection) -> tuple[Accepted, Stored]:
     """Every accepted revision and check (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        # The events' rankings (their finals) and their checks: only those score; heats are
-        # shown, never scored.
-        accepted = Accepted(
-            [dict(row) for row in await conn.fetch(
-                f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")],
-            [dict(row) for row in await conn.fetch(
-                f"{submissions.CHECKS_SELECT} WHERE c.phase = '{RANKING_PHASE}'")])
+        # The events' rankings (their finals) score; heats and the like only set records,
+        # once they count (their checks say whether they do).
+        revisions = [dict(row) for row in await conn.fetch(
+            f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")]
+        revisions += [dict(row) for row in await conn.fetch(
+            f"SELECT DISTINCT ON (s.event_id, s.phase) * FROM ({submissions.SELECT}"
+            f" WHERE s.phase <> '{RANKING_PHASE}') s ORDER BY s.event_id, s.phase,"
+            " s.revision DESC")]
+        accepted = Accepted(revisions, [dict(row) for row in await conn.fetch(
+            submissions.CHECKS_SELECT)])
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)
@@ -110,10 +115,13 @@ def recompute(
     """Every event's latest state and every table, from the accepted revisions' rows."""
     games, rules = definitions.games, definitions.rules
     # The same messages ingest publishes for each row, so scoring and rebuild see one input.
-    results = progress(AcceptedResult.model_validate(row) for row in accepted.revisions)
-    events = replay(games, rules, results,
-                    (submissions.check(row) for row in accepted.checks))
-    return Rebuilt(len(accepted.revisions), events, compute_tables(games, rules, events))
+    results = list(progress(AcceptedResult.model_validate(row) for row in accepted.revisions))
+    checks = [submissions.check(row) for row in accepted.checks]
+    others = latest_others(results, checks)
+    events = replay(games, rules, [result for result in results if result.ranks_the_event],
+                    (check for check in checks if check.phase == RANKING_PHASE), others)
+    return Rebuilt(len(accepted.revisions), events,
+                   compute_tables(games, rules, events, others))
 
 
 def compare(stored: Stored, rebuilt: Rebuilt) -> Comparison:
