@@ -518,16 +518,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
-    $("language").addEventListener("click", () => {
-      lang = lang === "zh" ? "en" : "zh";
-      localStorage.setItem(STORE.lang, lang);
-      applyLanguage();
+    window.podiumPage.wireSession({
+      toggleLanguage: () => {
+        lang = lang === "zh" ? "en" : "zh";
+        localStorage.setItem(STORE.lang, lang);
+        applyLanguage();
+      },
+      signIn,
+      signOut,
     });
-    $("signin-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      await signIn($("token").value.trim());
-    });
-    $("signout").addEventListener("click", signOut);
     $("day").addEventListener("change", () => (loading ?? Promise.resolve()).then(loadProgress));
     $("confirm-unit").addEventListener("click", () => check("confirm", {}));
     $("review-form").addEventListener("submit", (event) => {

@@ -66,5 +66,15 @@
     });
   }
 
-  window.podiumPage = { fill, el, describeChange, api };
+  // The header every official's page has: the language switch and the sign-in and sign-out.
+  function wireSession({ toggleLanguage, signIn, signOut }) {
+    document.getElementById("language").addEventListener("click", toggleLanguage);
+    document.getElementById("signin-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await signIn(document.getElementById("token").value.trim());
+    });
+    document.getElementById("signout").addEventListener("click", signOut);
+  }
+
+  window.podiumPage = { fill, el, describeChange, api, wireSession };
 })();

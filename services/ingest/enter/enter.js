@@ -806,16 +806,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
-    $("language").addEventListener("click", () => {
-      lang = lang === "zh" ? "en" : "zh";
-      localStorage.setItem(STORE.lang, lang);
-      applyLanguage();
+    window.podiumPage.wireSession({
+      toggleLanguage: () => {
+        lang = lang === "zh" ? "en" : "zh";
+        localStorage.setItem(STORE.lang, lang);
+        applyLanguage();
+      },
+      signIn,
+      signOut,
     });
-    $("signin-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      await signIn($("token").value.trim());
-    });
-    $("signout").addEventListener("click", signOut);
     $("event").addEventListener("change", () => selectEvent($("event").value));
     $("unit").addEventListener("change", selectUnit);
     $("result-status").addEventListener("change", toggleEntries);
