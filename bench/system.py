@@ -39,6 +39,9 @@ def start_system() -> System:
     """With as many broadcast processes as `podium run` would start (Settings)."""
     stack = Stack.throwaway("podium-bench-")
     stack.broadcast_processes = Settings().broadcast_processes
+    # The benchmark sends as fast as ingest answers, all with one token.
+    stack.extra_env.update(PODIUM_INGEST_TOKEN_REQUESTS_PER_S="1e9",
+                           PODIUM_INGEST_TOKEN_REQUEST_BURST="1000000000")
     try:
         stack.start_infra()
         stack.start_services()

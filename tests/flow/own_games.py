@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import yaml
 
 from launcher.process import free_port
 from launcher.stack import Ports, Stack
+from shared.adapters.definitions import default_games_dir
 
 
 def server_url(stack: Stack, database: str) -> str:
@@ -49,3 +53,13 @@ def own_games(stack: Stack, home: Path, name: str, games_dir: Path) -> Iterator[
         yield games
     finally:
         games.stop()
+
+
+def games_with_rules(home: Path, rules: dict[str, Any]) -> Path:
+    """A copy of the shipped games in `home`, its rules file with `rules`' keys replaced."""
+    games_dir = home / "games"
+    shutil.copytree(default_games_dir(), games_dir)
+    shipped = yaml.safe_load((games_dir / "rules.yaml").read_text(encoding="utf-8"))
+    (games_dir / "rules.yaml").write_text(
+        yaml.safe_dump({**shipped, **rules}, allow_unicode=True), encoding="utf-8")
+    return games_dir
