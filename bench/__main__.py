@@ -102,31 +102,30 @@ def say(message: str) -> None:
 
 
 def note_load(what: str) -> None:
-    LOADS.append(f"{what} {os.getloadavg()[0]:.1f}")
-    say(f"  load average {os.getloadavg()[0]:.1f}")
+    load = os.getloadavg()[0]
+    LOADS.append(f"{what} {load:.1f}")
+    say(f"  load average {load:.1f}")
 
 
 def tell(measured: Measured) -> Measured:
-    """Prints what was just measured; returns it."""
+    """Prints what was just measured and the load average meanwhile; returns it."""
     if isinstance(measured, FanoutStep):
         say(f"  {measured.target}: {measured.deliveries:,} deliveries in"
             f" {measured.seconds:.2f} s = {measured.per_s:,.0f}/s,"
             f" server {measured.us_per_delivery:.1f} µs CPU each,"
             f" clients {measured.client_us_per_delivery:.1f} µs")
-    if isinstance(measured, IngestRun):
+        note_load(f"fan-out {measured.target} {measured.clients:,}")
+    elif isinstance(measured, IngestRun):
         answers = summarize(answer_times(measured.accepted))
         say(f"  ingest: {measured.per_s:,.1f} accepted/s, p99 {answers.p99 * 1000:.1f} ms,"
             f" statuses {measured.statuses}, load generator"
             f" {measured.client_cpu_s / measured.seconds:.0%} of a core")
-    for run in measured if isinstance(measured, list) else ():
-        summary = run.delivery.summary
-        say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms,"
-            f" p99 {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
-    if isinstance(measured, FanoutStep):
-        note_load(f"fan-out {measured.target} {measured.clients:,}")
-    elif isinstance(measured, IngestRun):
         note_load("ingest")
     else:
+        for run in measured:
+            summary = run.delivery.summary
+            say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms, p99"
+                f" {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
         note_load(" and ".join(f"{run.target} {run.load}" for run in measured))
     return measured
 

@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     # How many broadcast processes `podium run` starts on the broadcast port: one per core
     # by default, as one frame's fan-out is a core's work (10,000 clients, 2 results/s on 2
     # cores: steady p99 510 ms with two processes against 754 ms with one, bursts' p99
-    # 965 ms against 1,556 ms; docs/benchmarks.md).
-    broadcast_processes: int = Field(default_factory=lambda: min(16, os.cpu_count() or 1),
+    # 965 ms against 1,556 ms; docs/benchmarks.md). At most 4 unless asked: each holds
+    # up to 10 PostgreSQL connections of the local server's 200.
+    broadcast_processes: int = Field(default_factory=lambda: min(4, os.cpu_count() or 1),
                                      ge=1, le=16)
     # Where `podium run` starts its own PostgreSQL and Kafka (without a database URL and a
     # Kafka bootstrap of its environment).
