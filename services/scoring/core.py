@@ -25,7 +25,6 @@ from shared.domain.engine import (
     award_result,
     compute_standings,
     rank_problems,
-    ranking_unit,
 )
 from shared.domain.games import Event, Games
 from shared.domain.records import RecordsReport, UnitResult, detect_records
@@ -105,13 +104,36 @@ def _rankings(messages: Sequence[AcceptedResult | UnitUpdate]) -> list[AcceptedR
             if isinstance(message, AcceptedResult) and message.ranks_the_event]
 
 
-def event_units(event: Event, result: AcceptedResult) -> list[UnitResult]:
-    """The latest revisions of the event's units, as the records read them: today an event
-    is one unit, its ranking."""
-    return [ranking_unit(event, result, result.accepted_at)]
+def unit_result(games: Games, result: AcceptedResult) -> UnitResult:
+    """A unit's revision as the records read it, at its unit's planned start (heats before
+    semi-finals before the final, whatever delays did)."""
+    unit = games.unit(result.unit_id)
+    event = games.event(result.event_id)
+    assert event is not None, "only results of the games' events are scored"
+    return UnitResult(event_id=result.event_id, phase=result.phase, revision=result.revision,
+                      status=result.status,
+                      starts_at=unit.starts_at if unit is not None else event.scheduled_at,
+                      accepted_at=result.accepted_at, entries=result.entries)
 
 
-def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
+def event_units(games: Games, result: AcceptedResult | None,
+                others: Sequence[AcceptedResult]) -> list[UnitResult]:
+    """The latest revisions of the event's units, as the records read them: its other
+    units' (heats, semi-finals) and its ranking's, when it has one."""
+    return [unit_result(games, unit) for unit in (*others, *([result] if result else []))]
+
+
+def other_units(units: Mapping[str, UnitRecord]) -> dict[str, list[AcceptedResult]]:
+    """Each event's results of units other than its ranking (a final's record holds none)."""
+    found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
+    for record in units.values():
+        if record.result is not None:
+            found[record.result.event_id].append(record.result)
+    return dict(found)
+
+
+def scored(games: Games, rules: Rules, result: AcceptedResult,
+           others: Sequence[AcceptedResult] = ()) -> Scored | None:
     """The result's event, its awards and the records its units set; None for a revision
     that cannot be scored.
 
@@ -126,7 +148,7 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
         return None
     # Records chain within an event only: its units are all they depend on, and a change of
     # any of them finds them again, so a correction that removes a mark removes its record.
-    records = detect_records(games.records, event_units(event, result))
+    records = detect_records(games.records, event_units(games, result, others))
     try:
         awards = award_result(event, result, rules, EventRecords.of(records, event.id))
     except ValueError as error:
@@ -137,22 +159,29 @@ def scored(games: Games, rules: Rules, result: AcceptedResult) -> Scored | None:
 
 
 def event_state(
-    games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...]
+    games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...],
+    others: Sequence[AcceptedResult] = (),
 ) -> EventState | None:
-    """The event's state with `result` as its latest revision; `history` includes it."""
-    outcome = scored(games, rules, result)
+    """The event's state with `result` as its latest revision (`history` includes it) and
+    `others` the latest results of its other units (their marks set records too)."""
+    outcome = scored(games, rules, result, others)
     if outcome is None:
         return None
     document = event_document(games, outcome.event, result, outcome.awards, history)
     return EventState(result, outcome.awards, history, document, outcome.records)
 
 
-def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tables:
-    """Every table, and the records document beside them: what readers have of the state."""
+def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState],
+                   others: Mapping[str, Sequence[AcceptedResult]] | None = None) -> Tables:
+    """Every table, and the records document beside them: what readers have of the state.
+    `others`: each event's results of units other than its ranking, whose records count
+    before the event has a ranking (after, its state holds them)."""
     awards = {event_id: state.awards for event_id, state in events.items()}
+    reports = [state.records for state in events.values()]
+    reports += [detect_records(games.records, event_units(games, None, results))
+                for event_id, results in (others or {}).items() if event_id not in events]
     return {**table_documents(compute_standings(games, rules, awards), games),
-            channels.RECORDS: records_document(games, (state.records
-                                                       for state in events.values()))}
+            channels.RECORDS: records_document(games, reports)}
 
 
 def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedMessage]:
@@ -241,7 +270,8 @@ class ScoringState:
                 if current is not None and _already_applied(current.result, revision):
                     continue  # a redelivery or replay
                 history = _history_with(current, revision)
-                state = event_state(self.games, self.rules, revision, history)
+                state = event_state(self.games, self.rules, revision, history,
+                                    units.others(revision.event_id))
                 if state is None:
                     continue
                 events[revision.event_id] = changed[revision.event_id] = state
@@ -250,10 +280,24 @@ class ScoringState:
                 feed += result_messages(units.seq, revision.event_id, state.document)
                 units.seq += 2
                 applied += 1
-        if not changed:
+        for event_id in units.others_changed:
+            # A heat's marks set records, and records stand for the units after them: the
+            # ranking's records (and so its record bonus) are found again.
+            current = events.get(event_id)
+            if current is None:
+                continue
+            state = event_state(self.games, self.rules, current.result, current.history,
+                                units.others(event_id))
+            if state is None or state == current:
+                continue
+            events[event_id] = changed[event_id] = state
+            if state.document != current.document:
+                feed += result_messages(units.seq, event_id, state.document)
+                units.seq += 2
+        if not changed and not units.others_changed:
             return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
                         units.changed)
-        tables = compute_tables(self.games, self.rules, events)
+        tables = compute_tables(self.games, self.rules, events, units.all_others())
         updates = table_changes(self.tables, tables, self.version, units.seq, now)
         return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
                     updates.last_seq, applied, units.changed)
@@ -261,7 +305,7 @@ class ScoringState:
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
         any change of the tables."""
-        computed = compute_tables(self.games, self.rules, self.events)
+        computed = compute_tables(self.games, self.rules, self.events, other_units(self.units))
         missing = {channel: table for channel, table in computed.items()
                    if channel not in self.tables}
         updates = table_changes(self.tables, missing, self.version, self.last_seq, now)
@@ -285,9 +329,17 @@ class _Units:
     seq: int
     changed: dict[str, UnitRecord] = field(default_factory=dict)
     feed: list[FeedMessage] = field(default_factory=list)
+    others_changed: set[str] = field(default_factory=set)  # events a heat's result changed
 
     def _record(self, unit_id: str) -> UnitRecord | None:
         return self.changed.get(unit_id) or self.records.get(unit_id)
+
+    def all_others(self) -> dict[str, list[AcceptedResult]]:
+        return other_units({**self.records, **self.changed})
+
+    def others(self, event_id: str) -> list[AcceptedResult]:
+        """The latest results of the event's units other than its ranking, as of now."""
+        return self.all_others().get(event_id, [])
 
     def _announce(self, unit: Unit, record: UnitRecord, *, schedule: bool) -> int:
         self.changed[unit.unit_id] = record
@@ -323,6 +375,7 @@ class _Units:
         history = (*(current.history if current else ()), history_item(result))
         record = unit_record(self.games, unit, current.update if current else None, result,
                              history)
+        self.others_changed.add(result.event_id)
         return self._announce(unit, record, schedule=False)
 
 
@@ -344,10 +397,12 @@ def _history_with(current: EventState | None, result: AcceptedResult) -> tuple[d
 
 
 def replay(
-    games: Games, rules: Rules, revisions: Iterable[AcceptedResult]
+    games: Games, rules: Rules, revisions: Iterable[AcceptedResult],
+    others: Mapping[str, Sequence[AcceptedResult]] | None = None,
 ) -> dict[str, EventState]:
-    """Every event's state from its revisions (any order), as scoring applying them one
-    by one would leave it: revisions that cannot be scored are left out of the history."""
+    """Every event's state from its ranking's revisions (any order), as scoring applying
+    them one by one would leave it: revisions that cannot be scored are left out of the
+    history. `others`: each event's latest results of its other units (their records)."""
     by_event: defaultdict[str, dict[int, AcceptedResult]] = defaultdict(dict)
     for result in revisions:
         # A revision seen twice (a republished message) counts once.
@@ -358,7 +413,7 @@ def replay(
         # Awards only for the newest revision that scores (computing them for every
         # superseded revision took most of a rebuild's time).
         for index in reversed(range(len(ordered))):
-            outcome = scored(games, rules, ordered[index])
+            outcome = scored(games, rules, ordered[index], (others or {}).get(event_id, ()))
             if outcome is not None:
                 break
         else:

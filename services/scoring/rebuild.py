@@ -76,11 +76,16 @@ class Comparison:
 
 
 async def read(conn: db.Connection) -> tuple[list[dict[str, Any]], Stored]:
-    """Every accepted revision (as rows) and the stored state, from one snapshot."""
+    """Every accepted revision of the events' rankings and the latest of every other unit
+    (as rows), and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        # The events' rankings (their finals): only those score; heats are shown, never scored.
+        # The events' rankings (their finals) score; heats and the like only set records.
         revisions = [dict(row) for row in await conn.fetch(
             f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")]
+        revisions += [dict(row) for row in await conn.fetch(
+            f"SELECT DISTINCT ON (s.event_id, s.phase) * FROM ({submissions.SELECT}"
+            f" WHERE s.phase <> '{RANKING_PHASE}') s ORDER BY s.event_id, s.phase,"
+            " s.revision DESC")]
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)
@@ -97,9 +102,14 @@ def recompute(
     """Every event's latest state and every table, from the accepted revisions' rows."""
     games, rules = definitions.games, definitions.rules
     # The same message ingest publishes for each row, so scoring and rebuild see one input.
-    results = progress(AcceptedResult.model_validate(row) for row in revisions)
-    events = replay(games, rules, results)
-    return Rebuilt(len(revisions), events, compute_tables(games, rules, events))
+    results = list(progress(AcceptedResult.model_validate(row) for row in revisions))
+    rankings = [result for result in results if result.ranks_the_event]
+    others: dict[str, list[AcceptedResult]] = {}
+    for result in results:
+        if not result.ranks_the_event:
+            others.setdefault(result.event_id, []).append(result)
+    events = replay(games, rules, rankings, others)
+    return Rebuilt(len(revisions), events, compute_tables(games, rules, events, others))
 
 
 def compare(stored: Stored, rebuilt: Rebuilt) -> Comparison:

@@ -16,6 +16,7 @@ from services.scoring.core import (
     Tables,
     compute_tables,
     event_state,
+    other_units,
 )
 from services.scoring.units import UnitRecord
 from shared.adapters import db, submissions
@@ -34,22 +35,24 @@ SCORING_LOCK = 0x53434F5245
 
 
 async def load_state(conn: db.Connection, games: Games, rules: Rules) -> ScoringState:
-    events: dict[str, EventState] = {}
-    for row in await conn.fetch("SELECT result, history FROM event_results"):
-        result = AcceptedResult.model_validate(row["result"])
-        state = event_state(games, rules, result, tuple(row["history"]))
-        if state is not None:
-            events[result.event_id] = state
     units = {row["unit_id"]: UnitRecord(
         update=None if row["state"] is None else UnitUpdate.model_validate(row["state"]),
         result=None if row["result"] is None else AcceptedResult.model_validate(row["result"]),
         history=tuple(row["history"]), document=row["document"],
     ) for row in await conn.fetch("SELECT unit_id, state, result, history, document"
                                   " FROM unit_documents")}
+    others = other_units(units)
+    events: dict[str, EventState] = {}
+    for row in await conn.fetch("SELECT result, history FROM event_results"):
+        result = AcceptedResult.model_validate(row["result"])
+        state = event_state(games, rules, result, tuple(row["history"]),
+                            others.get(result.event_id, []))
+        if state is not None:
+            events[result.event_id] = state
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
     published = await load_tables(conn)
-    computed = compute_tables(games, rules, events)
+    computed = compute_tables(games, rules, events, others)
     stale = [channel for channel, table in published.items()
              if channel in computed and computed[channel] != table]
     if stale:

@@ -4,8 +4,9 @@ entries' `record`, the record bonus and the records document, and a correction u
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.scoring.core import Plan, ScoringState
+from services.scoring.core import Plan, ScoringState, compute_tables, replay
 from shared.contract import channels
+from shared.contract.documents import unstamp_table
 from shared.contract.messages import AcceptedResult
 from shared.domain.engine import Entry, Result, standings_after
 from tests.unit.shipped import BONUS_RULES, GAMES
@@ -115,3 +116,76 @@ def test_the_engines_tables_follow_the_records_of_the_marks_too() -> None:
     assert points(result(1, "official", "10.85", "10.95")) == 11
     assert points(result(1, "official", "10.85", "10.95"),
                   result(2, "official", "10.92", "10.95")) == 9
+
+
+def heat(revision: int, status: str, *marks: str, phase: str = "heat-1") -> AcceptedResult:
+    """A heat of the men's 100 m: 王强 (mengzhou) first, then 赵刚 (wuzhi)."""
+    final = result(revision, status, *marks)
+    return AcceptedResult.of(Result(event_id=M100, revision=revision, status=status,
+                                    entries=final.entries),
+                             submission_id=100 + revision, entered_by="裁判 张",
+                             accepted_at=NOW - timedelta(hours=1) + timedelta(minutes=revision),
+                             phase=phase)
+
+
+def test_a_heat_sets_a_record_before_the_final_has_a_result() -> None:
+    state = started()
+    plan = applied(state, heat(1, "official", "10.86", "10.99"))
+    update = records_update(plan)
+    assert update is not None
+    assert games_record(update) == ("10.86", "王强")
+    assert [r["set_at"]["unit_id"] for r in update["set_here"]] == [f"{M100}/heat-1"]
+    assert M100 not in state.events  # a heat scores nothing
+
+
+def test_a_record_broken_in_the_heat_and_again_in_the_final_stands_at_the_final() -> None:
+    state = started()
+    applied(state, heat(1, "official", "10.86", "10.99"))
+    plan = applied(state, result(1, "official", "10.84", "10.95"))
+    update = records_update(plan)
+    assert update is not None
+    # Both are records of these games, each beating the one before it.
+    assert [(r["mark"], r["previous"]["mark"]) for r in update["set_here"]] == [
+        ("10.86", "10.91"), ("10.84", "10.86")]
+    assert games_record(update) == ("10.84", "王强")
+    # One bonus per competitor and event, however many records: 9 for 1st + 2.
+    assert first_entry(state) == ("games", 9 + 2)
+
+
+def test_a_final_slower_than_the_heat_record_sets_none_and_the_heat_keeps_the_bonus() -> None:
+    state = started()
+    applied(state, heat(1, "official", "10.86", "10.99"))
+    applied(state, result(1, "official", "10.88", "10.95"))
+    assert first_entry(state) == (None, 9 + 2)  # the record was the heat's, the bonus his
+    plan = applied(state, heat(2, "official", "10.93", "10.99"))  # the heat corrected
+    # Without the heat's record the final's 10.88 beats the file's 10.91: the final's entry
+    # now sets it, the ranking's document changes and is announced again.
+    assert first_entry(state) == ("games", 9 + 2)
+    update = records_update(plan)
+    assert update is not None
+    assert [(r["mark"], r["set_at"]["unit_id"]) for r in update["set_here"]] == [
+        ("10.88", f"{M100}/final")]
+    assert any(item.channel == channels.RESULTS for item in plan.feed)
+
+
+def test_a_heat_cancelled_takes_its_record_away_and_the_files_stands_again() -> None:
+    state = started()
+    applied(state, heat(1, "official", "10.86", "10.99"))
+    plan = applied(state, heat(2, "cancelled"))
+    update = records_update(plan)
+    assert update is not None and update["set_here"] == []
+    assert games_record(update) == ("10.91", "李明")
+
+
+def test_podium_rebuild_finds_the_heats_records_as_scoring_did() -> None:
+    state = started()
+    revisions = [heat(1, "official", "10.86", "10.99"), result(1, "official", "10.84", "10.95"),
+                 heat(2, "official", "10.89", "10.99", phase="heat-2")]
+    for revision in revisions:
+        applied(state, revision)
+    rankings = [r for r in revisions if r.ranks_the_event]
+    others = {M100: [r for r in revisions if not r.ranks_the_event]}
+    replayed = replay(GAMES, BONUS_RULES, rankings, others)
+    assert replayed[M100].document == state.events[M100].document
+    tables = compute_tables(GAMES, BONUS_RULES, replayed, others)
+    assert tables[channels.RECORDS] == unstamp_table(state.tables[channels.RECORDS])
