@@ -23,6 +23,7 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
+from services.ingest.tournament import follow_match
 from services.ingest.units import (
     EventUnits,
     StatusRefused,
@@ -140,13 +141,20 @@ class Ingest:
             refused = await apply_result(conn, units, unit, body.status)
             if refused is not None:
                 raise answers.round_closed(unit, event, refused.reason)
+            if event.tournament is not None:
+                match_refused = await follow_match(conn, units, unit, body.revision,
+                                                   body.status, body.match)
+                if match_refused is not None and match_refused.issues:
+                    raise answers.invalid(match_refused.issues)
+                if match_refused is not None:
+                    raise answers.match_conflict(unit, event, match_refused.dependent)
             await units.save(conn)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
                 status=body.status, note=body.note, entries=entries, token_id=token.id,
-                phase=unit.phase, within=units_follow,
+                phase=unit.phase, match=body.match, within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)

@@ -11,6 +11,7 @@ from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import content_hash
 from shared.domain.engine import Entry
 from shared.domain.games import Event
+from shared.domain.matches import MatchResult
 from shared.domain.records import UnitResult
 from shared.domain.units import RANKING_PHASE
 
@@ -82,12 +83,13 @@ async def accept_revision(
     entries: tuple[Entry, ...],
     token_id: int,
     phase: str = RANKING_PHASE,
+    match: MatchResult | None = None,
     within: Callable[[db.Connection], Awaitable[None]] | None = None,
 ) -> Accepted | Conflict:
     """Stores a new revision of the unit `event_id`/`phase`. `within` is the work that
     belongs to the same transaction (the units' states): it runs after the insert, and a
     refusal it raises undoes the revision too."""
-    digest = content_hash(event_id, revision, status, note, entries, phase)
+    digest = content_hash(event_id, revision, status, note, entries, phase, match)
     async with pool.acquire() as conn, conn.transaction():
         await lock_event(conn, event_id)
         same = await conn.fetchrow(
@@ -106,16 +108,29 @@ async def accept_revision(
             return Conflict(revision, current, same["accepted_at"], same["name"])
         if revision != current + 1:
             return Conflict(revision, current)
-        accepted_at = await conn.fetchval(
-            "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
-            " content_hash, token_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " RETURNING accepted_at",
-            event_id, phase, revision, status, note,
-            [entry.model_dump() for entry in entries], digest, token_id,
-        )
+        accepted_at = await insert_revision(conn, event_id=event_id, phase=phase,
+                                            revision=revision, status=status, note=note,
+                                            entries=entries, token_id=token_id, match=match)
         if within is not None:
             await within(conn)
     return Accepted(event_id, revision, accepted_at, created=True)
+
+
+async def insert_revision(
+    conn: db.Connection, *, event_id: str, phase: str, revision: int, status: str,
+    note: str | None, entries: tuple[Entry, ...], token_id: int, match: MatchResult | None,
+) -> datetime:
+    """Inserts a revision the caller has checked, under the event's lock; when it was
+    accepted."""
+    accepted_at: datetime = await conn.fetchval(
+        "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
+        " content_hash, token_id, match) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " RETURNING accepted_at",
+        event_id, phase, revision, status, note, [entry.model_dump() for entry in entries],
+        content_hash(event_id, revision, status, note, entries, phase, match), token_id,
+        None if match is None else match.model_dump(mode="json"),
+    )
+    return accepted_at
 
 
 async def event_revisions(

@@ -148,3 +148,32 @@ def engine_text(message: str, delegation_names: Mapping[str, str]) -> Text:
         if match:
             return Text(message, translate(match, delegation_names))
     return Text(message, message)
+
+
+# --- Problems of a match's result (shared/domain/matches.py, tournaments.py) ---------------
+# Worded in English there, once; the ones officials meet most are translated here.
+
+_MATCH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"(\d+-\d+) is a draw, and (?:a knockout match|a match of this sport) cannot "
+                r"end level: overtime is played until one side leads"),
+     lambda m: f"{m[1]} 是平局，这场比赛不能打平：加时赛直到一方领先"),
+    (re.compile(r"(\d+-\d+) is not a finished set: set (\d+) goes to (\d+)(, won by 2 clear "
+                r"points)?"),
+     lambda m: f"{m[1]} 不是打完的一局：第 {m[2]} 局先得 {m[3]} 分"
+               f"{'且领先 2 分' if m[4] else ''}者胜"),
+    (re.compile(r"(\S+) does not play (\S+): (.*) do"),
+     lambda m: f"{m[1]} 不参加 {m[2]}：对阵为 {m[3]}"),
+    (re.compile(r"the sides of (\S+) are not known yet \((.*)\)"),
+     lambda m: f"{m[1]} 的对阵尚未确定（{m[2]}）"),
+    (re.compile(r"the periods add up to (\d+-\d+), not (\d+-\d+)"),
+     lambda m: f"各节比分合计为 {m[1]}，不是 {m[2]}"),
+)
+
+
+def match_text(message: str) -> Text:
+    """A match result's problem in both languages (English alone if it has no translation)."""
+    for pattern, translate in _MATCH:
+        found = pattern.fullmatch(message)
+        if found:
+            return Text(message, translate(found))
+    return Text(message, message)

@@ -14,7 +14,7 @@ from shared.domain.units import RANKING_PHASE
 SELECT: Final = (
     "SELECT s.id AS submission_id, s.event_id, s.phase, s.revision, s.status, s.note,"
     " s.entries, encode(s.content_hash, 'hex') AS content_hash, s.accepted_at,"
-    " t.name AS entered_by FROM submissions s JOIN tokens t ON t.id = s.token_id"
+    " t.name AS entered_by, s.match FROM submissions s JOIN tokens t ON t.id = s.token_id"
 )
 
 

@@ -59,6 +59,8 @@ def result_part(
             for entry in result.entries
         ],
         "history": list(history),
+        # A match's sides and score (docs/tournaments.md), beside its (empty) entries.
+        **({"match": result.match.model_dump(mode="json")} if result.match is not None else {}),
     }
 
 
