@@ -74,6 +74,25 @@ async def post(ingest: httpx.AsyncClient, token: str, body: Body, expected: int 
     return document
 
 
+async def tournament_when(broadcast: httpx.AsyncClient, check: Any) -> Body:
+    async def found() -> Body | None:
+        answer = await broadcast.get(f"/v1/events/{TOURNAMENT_ID}/tournament")
+        assert answer.status_code == 200, answer.text
+        document: Body = answer.json()
+        return document if check(document) else None
+
+    return await eventually(found, "the tournament's state")
+
+
+def _match(tournament: Body, phase: str) -> Body:
+    found: Body = next(m for m in tournament["matches"] if m["phase"] == phase)
+    return found
+
+
+def _sides(tournament: Body, phase: str) -> list[str | None]:
+    return [side["delegation"] for side in _match(tournament, phase)["sides"]]
+
+
 async def event_when(broadcast: httpx.AsyncClient, revision: int) -> Body:
     async def found() -> Body | None:
         answer = await broadcast.get(f"/v1/events/{TOURNAMENT_ID}")
@@ -105,12 +124,26 @@ async def test_a_whole_tournament_posted_match_by_match_scores_its_derived_ranki
     wrong = await post(ingest, token, match("sf-1", "qinyang", "xiuwu"), 422)
     assert [e["pointer"] for e in wrong["errors"]] == ["/match/sides/0"]
 
-    # Corrected before the semi-finals: zhongzhan beat jiefang, and so tops pool A on their
-    # match (both 2-1). sf-1 is now zhongzhan v xiuwu, sf-2 qinyang v jiefang.
+    # Corrected before the semi-finals: zhongzhan beat jiefang, and so tops pool A (3 wins to
+    # jiefang's 2). sf-1 is now zhongzhan v xiuwu, sf-2 qinyang v jiefang.
     await post(ingest, token, match("pool-A-m5", "zhongzhan", "jiefang", revision=2))
     reseeded = await post(ingest, token, match("sf-1", "jiefang", "xiuwu"), 422)
     assert reseeded["errors"][0]["detail"] == "jiefang does not play sf-1: zhongzhan v xiuwu do"
-    await post(ingest, token, match("sf-1", "zhongzhan", "xiuwu"))
+    tournament = await tournament_when(broadcast, lambda t: _sides(t, "sf-1") == [
+        "zhongzhan", "xiuwu"])
+    assert [(row["rank"], row["delegation"], row["won"], row["points"], row["decided_by"])
+            for row in tournament["pools"][0]["rows"]] == [
+        (1, "zhongzhan", 3, 6, None), (2, "jiefang", 2, 5, None), (3, "macun", 1, 4, None),
+        (4, "shanyang", 0, 3, None)]
+    assert _sides(tournament, "gold") == [None, None]
+    assert _match(tournament, "gold")["sides"][0]["waiting"] == "sf-1 is not decided yet"
+    # A score while sf-1 is played is shown at once; the bracket waits for the official one.
+    await post(ingest, token, {**match("sf-1", "zhongzhan", "xiuwu", (40, 42)),
+                               "status": "provisional"})
+    live = await tournament_when(broadcast, lambda t: _match(t, "sf-1")["result"] is not None)
+    assert _match(live, "sf-1")["result"]["score"]["total"] == [40, 42]
+    assert _match(live, "sf-1")["result"]["winner"] is None
+    await post(ingest, token, match("sf-1", "zhongzhan", "xiuwu", revision=2))
     await post(ingest, token, match("sf-2", "qinyang", "jiefang"))
 
     # Once the semi-finals have results, the correction back is refused, naming them.
