@@ -31,6 +31,8 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
     for event in sorted(_GAMES.events, key=kept_for_last):
         if event.id in _claimed or (not any_measure and not timed(event)):
             continue
+        if event.tournament is not None:
+            continue  # its results are its matches': tests/flow/test_tournament.py, pages
         if (record and _games_record(event) is None) or (heats and not event.has_rounds):
             continue
         if (kind is None or event.kind == kind) and (group is None or event.group == group):
