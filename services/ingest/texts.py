@@ -95,6 +95,7 @@ _SHAPES: dict[str, Callable[[Mapping[str, object], object], Text]] = {
     "int_type": lambda c, g: Text(f"must be a whole number, not {g!r}", f"应为整数，而不是 {g!r}"),
     "string_type": lambda c, g: Text(f"must be text, not {g!r}", f"应为文字，而不是 {g!r}"),
     "list_type": lambda c, g: Text("must be a list [...]", "应为列表 [...]"),
+    "tuple_type": lambda c, g: Text("must be a list [...]", "应为列表 [...]"),
     "model_type": lambda c, g: Text("must be a JSON object {...}", "应为 JSON 对象 {...}"),
     "dict_type": lambda c, g: Text("must be a JSON object {...}", "应为 JSON 对象 {...}"),
     "literal_error": _choices,

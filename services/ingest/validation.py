@@ -197,6 +197,8 @@ def check_result(
     except ValidationError as error:
         issues += [Issue(_pointer(item["loc"]), shape_text(item))
                    for item in error.errors(include_url=False)]
+        if isinstance(payload, dict) and "entries" not in payload and "match" not in payload:
+            issues.append(Issue("/entries", _MISSING))
     else:
         event = games.event(body.event_id)
         issues += _whole_result_issues(body, event, games)
@@ -265,7 +267,7 @@ def _entries_issues(body: ResultBody) -> list[Issue]:
             "only a match of a team event played as a tournament has a match; give entries",
             "只有团体赛的比赛才填写 match；请填写 entries"))]
     if body.entries is None:
-        return [Issue("/entries", Text("required, but missing", "必填，但没有填写"))]
+        return [Issue("/entries", _MISSING)]
     if body.status == "cancelled" and body.entries:
         return [Issue("/entries", Text(
             "a cancelled result has no entries: send \"entries\": [] (the note says why)",
@@ -325,6 +327,7 @@ def _text(message: Bilingual) -> Text:
     return Text(message.en, message.zh)
 
 
+_MISSING = Text("required, but missing", "必填，但没有填写")
 _STATUS_ZH = {"provisional": "临时", "official": "正式", "cancelled": "取消的"}
 
 
@@ -374,6 +377,7 @@ def _pointer(location: tuple[int | str, ...]) -> str:
 
 # Problems are listed in the order of the body, fields as the contract lists them.
 _RESULT_FIELDS = ("event_id", "phase", "revision", "status", "entries", "match", "note")
+_MATCH_FIELDS = ("sides", "score", "forfeit", "total", "periods", "sets", "shootout")
 _ENTRY_FIELDS = ("rank", "bib", "delegation", "competitor", "status", "mark", "record",
                  "members")
 
@@ -383,8 +387,9 @@ def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:
     # names and list positions alternate ("/entries/3/members/0"), so a field named "7" or
     # "²" is ordered as a field, never read as a number.
     order = []
+    nested = _MATCH_FIELDS if pointer.startswith("/match/") else _ENTRY_FIELDS
     for depth, part in enumerate(pointer.split("/")[1:]):
-        fields = _RESULT_FIELDS if depth == 0 else _ENTRY_FIELDS
+        fields = _RESULT_FIELDS if depth == 0 else nested
         if depth % 2 == 1 and part.isascii() and part.isdigit():
             order.append((int(part), ""))
         else:

@@ -17,11 +17,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     SkipValidation,
     ValidationError,
     field_serializer,
-    model_serializer,
 )
 
 from shared.domain.codes import Code as Code  # re-exported: the games file's ids
@@ -145,14 +143,6 @@ class Event(EventDefinition):
     def _public_units(self, units: tuple[Unit, ...]) -> list[dict[str, Any]]:
         return [unit.document() for unit in units]
 
-    @model_serializer(mode="wrap")
-    def _tournament_where_played(self, serialize: SerializerFunctionWrapHandler) -> Any:
-        # `GET /v1/games` names a format only for the events played as tournaments.
-        document = serialize(self)
-        if isinstance(document, dict) and document.get("tournament", ...) is None:
-            del document["tournament"]
-        return document
-
     def result_document(self) -> dict[str, Any]:
         """The event as result documents carry it (`GET /v1/events/{id}`'s `event`): v1's
         fields; its units and seeding are in `GET /v1/games`."""
@@ -224,8 +214,13 @@ class Games(_Definition):
         return tuple(event for event in self.events if event.group == group)
 
     def public_document(self) -> dict[str, Any]:
-        """The body of `GET /v1/games` (docs/api.md), with associations, sports, venue kinds."""
-        return self.model_dump(mode="json")
+        """The body of `GET /v1/games` (docs/api.md), with associations, sports, venue kinds,
+        and the format of each event played as a tournament (only of those)."""
+        document = self.model_dump(mode="json")
+        for event in document["events"]:
+            if event["tournament"] is None:
+                del event["tournament"]
+        return document
 
 
 _SECTIONS: Final = ("delegations", "groups", "associations", "sports", "venues", "events")
