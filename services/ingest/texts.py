@@ -151,10 +151,14 @@ def engine_text(message: str, delegation_names: Mapping[str, str]) -> Text:
     return Text(message, message)
 
 
+# A rule's English message (pattern) and its Chinese (from the pattern's groups).
+Translations = tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
+
+
 # --- Problems of a match's result (shared/domain/matches.py, tournaments.py) ---------------
 # Worded in English there, once; the ones officials meet most are translated here.
 
-_MATCH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+_MATCH: Translations = (
     (re.compile(r"(\d+-\d+) is a draw, and (?:a knockout match|a match of this sport) cannot "
                 r"end level: overtime is played until one side leads"),
      lambda m: f"{m[1]} 是平局，这场比赛不能打平：加时赛直到一方领先"),
@@ -171,10 +175,16 @@ _MATCH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 )
 
 
-def match_text(message: str) -> Text:
-    """A match result's problem in both languages (English alone if it has no translation)."""
-    for pattern, translate in _MATCH:
+def translated(message: str, translations: Translations) -> Text:
+    """A rule's English message in both languages, by the first pattern it matches (English
+    alone if it has no translation yet)."""
+    for pattern, translate in translations:
         found = pattern.fullmatch(message)
         if found:
             return Text(message, translate(found))
     return Text(message, message)
+
+
+def match_text(message: str) -> Text:
+    """A match result's problem in both languages."""
+    return translated(message, _MATCH)

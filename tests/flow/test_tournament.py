@@ -14,7 +14,7 @@ import pytest
 
 from launcher.stack import Stack
 from tests.conftest import podium_cli
-from tests.flow.own_games import own_games
+from tests.flow.own_games import http_clients, own_games
 from tests.flow.test_scoring_events import eventually
 from tests.games import POOLS, TEST_GAMES_DIR, TOURNAMENT_ID
 
@@ -34,9 +34,8 @@ def cup_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture
 async def clients(cup_games: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    async with httpx.AsyncClient(base_url=cup_games.url("ingest"), timeout=20) as ingest, \
-            httpx.AsyncClient(base_url=cup_games.url("broadcast"), timeout=20) as broadcast:
-        yield ingest, broadcast
+    async with http_clients(cup_games) as both:
+        yield both
 
 
 def match(phase: str, winner: str, loser: str, score: tuple[int, int] = (80, 70), *,
