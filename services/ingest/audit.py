@@ -38,6 +38,7 @@ def history_document(event: Event, revisions: Sequence[StoredRevision]) -> dict[
             "correction": official_before,
             "published": stored.published_at is not None,
             "entries": [entry.model_dump(mode="json") for entry in stored.entries],
+            **({} if stored.match is None else {"match": _match(stored)}),
             "changes": changes(previous, stored),
         })
         official_before = official_before or stored.status == "official"
@@ -54,6 +55,8 @@ def changes(previous: StoredRevision | None, current: StoredRevision) -> list[di
     found: list[dict[str, Any]] = []
     if previous is not None and previous.status != current.status:
         found.append({"change": "result_status", "from": previous.status, "to": current.status})
+    if previous is not None and previous.match != current.match:
+        found.append({"change": "match", "from": _match(previous), "to": _match(current)})
     before = {_identity(entry): entry for entry in previous.entries} if previous else {}
     after = {_identity(entry) for entry in current.entries}
     for entry in current.entries:
@@ -80,6 +83,10 @@ def _identity(entry: Entry) -> tuple[str, str]:
 
 def _who(entry: Entry) -> dict[str, str]:
     return {"delegation": entry.delegation, "competitor": entry.competitor}
+
+
+def _match(revision: StoredRevision) -> dict[str, Any] | None:
+    return None if revision.match is None else revision.match.model_dump(mode="json")
 
 
 def _json(value: object) -> object:

@@ -373,10 +373,11 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
             "required": ["change"],
             "description": "result_status (from, to); added or removed (delegation, competitor,"
                            " rank, status); reranked, status, mark, record or members"
-                           " (delegation, competitor, from, to)",
+                           " (delegation, competitor, from, to); match (from, to: a match's"
+                           " sides and score)",
             "properties": {
                 "change": {"enum": ["result_status", "added", "removed", "reranked", "status",
-                                    "mark", "record", "members"]},
+                                    "mark", "record", "members", "match"]},
                 "delegation": {"type": "string"},
                 "competitor": {"type": "string"},
             },
@@ -397,6 +398,7 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "published": {"type": "boolean",
                               "description": "handed to scoring (false while Kafka is down)"},
                 "entries": {"type": "array", "items": _ref("Entry")},
+                "match": {**_ref("Match"), "description": "a match's result only"},
                 "changes": {"type": "array", "items": _ref("Change")},
             },
         },

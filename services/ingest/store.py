@@ -57,6 +57,7 @@ class StoredRevision:
     entered_by: str
     entered_by_role: str
     published_at: datetime | None
+    match: MatchResult | None = None  # a match's result (docs/tournaments.md)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ async def event_revisions(
 ) -> list[StoredRevision]:
     rows = await pool.fetch(
         "SELECT s.revision, s.status, s.note, s.entries, s.accepted_at, s.published_at,"
-        " t.name, t.role FROM submissions s JOIN tokens t ON t.id = s.token_id"
+        " s.match, t.name, t.role FROM submissions s JOIN tokens t ON t.id = s.token_id"
         " WHERE s.event_id = $1 AND s.phase = $2 ORDER BY s.revision",
         event_id, phase,
     )
@@ -148,6 +149,7 @@ async def event_revisions(
             entries=tuple(Entry.model_validate(entry) for entry in row["entries"]),
             accepted_at=row["accepted_at"], entered_by=row["name"],
             entered_by_role=row["role"], published_at=row["published_at"],
+            match=None if row["match"] is None else MatchResult.model_validate(row["match"]),
         )
         for row in rows
     ]

@@ -143,6 +143,13 @@ async def test_a_whole_tournament_posted_match_by_match_scores_its_derived_ranki
     assert _match(live, "sf-1")["result"]["score"]["total"] == [40, 42]
     assert _match(live, "sf-1")["result"]["winner"] is None
     await post(ingest, token, match("sf-1", "zhongzhan", "xiuwu", revision=2))
+    # The officials' audit trail shows each revision's match and what changed.
+    answer = await ingest.get(f"/v1/events/{TOURNAMENT_ID}/history", params={"phase": "sf-1"},
+                              headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    revisions = answer.json()["revisions"]
+    assert [r["match"]["score"]["total"] for r in revisions] == [[40, 42], [80, 70]]
+    assert revisions[1]["changes"][1]["change"] == "match"
     await post(ingest, token, match("sf-2", "qinyang", "jiefang"))
 
     # Once the semi-finals have results, the correction back is refused, naming them.
