@@ -31,6 +31,9 @@ class System:
 
 def start_system() -> System:
     stack = Stack.throwaway("podium-bench-")
+    # The benchmark sends as fast as ingest answers, all with one token.
+    stack.extra_env.update(PODIUM_INGEST_TOKEN_REQUESTS_PER_S="1e9",
+                           PODIUM_INGEST_TOKEN_REQUEST_BURST="1000000000")
     try:
         stack.start_infra()
         stack.start_services()

@@ -33,10 +33,15 @@ GRANT USAGE ON SCHEMA public TO podium_ingest, podium_scoring, podium_broadcast;
 -- Each service checks at start that the schema is current (PODIUM_MIGRATE=false).
 GRANT SELECT ON schema_migrations TO podium_ingest, podium_scoring, podium_broadcast;
 
--- ingest: checks tokens, stores submissions and marks them published (its outbox relay).
+-- ingest: checks tokens, stores submissions and their checks and marks them published (its
+-- outbox relay). The results desk makes and revokes tokens over HTTP only through the
+-- functions that require an active admin token's hash (migration 007), never by writing
+-- `tokens` itself.
 GRANT SELECT ON tokens TO podium_ingest;
-GRANT SELECT, INSERT ON submissions TO podium_ingest;
-GRANT UPDATE (published_at) ON submissions TO podium_ingest;
+GRANT EXECUTE ON FUNCTION desk_create_token(bytea, bytea, text, text, text[], timestamptz),
+    desk_revoke_token(bytea, bigint) TO podium_ingest;
+GRANT SELECT, INSERT ON submissions, result_checks TO podium_ingest;
+GRANT UPDATE (published_at) ON submissions, result_checks TO podium_ingest;
 GRANT USAGE ON SEQUENCE submissions_id_seq TO podium_ingest;
 -- v1.1: ingest owns the units' states and relays their changes; it reads the registrations
 -- (`podium entries import` writes them, as the owner) to check bibs and draw start lists.
@@ -48,10 +53,11 @@ GRANT USAGE ON SEQUENCE unit_changes_id_seq TO podium_ingest;
 
 -- scoring: reads what was submitted and by whom (`podium rebuild` too); owns the tables,
 -- the feed and its consumer position. Deleting is left to the owner (`rebuild --apply`).
-GRANT SELECT ON submissions TO podium_scoring;
--- A lost or recreated results topic: every submission is sent again (published_at = NULL).
-GRANT UPDATE (published_at) ON submissions TO podium_scoring;
-GRANT SELECT (id, name) ON tokens TO podium_scoring;
+GRANT SELECT ON submissions, result_checks TO podium_scoring;
+-- A lost or recreated results topic: every submission and check is sent again
+-- (published_at = NULL).
+GRANT UPDATE (published_at) ON submissions, result_checks TO podium_scoring;
+GRANT SELECT (id, name, role) ON tokens TO podium_scoring;
 -- The topics' identities, checked at start and every 5 s.
 GRANT SELECT, INSERT, UPDATE ON kafka_topics TO podium_scoring;
 GRANT SELECT, INSERT, UPDATE ON event_results, standings, consumer_offsets TO podium_scoring;

@@ -15,6 +15,7 @@ class Access:
     buffer_bytes: int  # unread data allowed in this process before the close for lagging
     replay_from_database: bool  # resumes older than the in-memory window
     feed_page_limit: int  # items per page of GET /v1/feed
+    key: bytes | None = None  # the media key's hash: checked again while it is in use
 
 
 def public_access(settings: LiveSettings) -> Access:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from services.broadcast.config import LiveSettings, MediaSettings
 from services.broadcast.follower import Follower
 from services.broadcast.history import History
 from services.broadcast.hub import Hub
-from services.broadcast.keys import MediaKeys
+from services.broadcast.keys import KeyHolder, MediaKeys
 from services.broadcast.limits import RequestsInFlight, unavailable
 from services.broadcast.live import MAX_EPOCH_LENGTH, Live
 from services.broadcast.media_routes import MediaRoutes
@@ -31,7 +32,7 @@ from services.broadcast.sse import SseEndpoint, request_address
 from services.broadcast.websocket import LiveEndpoint
 from shared.adapters.db import Database
 from shared.adapters.definitions import Definitions, load_definitions
-from shared.adapters.service import running
+from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import ProblemError, Readiness, health_routes, problem_handlers
 from shared.contract import channels
@@ -63,7 +64,14 @@ class Broadcast:
 
     def lifespan(self, app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
         return running(self._start(), self.websocket.keep_alive(), self.media.run(),
+                       keep_running("media key checks",
+                                    lambda: self.keys.watch(self._key_holders)),
                        database=self.database)
+
+    def _key_holders(self) -> Iterator[KeyHolder]:
+        """The open connections a media key let in."""
+        yield from self.websocket.connections()
+        yield from self.sse.streams()
 
     async def _start(self) -> None:
         await self.database.connect()

@@ -4,10 +4,9 @@ and answered at once, so a flood costs its sender more than the server."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.adapters.rates import RatePerKey
 from shared.adapters.web import ProblemError, problem_response
 
 RETRY_AFTER_S = 2
@@ -24,32 +23,6 @@ def unavailable(detail: str) -> ProblemError:
 def too_many(detail: str, retry_after_s: float) -> ProblemError:
     """A 429: this client asked for too much; it may try again after `retry_after_s`."""
     return ProblemError(429, detail, headers={"Retry-After": str(max(1, round(retry_after_s)))})
-
-
-class TokenBucket:
-    """`rate` events a second on average, `burst` at once."""
-
-    __slots__ = ("_at", "_tokens", "burst", "rate")
-
-    def __init__(self, rate: float, burst: float, now: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = burst
-        self._at = now
-
-    def take(self, now: float) -> bool:
-        """Spends one token if there is one."""
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens < 1:
-            return False
-        self._tokens -= 1
-        return True
-
-    def wait_s(self, now: float) -> float:
-        """How long until `take` can succeed."""
-        missing = 1 - min(self.burst, self._tokens + (now - self._at) * self.rate)
-        return max(0.0, missing / self.rate)
 
 
 class ConnectionsPerAddress:
@@ -75,24 +48,12 @@ class ConnectionsPerAddress:
             self._open.pop(address, None)
 
 
-class RatePerAddress:
+class RatePerAddress(RatePerKey[str]):
     """A token bucket per client address, for the most recently seen addresses."""
 
     def __init__(self, per_minute: float, burst: float) -> None:
+        super().__init__(per_minute / 60, burst, REMEMBERED_ADDRESSES)
         self.per_minute = per_minute
-        self._rate = per_minute / 60
-        self._burst = burst
-        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
-
-    def take(self, address: str, now: float) -> bool:
-        bucket = self._buckets.get(address)
-        if bucket is None:
-            bucket = self._buckets[address] = TokenBucket(self._rate, self._burst, now)
-            if len(self._buckets) > REMEMBERED_ADDRESSES:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(address)
-        return bucket.take(now)
 
 
 class RequestsInFlight:

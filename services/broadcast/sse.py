@@ -8,7 +8,7 @@ what the reader has not kept up with, and the budget is checked on them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -19,7 +19,7 @@ from services.broadcast.hub import Subscriber
 from services.broadcast.limits import RETRY_AFTER_S, too_many, unavailable
 from services.broadcast.live import MAX_EPOCH_LENGTH, REPLAY_ALLOWANCE_BYTES, Live
 from services.broadcast.metrics import CONNECTIONS, LAGGING_CLOSED
-from services.broadcast.outgoing import Outgoing
+from services.broadcast.outgoing import Outgoing, error
 from shared.adapters.db import DATABASE_DOWN
 from shared.adapters.web import ProblemError
 
@@ -114,6 +114,11 @@ class SseStream(Subscriber):
         self._size += len(chunk)
         self._wake.set()
 
+    def key_withdrawn(self) -> None:
+        """Its media key was revoked or expired: an `error` event, then the end."""
+        self._event("error", error("key_withdrawn", "media key revoked or expired"), None)
+        self.end()
+
     def end(self) -> None:
         self.ended = True
         self.live.disconnect(self)
@@ -166,6 +171,10 @@ class SseEndpoint:
     def __init__(self, live: Live) -> None:
         self.live = live
         self._streams: set[SseStream] = set()
+
+    def streams(self) -> Iterable[SseStream]:
+        """Every open stream."""
+        return self._streams
 
     def shutdown(self) -> None:
         """Ends every stream, so the server can stop; clients reconnect with Last-Event-ID."""

@@ -21,7 +21,7 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 from urllib.parse import parse_qs
 
@@ -33,11 +33,12 @@ from websockets.server import ServerProtocol
 
 from services.broadcast.access import Access, client_address, key_from
 from services.broadcast.hub import Subscriber
-from services.broadcast.limits import RETRY_AFTER_S, TokenBucket, too_many, unavailable
+from services.broadcast.limits import RETRY_AFTER_S, too_many, unavailable
 from services.broadcast.live import REPLAY_ALLOWANCE_BYTES, Live, Work
 from services.broadcast.metrics import CONNECTIONS, DEAD_CLOSED, LAGGING_CLOSED, THROTTLED
 from services.broadcast.outgoing import Outgoing, error, text_frame
 from shared.adapters.db import DATABASE_DOWN
+from shared.adapters.rates import TokenBucket
 from shared.adapters.web import ProblemError
 
 log = structlog.get_logger()
@@ -45,6 +46,7 @@ log = structlog.get_logger()
 LIVE_PATH = "/v1/live"
 MAX_MESSAGE_BYTES = 64 * 1024  # larger client messages close the connection with 1009
 CLOSE_LAGGING = 4008  # fell behind its buffer budget: reconnect and resume with `since`
+CLOSE_KEY_WITHDRAWN = 4401  # its media key was revoked or expired: do not reconnect with it
 MAX_WAITING_REQUESTS = 32  # requests waiting their turn (see below); more closes with 1008
 # Requests handled per connection: a board sends one `subscribe` and a ping every 4 s, so
 # 10 a second (20 at once) is never reached by a client that is not attacking. Beyond it
@@ -124,6 +126,11 @@ class LiveEndpoint:
                 super().__init__(endpoint, server_state.connections)
 
         return EndpointConnection
+
+    def connections(self) -> Iterable[LiveConnection]:
+        """Every open connection."""
+        for ping_slice in self._slices:
+            yield from ping_slice
 
     def opened(self, connection: LiveConnection) -> set[LiveConnection]:
         CONNECTIONS.labels("websocket", connection.access.name).inc()
@@ -297,6 +304,9 @@ class LiveConnection(asyncio.Protocol, Subscriber):
     def _lagging(self) -> None:
         LAGGING_CLOSED.inc()
         self._close(CLOSE_LAGGING, "lagging: reconnect and resume with since", CLOSE_TIMEOUT_S)
+
+    def key_withdrawn(self) -> None:
+        self._close(CLOSE_KEY_WITHDRAWN, "media key revoked or expired", CLOSE_TIMEOUT_S)
 
     def keepalive(self) -> None:
         if not self._open:

@@ -94,15 +94,21 @@ def parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser(
         "token", help="create, list or revoke tokens",
-        description="official: enters results (for --venue venues, else every venue); admin: "
-        "the results desk, enters results at every venue; media: an outlet's key.",
+        description="recorder: enters results, its official ones wait for a referee;"
+        " referee: enters and confirms; official: v1's role, enters (all three for --venue"
+        " venues, else every venue); admin: the results desk, every venue; media: an"
+        " outlet's key.",
     )
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="print a new token (last line)")
     create.add_argument("--role", choices=ROLES, required=True)
-    create.add_argument("--venue", action="append", help="official's venue (repeatable)")
+    create.add_argument("--venue", action="append",
+                        help="a recorder's, referee's or official's venue (repeatable)")
     create.add_argument("--name", help="who holds it (the official or the outlet); shown in "
                         "the audit trail")
+    create.add_argument("--expires", metavar="DAY_OR_TIME",
+                        help="refused from then on: a day (2024-09-30, through its end,"
+                        " Beijing time) or a time (2024-09-30T18:00)")
     token_commands.add_parser("list", help="list tokens with what each has entered")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its number (#)")
     revoke.add_argument("id", type=int)

@@ -2,12 +2,20 @@
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from services.cli.located import database_url
 from shared.adapters import db
 from shared.adapters.definitions import load_definitions
 from shared.adapters.settings import Settings
-from shared.adapters.tokens import Role, TokenListing, create_token, list_tokens, revoke_token
+from shared.adapters.tokens import (
+    Role,
+    TokenListing,
+    create_token,
+    list_tokens,
+    parse_expiry,
+    revoke_token,
+)
 
 
 async def token_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -42,7 +50,10 @@ async def _create_token(settings: Settings, pool: db.Pool, args: argparse.Namesp
         print("a media key needs --name OUTLET", file=sys.stderr)
         return 2
     try:
-        token, secret = await create_token(pool, role, args.name, venues)
+        expires_at = (None if args.expires is None
+                      else parse_expiry(args.expires, datetime.now(UTC)))
+        token, secret = await create_token(pool, role, args.name, venues,
+                                           expires_at=expires_at)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -52,17 +63,25 @@ async def _create_token(settings: Settings, pool: db.Pool, args: argparse.Namesp
     scope = f" for venues {', '.join(venues)}" if venues else ""
     if role != "media":
         scope = scope or " for every venue"
-    print(f"created {role} token #{token.id} {token.name!r}{scope}")
+    until = f", until {expires_at:%Y-%m-%d %H:%M %z}" if expires_at else ""
+    print(f"created {role} token #{token.id} {token.name!r}{scope}{until}")
     print(secret)
     return 0
 
 
 def _print_tokens(listings: list[TokenListing]) -> None:
-    print("#\trole\tname\tvenues\tstate\tcreated\tresults entered\tlast entered")
+    print("#\trole\tname\tvenues\tstate\tcreated\texpires\tresults entered\tlast entered")
+    now = datetime.now(UTC)
     for listing in listings:
         token = listing.token
-        state = f"revoked {listing.revoked_at:%Y-%m-%d %H:%M}" if listing.revoked_at else "active"
+        state: str = listing.state(now)
+        if listing.revoked_at:
+            by = f" by {listing.revoked_by}" if listing.revoked_by else ""
+            state = f"revoked {listing.revoked_at:%Y-%m-%d %H:%M}{by}"
+        created = f"{listing.created_at:%Y-%m-%d %H:%M}" + (
+            f" by {listing.created_by}" if listing.created_by else "")
         venues = ",".join(token.venues) or ("*" if token.enters_results else "-")
+        expires = f"{listing.expires_at:%Y-%m-%d %H:%M}" if listing.expires_at else "-"
         last = f"{listing.last_entered_at:%Y-%m-%d %H:%M}" if listing.last_entered_at else "-"
-        print(f"#{token.id}\t{token.role}\t{token.name}\t{venues}\t{state}\t"
-              f"{listing.created_at:%Y-%m-%d %H:%M}\t{listing.results_entered}\t{last}")
+        print(f"#{token.id}\t{token.role}\t{token.name}\t{venues}\t{state}\t{created}\t"
+              f"{expires}\t{listing.results_entered}\t{last}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
@@ -23,12 +23,19 @@ from services.ingest import answers, store
 from services.ingest.assignments import my_events_document
 from services.ingest.audit import history_document
 from services.ingest.openapi import openapi_document
-from services.ingest.tournament import follow_match
+from services.ingest.results_desk import (
+    awaiting_document,
+    created_document,
+    progress_document,
+    token_document,
+)
+from services.ingest.tournament import Refused, follow_confirmation, follow_match
 from services.ingest.units import (
     EventUnits,
     StatusRefused,
     UnitChangesOutbox,
     apply_result,
+    confirm_unit,
     entry_unit_document,
     registered_entries,
     set_status,
@@ -37,19 +44,30 @@ from services.ingest.units import (
 )
 from services.ingest.validation import (
     bib_issues,
+    check_note,
     check_result,
     check_status,
+    check_token_request,
     claims_records,
     requested_event,
+    requested_revision,
     requested_unit,
 )
 from shared.adapters import db, kafka
 from shared.adapters.db import DATABASE_DOWN, Database
 from shared.adapters.definitions import Definitions, load_definitions
 from shared.adapters.outbox import OutboxRelay
+from shared.adapters.rates import RatePerKey
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
-from shared.adapters.tokens import Token, find_token, revoked_at
+from shared.adapters.tokens import (
+    Token,
+    create_desk_token,
+    find_token,
+    list_tokens,
+    refused,
+    revoke_desk_token,
+)
 from shared.adapters.web import (
     ProblemError,
     Readiness,
@@ -57,7 +75,9 @@ from shared.adapters.web import (
     problem_handlers,
     with_headers,
 )
+from shared.domain.checks import CheckAction, awaits_confirmation
 from shared.domain.games import Event
+from shared.domain.schedule import GAMES_TIMEZONE
 from shared.domain.units import RANKING_PHASE, Unit
 
 log = structlog.get_logger()
@@ -76,10 +96,14 @@ DATABASE_TIMEOUT_S = 10
 HEALTH_PROBE_S = 1.0
 
 ENTER_DIR = Path(__file__).parent / "enter"
-# The page keeps the official's token in localStorage, so it runs only its own scripts, no
-# other site may frame it (to overlay it and steal a click), a file is only what its type
-# says, and no address leaves it in a Referer. On every file under /enter: a CSP on /enter
-# alone is sidestepped by opening /enter/index.html.
+DESK_DIR = Path(__file__).parent / "desk"
+# Tokens whose request rates are remembered; the least recent is forgotten first (and starts
+# again with a full burst). Far more than the tokens of a games.
+RATED_TOKENS = 10_000
+# The pages keep the official's token in localStorage, so they run only their own scripts, no
+# other site may frame them (to overlay them and steal a click), a file is only what its type
+# says, and no address leaves them in a Referer. On every file under /enter and /desk: a CSP
+# on /enter alone is sidestepped by opening /enter/index.html.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none';"
                                " frame-ancestors 'none'",
@@ -94,10 +118,14 @@ class Ingest:
         self.settings = settings
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
+        self.rules = definitions.rules
         self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
         # The results' outbox, then the units' states' (both to podium.results).
         self.relays: tuple[OutboxRelay, ...] = ()
         self.openapi = orjson.dumps(openapi_document(self.games))
+        self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
+                                                 settings.ingest_token_request_burst,
+                                                 RATED_TOKENS)
 
     # --- answers ------------------------------------------------------------------------
 
@@ -106,7 +134,7 @@ class Ingest:
         # too large is refused before anything else, unread.
         if _declared_length(request) > answers.MAX_BODY_BYTES:
             raise answers.too_large()
-        token = await self._official(request)
+        token = await self._holder(request)
         raw = await _read_body(request)
         try:
             payload = orjson.loads(raw)
@@ -131,30 +159,34 @@ class Ingest:
         unit = event.unit(body.unit_phase) if event is not None else None
         assert event is not None and unit is not None, "check_result knows the event and unit"
         entries = body.normalized_entries()
+        status = body.status
+        waits = awaits_confirmation(token.role, status, event.sport, self.rules)
 
         async def units_follow(conn: db.Connection) -> None:
+            # A recorder's official result waits for a referee; withdrawing or downgrading
+            # an official result would change the tables without one, so it may not.
+            if token.role == "recorder" and status != "official" and await store.counted_status(
+                    conn, event.id, unit.phase, before=body.revision) == "official":
+                raise answers.recorder_cannot_withdraw(event, status)
             # The unit's state moves with its result, in the same transaction.
             units = await EventUnits.load(conn, self.games, event)
             problems = bib_issues(entries, units.entrants, self.games, event)
             if problems:
                 raise answers.invalid(problems)
-            refused = await apply_result(conn, units, unit, body.status)
+            refused = await apply_result(conn, units, unit, status, awaiting_confirmation=waits)
             if refused is not None:
                 raise answers.round_closed(unit, event, refused.reason)
             if event.tournament is not None:
-                match_refused = await follow_match(conn, units, unit, body.revision,
-                                                   body.status, body.match)
-                if match_refused is not None and match_refused.issues:
-                    raise answers.invalid(match_refused.issues)
-                if match_refused is not None:
-                    raise answers.match_conflict(unit, event, match_refused.dependent)
+                refuse_match(unit, event, await follow_match(
+                    conn, units, unit, body.revision, status, body.match, waits=waits))
             await units.save(conn)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
-                status=body.status, note=body.note, entries=entries, token_id=token.id,
-                phase=unit.phase, match=body.match, within=units_follow,
+                status=status, note=body.note, entries=entries, token_id=token.id,
+                phase=unit.phase, awaits_confirmation=waits, match=body.match,
+                within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)
@@ -163,13 +195,82 @@ class Ingest:
         self._relays_wake()
         ACCEPTED.labels(unit.venue).inc()
         log.info("result accepted", event_id=body.event_id, phase=unit.phase,
-                 revision=body.revision, status=body.status, by=token.name)
+                 revision=body.revision, status=body.status, waits=waits, by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
+
+    async def confirm(self, request: Request) -> Response:
+        """`POST /v1/results/{event_id}/{revision}/confirm[?phase=...]`: a referee of the
+        venue or the desk, not who entered it, makes a waiting revision count (or ends a
+        review)."""
+        return await self._check(request, "confirm")
+
+    async def review(self, request: Request) -> Response:
+        """`POST /v1/results/{event_id}/{revision}/review[?phase=...]` `{"note"}`: an
+        official result under review (a protest, 申诉), shown with the note until a
+        confirmation or a correction ends it."""
+        return await self._check(request, "review")
+
+    async def _check(self, request: Request, action: CheckAction) -> Response:
+        token = await self._holder(request)
+        event = self._event(request)
+        unit = self._unit_of(event, request)
+        if not token.may_confirm_for(unit.venue):
+            if token.role in ("referee", "admin") or not token.may_enter_for(unit.venue):
+                raise answers.venue_not_allowed(token, event, self.games, unit.venue)
+            raise answers.may_not_check(token, action)
+        revision = requested_revision(request.path_params["revision"])
+        if revision is None:
+            raise answers.no_revision(event, request.path_params["revision"])
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw) if raw.strip() else None
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        note, issues = check_note(payload, required=action == "review")
+        if issues:
+            raise answers.invalid(issues)
+
+        async def unit_follows(conn: db.Connection) -> None:
+            # A confirmation makes the unit official, in the same transaction.
+            if action == "confirm":
+                await confirm_unit(conn, self.games, event, unit)
+            if action == "confirm" and event.tournament is not None:
+                # A match's confirmed result counts now: the ranking may follow.
+                units = await EventUnits.load(conn, self.games, event)
+                refuse_match(unit, event, await follow_confirmation(conn, units, unit, revision))
+                await units.save(conn)
+
+        async with _database():
+            outcome = await store.add_check(self.database.pool, event_id=event.id,
+                                            phase=unit.phase, revision=revision, action=action,
+                                            note=note, token=token, within=unit_follows)
+        if isinstance(outcome, store.CheckRefused):
+            raise answers.check_refused(outcome, event, action)
+        if not outcome.created:
+            return JSONResponse(outcome.answer(), status_code=200)
+        self._relays_wake()
+        log.info("result checked", unit_id=unit.unit_id, revision=revision, action=action,
+                 by=token.name)
+        return JSONResponse(outcome.answer(), status_code=202)
+
+    async def my_awaiting(self, request: Request) -> Response:
+        """`GET /v1/my/awaiting`: the results of the token's venues awaiting confirmation."""
+        token = await self._holder(request)
+        event_ids = [e.id for e in self.games.events
+                     if any(token.may_enter_for(unit.venue) for unit in e.units)]
+        async with _database(), self.database.pool.acquire() as conn:
+            current = await store.current_revisions(conn, event_ids)
+            waiting = [unit_id for unit_id, revision in current.items() if revision.waiting]
+            entered = await store.entered(self.database.pool, [
+                (event_id, phase, current[unit_id].revision)
+                for unit_id in waiting for event_id, _, phase in [unit_id.partition("/")]])
+            updates = await stored_updates(conn, waiting)
+        return JSONResponse(awaiting_document(token, self.games, current, entered, updates))
 
     async def unit_status(self, request: Request) -> Response:
         """`POST /v1/units/{unit_id}/status`: an official of the unit's venue (or the desk)
         sets it running, delayed, postponed or back to scheduled."""
-        token = await self._official(request)
+        token = await self._holder(request)
         unit, event = self._unit(request)
         if not token.may_enter_for(unit.venue):
             raise answers.venue_not_allowed(token, event, self.games, unit.venue)
@@ -193,7 +294,7 @@ class Ingest:
     async def my_unit(self, request: Request) -> Response:
         """`GET /v1/my/units/{unit_id}`: the unit as its officials enter its result: its
         state, start list and current revision."""
-        token = await self._official(request)
+        token = await self._holder(request)
         unit, event = self._unit(request)
         if not token.may_enter_for(unit.venue):
             raise answers.venue_not_allowed(token, event, self.games, unit.venue)
@@ -204,23 +305,74 @@ class Ingest:
         return JSONResponse(entry_unit_document(
             self.games, unit, updates.get(unit.unit_id), current.get(unit.unit_id), entrants))
 
+    # --- the results desk -----------------------------------------------------------------
+
+    async def desk_progress(self, request: Request) -> Response:
+        """`GET /v1/desk/progress?date=YYYY-MM-DD`: the units of the day by venue."""
+        await self._admin(request)
+        day = _day(request.query_params.get("date"))
+        async with _database(), self.database.pool.acquire() as conn:
+            current = await store.current_revisions(conn)
+            updates = await stored_updates(conn, [unit.unit_id for unit in self.games.units])
+        return JSONResponse(progress_document(self.games, datetime.now(UTC), day, current,
+                                              updates))
+
+    async def desk_tokens(self, request: Request) -> Response:
+        await self._admin(request)
+        async with _database():
+            listings = await list_tokens(self.database.pool)
+        now = datetime.now(UTC)
+        return JSONResponse({"tokens": [token_document(listing, now) for listing in listings]})
+
+    async def desk_create_token(self, request: Request) -> Response:
+        """`POST /v1/desk/tokens`: a new token, made by (and recorded against) the admin."""
+        admin = await self._admin(request)
+        raw = await _read_body(request)
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise answers.not_json(str(error)) from None
+        wanted, issues = check_token_request(payload, self.games, datetime.now(UTC))
+        if wanted is None:
+            raise answers.invalid(issues)
+        async with _database():
+            token, secret = await create_desk_token(
+                self.database.pool, _secret(request), wanted.role, wanted.name, wanted.venues,
+                expires_at=wanted.expires_at)
+        log.info("token created", token=token.id, role=token.role, name=token.name,
+                 by=admin.name)
+        entry_url = self.settings.ingest_public_url or str(request.base_url).rstrip("/")
+        return JSONResponse(created_document(token, secret, wanted.expires_at,
+                                             f"{entry_url.rstrip('/')}/enter"),
+                            status_code=201, headers={"Cache-Control": "no-store"})
+
+    async def desk_revoke_token(self, request: Request) -> Response:
+        admin = await self._admin(request)
+        token_id = request.path_params["token_id"]
+        if not token_id.isdigit() or len(token_id) > 18:
+            raise answers.no_such_token(token_id)
+        async with _database():
+            name = await revoke_desk_token(self.database.pool, _secret(request),
+                                           int(token_id))
+            listings = [] if name is None else await list_tokens(self.database.pool)
+        if name is None:
+            raise answers.no_such_token(token_id)
+        log.info("token revoked", token=int(token_id), name=name, by=admin.name)
+        listing = next(item for item in listings if item.token.id == int(token_id))
+        return JSONResponse(token_document(listing, datetime.now(UTC)))
+
     async def history(self, request: Request) -> Response:
-        token = await self._official(request)
-        event_id = request.path_params["event_id"]
-        event = self.games.event(event_id)
-        if event is None:
-            raise answers.unknown_event(event_id)
-        unit = event.unit(request.query_params.get("phase", RANKING_PHASE))
-        if unit is None:
-            raise answers.unknown_unit(f"{event_id}/{request.query_params['phase']}")
+        token = await self._holder(request)
+        event = self._event(request)
+        unit = self._unit_of(event, request)
         if not token.may_enter_for(unit.venue):
             raise answers.venue_not_allowed(token, event, self.games, unit.venue)
         async with _database():
-            revisions = await store.event_revisions(self.database.pool, event_id, unit.phase)
+            revisions = await store.event_revisions(self.database.pool, event.id, unit.phase)
         return JSONResponse(history_document(event, revisions))
 
     async def my_events(self, request: Request) -> Response:
-        token = await self._official(request)
+        token = await self._holder(request)
         event_ids = [e.id for e in self.games.events if token.may_enter_for(e.venue)]
         async with _database():
             current = await store.current_revisions(self.database.pool, event_ids)
@@ -235,20 +387,44 @@ class Ingest:
         self.readiness.set("postgresql", False)
         return answers.database_down()
 
-    async def _official(self, request: Request) -> Token:
-        """The official's or admin's token the request carries; refused otherwise."""
-        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        secret = secret.strip()
-        if scheme.lower() != "bearer" or not secret:
+    async def _holder(self, request: Request) -> Token:
+        """The active token of an official or the desk the request carries, within its rate
+        of requests; refused otherwise."""
+        secret = _secret(request)
+        if not secret:
             raise answers.no_token()
         async with _database():
             token = await find_token(self.database.pool, secret)
-            revoked = None if token else await revoked_at(self.database.pool, secret)
+            why = None if token else await refused(self.database.pool, secret)
         if token is None:
-            raise answers.unknown_token(revoked)
+            raise answers.unknown_token(why)
+        now = time.monotonic()
+        if not self.rates.take(token.id, now):
+            raise answers.too_many_requests(self.rates.wait_s(token.id, now))
         if not token.enters_results:
             raise answers.media_key()
         return token
+
+    async def _admin(self, request: Request) -> Token:
+        token = await self._holder(request)
+        if token.role != "admin":
+            raise answers.desk_only()
+        return token
+
+    def _event(self, request: Request) -> Event:
+        event_id = request.path_params["event_id"]
+        event = self.games.event(event_id)
+        if event is None:
+            raise answers.unknown_event(event_id)
+        return event
+
+    def _unit_of(self, event: Event, request: Request) -> Unit:
+        """The unit of `event` that `?phase=` names (none: its ranking, the final)."""
+        phase = request.query_params.get("phase", RANKING_PHASE)
+        unit = event.unit(phase)
+        if unit is None:
+            raise answers.unknown_unit(f"{event.id}/{phase}")
+        return unit
 
     def _unit(self, request: Request) -> tuple[Unit, Event]:
         unit_id = request.path_params["unit_id"]
@@ -314,9 +490,36 @@ _WRITABLE = ("SELECT NOT pg_is_in_recovery()"
              " AND current_setting('transaction_read_only') = 'off'")
 
 
+def refuse_match(unit: Unit, event: Event, refused: Refused | None) -> None:
+    """A match's result that does not stand: its problems (422) or the matches it reaches
+    (409)."""
+    if refused is not None and refused.issues:
+        raise answers.invalid(refused.issues)
+    if refused is not None:
+        raise answers.match_conflict(unit, event, refused.dependent)
+
+
 def _database() -> asyncio.Timeout:
     """Bounds the PostgreSQL work of a request (DATABASE_TIMEOUT_S), never the client's upload."""
     return asyncio.timeout(DATABASE_TIMEOUT_S)
+
+
+def _secret(request: Request) -> str:
+    """The Bearer token's secret the request carries ("" without one)."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def _day(text: str | None) -> date | None:
+    """`?date=` of the desk: a day of the games; none, every day; `today` by the games' clock."""
+    if text is None or text == "":
+        return None
+    if text == "today":
+        return datetime.now(GAMES_TIMEZONE).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise answers.bad_day(text) from None
 
 
 def _declared_length(request: Request) -> int:
@@ -359,21 +562,34 @@ async def entry_page(request: Request) -> Response:
     return FileResponse(ENTER_DIR / "index.html", headers=PAGE_HEADERS)
 
 
-def entry_page_files() -> ASGIApp:
-    return with_headers(StaticFiles(directory=ENTER_DIR, html=True), PAGE_HEADERS)
+def page_files(directory: Path) -> ASGIApp:
+    return with_headers(StaticFiles(directory=directory, html=True), PAGE_HEADERS)
+
+
+async def desk_page(request: Request) -> Response:
+    return FileResponse(DESK_DIR / "index.html", headers=PAGE_HEADERS)
 
 
 def create_app(settings: Settings) -> Starlette:
     ingest = Ingest(settings, load_definitions(settings.games_dir))
     routes = [
         Route("/v1/results", ingest.post_result, methods=["POST"]),
+        Route("/v1/results/{event_id}/{revision}/confirm", ingest.confirm, methods=["POST"]),
+        Route("/v1/results/{event_id}/{revision}/review", ingest.review, methods=["POST"]),
         Route("/v1/events/{event_id}/history", ingest.history),
         Route("/v1/units/{unit_id:path}/status", ingest.unit_status, methods=["POST"]),
         Route("/v1/my/events", ingest.my_events),
         Route("/v1/my/units/{unit_id:path}", ingest.my_unit),
+        Route("/v1/my/awaiting", ingest.my_awaiting),
+        Route("/v1/desk/progress", ingest.desk_progress),
+        Route("/v1/desk/tokens", ingest.desk_tokens),
+        Route("/v1/desk/tokens", ingest.desk_create_token, methods=["POST"]),
+        Route("/v1/desk/tokens/{token_id}/revoke", ingest.desk_revoke_token, methods=["POST"]),
         Route("/openapi.json", ingest.openapi_json),
         Route("/enter", entry_page),
-        Mount("/enter", entry_page_files(), name="enter"),
+        Mount("/enter", page_files(ENTER_DIR), name="enter"),
+        Route("/desk", desk_page),
+        Mount("/desk", page_files(DESK_DIR), name="desk"),
         # Accepting needs only PostgreSQL: with Kafka down results queue in the outbox. But
         # a relay that has not published for long is a stuck pipeline, and /healthz says so.
         *health_routes(ingest.readiness, required=("postgresql", "relay")),

@@ -56,6 +56,6 @@ def my_events_document(
 def _revision_fields(latest: CurrentRevision | None) -> dict[str, Any]:
     return {
         "current_revision": latest.revision if latest else 0,
-        "current_status": latest.status if latest else None,
+        "current_status": latest.shown_status if latest else None,
         "accepted_at": latest.accepted_at.isoformat() if latest else None,
     }

@@ -27,6 +27,7 @@ def history_document(event: Event, revisions: Sequence[StoredRevision]) -> dict[
     previous: StoredRevision | None = None
     official_before = False
     for stored in revisions:
+        made = stored.made
         items.append({
             "revision": stored.revision,
             "status": stored.status,
@@ -40,8 +41,18 @@ def history_document(event: Event, revisions: Sequence[StoredRevision]) -> dict[
             "entries": [entry.model_dump(mode="json") for entry in stored.entries],
             **({} if stored.match is None else {"match": _match(stored)}),
             "changes": changes(previous, stored),
+            # v1.1, the second check: entered to wait for a confirmation; as readers see it
+            # now (`unofficial` while it waits); every confirmation and review of it.
+            "awaits_confirmation": stored.awaits_confirmation,
+            "shown_status": made.shown_status(stored.status, stored.awaits_confirmation),
+            "under_review": made.review is not None,
+            "checks": [{"action": check.action, "note": check.note,
+                        "checked_at": check.checked_at.isoformat(), "by": check.by,
+                        "by_role": check.by_role, "published": check.published_at is not None}
+                       for check in stored.checks],
         })
-        official_before = official_before or stored.status == "official"
+        counted = made.counts(stored.awaits_confirmation)
+        official_before = official_before or (stored.status == "official" and counted)
         previous = stored
     return {
         "event": event.model_dump(mode="json"),

@@ -9,8 +9,9 @@ from services.ingest.validation import MAX_ENTRIES, MAX_MEMBERS, MAX_REVISION
 from shared.adapters.openapi import literals as _literals
 from shared.adapters.openapi import problem as _problem
 from shared.adapters.openapi import ref as _ref
-from shared.adapters.tokens import ROLES
+from shared.adapters.tokens import ENTERING_ROLES, ROLES
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
+from shared.domain.checks import CHECK_ACTIONS, UNOFFICIAL
 from shared.domain.games import Games
 from shared.domain.unit_status import UNIT_STATUSES
 from shared.domain.units import RANKING_PHASE
@@ -30,6 +31,12 @@ _UNAVAILABLE = _problem(
     "PostgreSQL cannot be reached. Nothing is confirmed: send the very same request again after"
     " Retry-After seconds.",
     {"Retry-After": {"schema": {"type": "string", "example": str(RETRY_AFTER_S)}, "required": True,
+                     "description": "seconds to wait before trying again"}},
+)
+_TOO_MANY = _problem(
+    "This token sent more requests than its rate allows (a burst, then a steady rate per"
+    " second; docs/officials.md); nothing was done. Other tokens are served meanwhile.",
+    {"Retry-After": {"schema": {"type": "string", "example": "1"}, "required": True,
                      "description": "seconds to wait before trying again"}},
 )
 _LANGUAGE = {
@@ -56,8 +63,10 @@ def openapi_document(games: Games) -> dict[str, Any]:
         "components": {
             "securitySchemes": {"token": {
                 "type": "http", "scheme": "bearer",
-                "description": f"A token from `podium token create` (roles {', '.join(ROLES)}):"
-                " officials for their venues, admins for every venue; media keys are refused.",
+                "description": f"A token from `podium token create` or the results desk"
+                f" (roles {', '.join(ROLES)}): recorders, referees and officials for their"
+                " venues, admins for every venue; media keys are refused. Revoked and expired"
+                " tokens are refused (401).",
             }},
             "schemas": _schemas(delegations),
         },
@@ -70,9 +79,7 @@ def openapi_document(games: Games) -> dict[str, Any]:
                 "parameters": [
                     {"name": "event_id", "in": "path", "required": True,
                      "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}},
-                    {"name": "phase", "in": "query", "required": False,
-                     "description": "the unit (heat-1, final); default: the final",
-                     "schema": {"type": "string", "default": RANKING_PHASE}},
+                    _PHASE,
                     _LANGUAGE,
                 ],
                 "responses": {
@@ -80,6 +87,7 @@ def openapi_document(games: Games) -> dict[str, Any]:
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key, or an official of other venues."),
                     "404": _problem("No such event in the games, or no such unit of it."),
+                    "429": _TOO_MANY,
                     "503": _UNAVAILABLE,
                 },
             }},
@@ -94,9 +102,48 @@ def openapi_document(games: Games) -> dict[str, Any]:
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key, or an official of other venues."),
                     "404": _problem("No such unit in the games."),
+                    "429": _TOO_MANY,
                     "503": _UNAVAILABLE,
                 },
             }},
+            "/v1/results/{event_id}/{revision}/confirm": {"post": _check_operation("confirm")},
+            "/v1/results/{event_id}/{revision}/review": {"post": _check_operation("review")},
+            "/v1/my/awaiting": {"get": {
+                "summary": "The results of this token's venues that await confirmation, each"
+                           " as entered",
+                "operationId": "myAwaiting",
+                "parameters": [_LANGUAGE],
+                "responses": {
+                    "200": _json("Every waiting revision, in programme order.", "Awaiting"),
+                    "401": _UNAUTHORIZED,
+                    "403": _problem("A media key."),
+                    "429": _TOO_MANY,
+                    "503": _UNAVAILABLE,
+                },
+            }},
+            "/v1/desk/progress": {"get": _desk_operation(
+                "The games' progress: the units of a day by venue, each with its state",
+                "deskProgress", "Progress",
+                [{"name": "date", "in": "query", "required": False,
+                  "description": "A day of the games (YYYY-MM-DD) or `today` (the games'"
+                                 " time zone); without it, every day.",
+                  "schema": {"type": "string", "example": "2024-09-20"}}],
+                {"400": _problem("The date is not a day.")})},
+            "/v1/desk/tokens": {
+                "get": _desk_operation("Every token, with who made or revoked it and what it"
+                                       " entered", "deskTokens", "Tokens"),
+                "post": {**_desk_operation(
+                    "Make a token; its secret is in this answer only", "deskCreateToken",
+                    "CreatedToken", extra={"422": _invalid_request()}, status="201"),
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref("TokenRequest")}}}},
+            },
+            "/v1/desk/tokens/{token_id}/revoke": {"post": _desk_operation(
+                "Revoke a token at once (its open live connections close within 5 s)",
+                "deskRevokeToken", "Token",
+                [{"name": "token_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": "^[0-9]+$", "maxLength": 18}}],
+                {"404": _problem("No such token, or revoked already.")})},
             "/v1/my/events": {"get": {
                 "summary": "The events this token may enter, today's first, with their current"
                            " revisions",
@@ -107,10 +154,13 @@ def openapi_document(games: Games) -> dict[str, Any]:
                                  "MyEvents"),
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key."),
+                    "429": _TOO_MANY,
                     "503": _UNAVAILABLE,
                 },
             }},
             "/enter": {"get": _public("The officials' entry page.", "text/html")},
+            "/desk": {"get": _public("The results desk's page (signed in with an admin"
+                                     " token).", "text/html")},
             "/openapi.json": {"get": _public("This document.", "application/json")},
             "/healthz": {"get": {
                 "summary": "Ready to accept results (PostgreSQL reachable)?",
@@ -158,6 +208,7 @@ def _post_unit_status() -> dict[str, Any]:
                             " detail says what to do instead."),
             "422": _problem("Not JSON, or a field is wrong: a delay without its new starts_at,"
                             " a start not later than the current one."),
+            "429": _TOO_MANY,
             "503": _UNAVAILABLE,
         },
     }
@@ -170,6 +221,86 @@ def _public(description: str, media_type: str) -> dict[str, Any]:
         "responses": {"200": {"description": description,
                               "content": {media_type: {"schema": {"type": "string"}}}}},
     }
+
+
+_EVENT_PATH = {"name": "event_id", "in": "path", "required": True,
+               "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}}
+_PHASE = {"name": "phase", "in": "query", "required": False,
+          "description": "the unit (heat-1, final); default: the final",
+          "schema": {"type": "string", "default": RANKING_PHASE}}
+
+
+def _check_operation(action: str) -> dict[str, Any]:
+    confirm = action == "confirm"
+    return {
+        "summary": ("Confirm a revision that awaits confirmation (or end a review): it counts"
+                    if confirm else
+                    "Put an official result under review (a protest, 申诉) with a note"),
+        "operationId": "confirmResult" if confirm else "reviewResult",
+        "description": (
+            "A referee of the event's venue or an admin, other than the token that entered"
+            " the revision, makes that exact revision official and counted; it also ends a"
+            " review. The very same check again by the same token is answered 200."
+            if confirm else
+            "A referee of the event's venue or an admin marks the current official result"
+            " under review; boards and media show it with the note until a confirmation or"
+            " a correction ends it."),
+        "parameters": [
+            _EVENT_PATH,
+            {"name": "revision", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,4}$"},
+             "description": "the revision checked: it must be the unit's current one"},
+            _PHASE,
+            _LANGUAGE,
+        ],
+        "requestBody": {
+            "required": not confirm,
+            "content": {"application/json": {"schema": _ref("CheckRequest")}},
+        },
+        "responses": {
+            "202": _json("The check is stored; scoring applies it within seconds.", "Checked"),
+            "200": _json("The very same check again, by the same token: the first answer.",
+                         "Checked"),
+            "401": _UNAUTHORIZED,
+            "403": _problem("A media key; a role that does not check results (recorder,"
+                            " official); a token of other venues; or, confirming, the token"
+                            " that entered the revision."),
+            "404": _problem("No such event, unit or revision, or no result entered yet."),
+            "409": _problem("The revision is no longer current (the detail names the current"
+                            " one), or its state does not take this check: it does not wait"
+                            " for a confirmation, is not official, or is under review already."),
+            "413": _problem(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+            "422": _invalid_request(),
+            "429": _TOO_MANY,
+            "503": _UNAVAILABLE,
+        },
+    }
+
+
+def _desk_operation(
+    summary: str, operation_id: str, schema: str,
+    parameters: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None, status: str = "200",
+) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "operationId": operation_id,
+        "description": "The results desk: admin tokens only.",
+        "parameters": [*(parameters or []), _LANGUAGE],
+        "responses": {
+            status: _json(summary + ".", schema),
+            "401": _UNAUTHORIZED,
+            "403": _problem("Not an admin token."),
+            **(extra or {}),
+            "429": _TOO_MANY,
+            "503": _UNAVAILABLE,
+        },
+    }
+
+
+def _invalid_request() -> dict[str, Any]:
+    return _problem("Not JSON, or breaks the rules: every problem is listed with a JSON"
+                    " pointer; nothing was done.")
 
 
 def _post_results() -> dict[str, Any]:
@@ -192,7 +323,8 @@ def _post_results() -> dict[str, Any]:
             "200": _json("The very same submission again: the first answer; nothing is counted"
                          " twice.", "Accepted"),
             "401": _UNAUTHORIZED,
-            "403": _problem("A media key, or an official whose token is for other venues."),
+            "403": _problem("A media key; an official whose token is for other venues; a"
+                            " recorder making an official result provisional or cancelled."),
             "409": _problem("The revision is taken with other content, or does not follow the"
                             " current revision; the detail names the revision to submit. A"
                             " heat's correction once the next round has a result, or a"
@@ -200,6 +332,7 @@ def _post_results() -> dict[str, Any]:
                             " (named)."),
             "413": _problem(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
             "422": _invalid(),
+            "429": _TOO_MANY,
             "503": _UNAVAILABLE,
         },
     }
@@ -337,8 +470,13 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "event_id": {"type": "string"},
                 "revision": {"type": "integer"},
                 "accepted_at": {"type": "string", "format": "date-time"},
+                "awaiting_confirmation": {
+                    "const": True, "description": "present when this official revision waits"
+                    " for a second check before it counts (a recorder's, or where the rules"
+                    " file asks for one)"},
             },
         },
+        **_check_schemas(),
         "Problem": {
             "type": "object",
             "required": ["type", "title", "status", "detail"],
@@ -392,7 +530,7 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "note": nullable_text,
                 "accepted_at": {"type": "string", "format": "date-time"},
                 "entered_by": {"type": "string", "description": "the token's name"},
-                "entered_by_role": {"enum": ["official", "admin"]},
+                "entered_by_role": {"enum": list(ENTERING_ROLES)},
                 "correction": {"type": "boolean",
                                "description": "replaces a result that was already official"},
                 "published": {"type": "boolean",
@@ -400,6 +538,14 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "entries": {"type": "array", "items": _ref("Entry")},
                 "match": {**_ref("Match"), "description": "a match's result only"},
                 "changes": {"type": "array", "items": _ref("Change")},
+                "awaits_confirmation": {"type": "boolean",
+                                        "description": "entered to wait for a confirmation"},
+                "shown_status": {"enum": [*_literals(ResultStatus), UNOFFICIAL],
+                                 "description": "as readers see it now: unofficial while it"
+                                                " waits"},
+                "under_review": {"type": "boolean"},
+                "checks": {"type": "array", "items": _ref("Check"),
+                           "description": "its confirmations and reviews, oldest first"},
             },
         },
         "History": {
@@ -417,7 +563,7 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
             "properties": {
                 "holder": {"type": "object", "required": ["name", "role", "venues"],
                            "properties": {"name": {"type": "string"},
-                                          "role": {"enum": ["official", "admin"]},
+                                          "role": {"enum": list(ENTERING_ROLES)},
                                           "venues": {"type": "array",
                                                      "items": {"type": "string"}}}},
                 "delegations": {"type": "array", "items": {
@@ -431,7 +577,8 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                     "properties": {
                         "today": {"type": "boolean"},
                         "current_revision": {"type": "integer", "description": "0: none yet"},
-                        "current_status": {"type": ["string", "null"]},
+                        "current_status": {"type": ["string", "null"],
+                                           "description": "unofficial while it waits"},
                         "accepted_at": {"type": ["string", "null"], "format": "date-time"},
                         "sport_name": {"type": "string"}, "group_name": {"type": "string"},
                         "venue_name": {"type": "string"},
@@ -516,5 +663,129 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
             "required": ["status", "waiting_for"],
             "properties": {"status": {"enum": ["ok", "waiting"]},
                            "waiting_for": {"type": "array", "items": {"type": "string"}}},
+        },
+    }
+
+
+def _check_schemas() -> dict[str, Any]:
+    """The second check and the results desk."""
+    nullable_text = {"type": ["string", "null"]}
+    moment = {"type": "string", "format": "date-time"}
+    nullable_moment = {"type": ["string", "null"], "format": "date-time"}
+    step = {"type": ["object", "null"], "required": ["note", "by", "at"],
+            "properties": {"note": nullable_text, "by": {"type": "string"}, "at": moment}}
+    states = ["review", "awaiting", "late", "running", "done", "scheduled"]
+    counts = {"type": "object", "required": states,
+              "properties": {state: {"type": "integer"} for state in states}}
+    token_fields = {"id": {"type": "integer"}, "role": {"enum": list(ROLES)},
+                    "name": {"type": "string"},
+                    "venues": {"type": "array", "items": {"type": "string"}},
+                    "expires_at": nullable_moment}
+    return {
+        "CheckRequest": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"note": {**nullable_text, "maxLength": 2000,
+                                    "description": "required for a review: the protest's"
+                                                   " reason, shown to media"}},
+        },
+        "Checked": {
+            "type": "object",
+            "required": ["event_id", "revision", "action", "note", "checked_at", "by"],
+            "properties": {"event_id": {"type": "string"}, "revision": {"type": "integer"},
+                           "action": {"enum": list(CHECK_ACTIONS)}, "note": nullable_text,
+                           "checked_at": moment, "by": {"type": "string"}},
+        },
+        "Check": {
+            "type": "object",
+            "required": ["action", "note", "checked_at", "by", "by_role", "published"],
+            "properties": {"action": {"enum": list(CHECK_ACTIONS)}, "note": nullable_text,
+                           "checked_at": moment, "by": {"type": "string"},
+                           "by_role": {"enum": list(ENTERING_ROLES)},
+                           "published": {"type": "boolean"}},
+        },
+        "Awaiting": {
+            "type": "object", "required": ["awaiting"],
+            "properties": {"awaiting": {"type": "array", "items": {
+                "type": "object",
+                "required": ["unit_id", "event_id", "revision", "entries", "entered_by",
+                             "accepted_at", "mine", "may_confirm"],
+                "properties": {
+                    "unit_id": {"type": "string"}, "event_id": {"type": "string"},
+                    "revision": {"type": "integer"}, "note": nullable_text,
+                    "entries": {"type": "array", "items": {"type": "object"}},
+                    "entered_by": {"type": "string"}, "accepted_at": moment,
+                    "mine": {"type": "boolean", "description": "this token entered it"},
+                    "may_confirm": {"type": "boolean",
+                                    "description": "this token may confirm it"},
+                }}}},
+        },
+        "Progress": {
+            "type": "object", "required": ["date", "days", "now", "totals", "venues"],
+            "properties": {
+                "date": {"type": ["string", "null"], "format": "date"},
+                "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+                "now": moment,
+                "totals": counts,
+                "venues": {"type": "array", "items": {
+                    "type": "object", "required": ["venue", "name", "name_en", "counts", "units"],
+                    "properties": {
+                        "venue": {"type": "string"}, "name": {"type": "string"},
+                        "name_en": {"type": "string"}, "counts": counts,
+                        "units": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["unit_id", "event_id", "starts_at", "state",
+                                         "revision", "status", "review"],
+                            "properties": {
+                                "unit_id": {"type": "string"}, "event_id": {"type": "string"},
+                                "phase": {"type": "string"},
+                                "starts_at": moment, "state": {"enum": states},
+                                "unit_status": {"enum": list(UNIT_STATUSES),
+                                                "description": "the unit's own status"},
+                                "revision": {"type": "integer", "description": "0: none yet"},
+                                "status": nullable_text, "entered_by": nullable_text,
+                                "accepted_at": nullable_moment, "review": step,
+                            }}},
+                    }}},
+            },
+        },
+        "Token": {
+            "type": "object",
+            "required": ["id", "role", "name", "venues", "state", "created_at", "created_by",
+                         "expires_at", "revoked_at", "revoked_by", "results_entered"],
+            "properties": {
+                **token_fields, "state": {"enum": ["active", "revoked", "expired"]},
+                "created_at": moment, "created_by": nullable_text,
+                "revoked_at": nullable_moment, "revoked_by": nullable_text,
+                "results_entered": {"type": "integer"}, "last_entered_at": nullable_moment,
+            },
+        },
+        "Tokens": {"type": "object", "required": ["tokens"],
+                   "properties": {"tokens": {"type": "array", "items": _ref("Token")}}},
+        "TokenRequest": {
+            "type": "object", "additionalProperties": False, "required": ["role", "name"],
+            "properties": {
+                "role": {"enum": list(ROLES)},
+                "name": {"type": "string", "minLength": 1, "maxLength": 100,
+                         "description": "who holds it; shown in the audit trail"},
+                "venues": {"type": "array", "maxItems": 50, "items": {"type": "string"},
+                           "description": "recorders, referees, officials: their venues"
+                                          " (none: every venue)"},
+                "expires": {**nullable_text, "maxLength": 40,
+                            "description": "a day (2024-09-30: through its end, Beijing"
+                                           " time) or a time (2024-09-30T18:00)"},
+            },
+        },
+        "CreatedToken": {
+            "type": "object",
+            "required": ["id", "role", "name", "venues", "expires_at", "secret", "entry_url",
+                         "qr_svg"],
+            "properties": {
+                **token_fields,
+                "secret": {"type": "string", "description": "shown this once; only its hash"
+                                                            " is kept"},
+                "entry_url": {"type": "string", "description": "the entry page, signed in"
+                                                               " (#token=)"},
+                "qr_svg": {"type": "string", "description": "entry_url as a QR code (SVG)"},
+            },
         },
     }

@@ -2,7 +2,9 @@
 match's result is checked against the tournament as the official results stand (its sides are
 the match's, its score one the sport allows), a correction that would change who plays a match
 that already has a result is refused, and the event's ranking, once the matches decide it, is
-submitted as the result of its final by Podium itself, in the same transaction."""
+submitted as the result of its final by Podium itself, in the same transaction. A revision
+that waits for its confirmation (docs/api.md "A second check") counts, and so does all this,
+when it is confirmed."""
 
 from __future__ import annotations
 
@@ -40,10 +42,11 @@ class Refused:
 
 async def follow_match(
     conn: db.Connection, units: EventUnits, unit: Unit, revision: int, status: str,
-    match: MatchResult | None,
+    match: MatchResult | None, *, waits: bool = False,
 ) -> Refused | None:
-    """What the revision of match `unit` just stored (not yet committed) does: refused, or
-    the event's ranking derived again from the official matches. The caller saves `units`."""
+    """What the revision of match `unit` just stored or confirmed (not yet committed) does:
+    refused, or the event's ranking derived again from the official matches; `waits`: it
+    awaits its confirmation, so only its score is checked. The caller saves `units`."""
     tournament = units.event.tournament
     assert tournament is not None, "only a tournament's matches are followed"
     before = await _official_matches(conn, units.event.id, (unit.phase, revision))
@@ -54,6 +57,8 @@ async def follow_match(
         if problems:
             return Refused(issues=tuple(Issue(f"/match{pointer}", match_text(message))
                                         for pointer, message in problems))
+    if waits:
+        return None
     standing = match if status == "official" else None
     if unit.phase in before:
         dependent = correction_conflicts(tournament, unit.phase, standing, before)
@@ -67,12 +72,12 @@ async def follow_match(
 async def _official_matches(
     conn: db.Connection, event_id: str, leaving_out: tuple[str, int]
 ) -> dict[str, MatchResult]:
-    """Each match's latest result where it is official, by phase, as it stood before the
-    revision `leaving_out` (phase, revision)."""
+    """Each match's latest result that counts (store.COUNTS), by phase, where it is
+    official, as it stood before the revision `leaving_out` (phase, revision)."""
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (phase) phase, status, match FROM submissions"
-        " WHERE event_id = $1 AND phase <> $2 AND NOT (phase = $3 AND revision = $4)"
-        " ORDER BY phase, revision DESC",
+        "SELECT DISTINCT ON (s.phase) s.phase, s.status, s.match FROM submissions s"
+        " WHERE s.event_id = $1 AND s.phase <> $2 AND NOT (s.phase = $3 AND s.revision = $4)"
+        f" AND {store.COUNTS} ORDER BY s.phase, s.revision DESC",
         event_id, RANKING_PHASE, *leaving_out,
     )
     return {row["phase"]: MatchResult.model_validate(row["match"]) for row in rows
@@ -114,6 +119,18 @@ async def _derive_ranking(
         note=note, entries=entries, token_id=token_id, match=None)
     refused = await apply_result(conn, units, final, status)
     assert refused is None, "a final feeds no round"
+
+
+async def follow_confirmation(
+    conn: db.Connection, units: EventUnits, unit: Unit, revision: int
+) -> Refused | None:
+    """A match's revision that waited, confirmed now: it counts as if just entered."""
+    row = await conn.fetchrow(
+        "SELECT status, match FROM submissions WHERE event_id = $1 AND phase = $2"
+        " AND revision = $3", units.event.id, unit.phase, revision)
+    assert row is not None, "a confirmation is of a stored revision"
+    match = None if row["match"] is None else MatchResult.model_validate(row["match"])
+    return await follow_match(conn, units, unit, revision, row["status"], match)
 
 
 def ranking_entries(

@@ -189,12 +189,14 @@ async def latest_results(
 
 
 async def apply_result(
-    conn: db.Connection, units: EventUnits, unit: Unit, status: str
+    conn: db.Connection, units: EventUnits, unit: Unit, status: str, *,
+    awaiting_confirmation: bool = False,
 ) -> Refusal | None:
-    """What a result just stored does to its unit (its status) and, for a heat, to the next
-    round; the refusal of a heat's correction once the next round has a result or has
-    started. The caller saves `units`."""
-    state = transition(units.state(unit), status_after_result(status), source="result")
+    """What a result just stored does to its unit (its status: `unofficial` while it awaits
+    its confirmation) and, for a heat, to the next round; the refusal of a heat's correction
+    once the next round has a result or has started. The caller saves `units`."""
+    state = transition(units.state(unit), status_after_result(
+        status, awaiting_confirmation=awaiting_confirmation), source="result")
     assert isinstance(state, UnitState), "results always move their unit"
     units.change(unit, state=state)
     round_units = feeding_round(units.event, unit)
@@ -217,6 +219,16 @@ async def apply_result(
         log.warning("the next round's start lists are left to the desk", unit=unit.unit_id,
                     reason=outcome.reason)
     return outcome if isinstance(outcome, Refusal) else None
+
+
+async def confirm_unit(conn: db.Connection, games: Games, event: Event, unit: Unit) -> None:
+    """A confirmation of the unit's result just stored: the unit is official, its new
+    version saved (the caller holds the event's lock)."""
+    units = await EventUnits.load(conn, games, event)
+    state = transition(units.state(unit), "official", source="result")
+    assert isinstance(state, UnitState), "results always move their unit"
+    units.change(unit, state=state)
+    await units.save(conn)
 
 
 @dataclass(frozen=True)

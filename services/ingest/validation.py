@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from services.ingest.texts import Issue, Text, engine_text, shape_text
+from shared.adapters.tokens import MAX_NAME_LENGTH, Role, parse_expiry, token_problem
 from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.engine import Entry, rank_problems
 from shared.domain.games import Event, Games
@@ -395,3 +397,85 @@ def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:
         else:
             order.append((fields.index(part) if part in fields else len(fields), part))
     return tuple(order)
+
+
+# --- checks and tokens ----------------------------------------------------------------------
+
+class CheckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    note: Note | None = None
+
+
+def requested_revision(text: str) -> int | None:
+    """The revision a check's path names: a whole number 1 … MAX_REVISION, written plainly."""
+    if not text.isascii() or not text.isdigit() or text.startswith("0") or len(text) > 5:
+        return None
+    revision = int(text)
+    return revision if revision <= MAX_REVISION else None
+
+
+def check_note(payload: Any, *, required: bool) -> tuple[str | None, list[Issue]]:
+    """The note of a confirmation (optional: no body at all will do) or a review (the
+    protest's reason, required)."""
+    try:
+        body = CheckBody.model_validate({} if payload is None and not required else payload)
+    except ValidationError as error:
+        return None, [Issue(_pointer(item["loc"]), shape_text(item))
+                      for item in error.errors(include_url=False)]
+    if required and body.note is None:
+        return None, [Issue("/note", Text(
+            "a review needs its reason: send {\"note\": \"...\"} (media see it)",
+            "申诉复核须写明理由：请发送 note（媒体可见）"))]
+    return body.note, []
+
+
+class TokenRequest(BaseModel):
+    """`POST /v1/desk/tokens`: who holds the new token, its role, venues and expiry."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Role
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_name)]
+    venues: list[str] = Field(default_factory=list, max_length=50)
+    expires: str | None = Field(default=None, max_length=40)
+
+
+@dataclass(frozen=True)
+class WantedToken:
+    role: Role
+    name: str
+    venues: tuple[str, ...]
+    expires_at: datetime | None
+
+
+def check_token_request(
+    payload: Any, games: Games, now: datetime
+) -> tuple[WantedToken | None, list[Issue]]:
+    """The token asked for, or None and every problem with the request."""
+    try:
+        body = TokenRequest.model_validate(payload)
+    except ValidationError as error:
+        return None, [Issue(_pointer(item["loc"]), shape_text(item))
+                      for item in error.errors(include_url=False)]
+    issues: list[Issue] = []
+    known = [venue.id for venue in games.venues]
+    for index, venue in enumerate(body.venues):
+        if venue not in known:
+            hint = _did_you_mean(venue, known)
+            issues.append(Issue(f"/venues/{index}", Text(f"unknown venue {venue!r}{hint.en}",
+                                                         f"没有场馆 {venue!r}{hint.zh}")))
+    venues = tuple(dict.fromkeys(body.venues))
+    problem = token_problem(body.role, body.name, venues)
+    if problem is not None:
+        issues.append(Issue("/venues", Text(problem, "只有记录员、裁判长和裁判的令牌可限定场馆")))
+    expires_at = None
+    if body.expires is not None:
+        try:
+            expires_at = parse_expiry(body.expires, now)
+        except ValueError as error:
+            issues.append(Issue("/expires", Text(str(error), (
+                f"{body.expires!r} 不是将来的日期（2024-09-30）或时间（2024-09-30T18:00）"))))
+    if issues:
+        return None, issues
+    return WantedToken(body.role, body.name, venues, expires_at), []

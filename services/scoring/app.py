@@ -25,13 +25,20 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.service import StallWatch, keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.web import Readiness, health_routes
-from shared.contract.messages import AcceptedResult, UnitUpdate, results_topic_message
+from shared.contract.messages import (
+    AcceptedResult,
+    ResultCheck,
+    ResultsMessage,
+    UnitUpdate,
+    results_topic_message,
+)
 
 log = structlog.get_logger()
 
-# outcome: applied; ignored (already applied); malformed (not an accepted result message);
-# unmatched (no submission row is exactly it).
-APPLIED = Counter("podium_scoring_revisions_total", "Result revisions consumed", ["outcome"])
+# outcome: applied; ignored (already applied); malformed (not a message of the topic);
+# unmatched (no submission or check row is exactly it).
+APPLIED = Counter("podium_scoring_revisions_total",
+                  "Result revisions and their checks consumed", ["outcome"])
 BATCH_SECONDS = Histogram(
     "podium_scoring_batch_seconds", "Time to score and persist one batch",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
@@ -133,24 +140,24 @@ class Scoring:
             started = time.perf_counter()
             # Partition by partition keeps each event's revisions in order; the order
             # across events does not change the tables.
-            results = [result for records in batches.values() for record in records
-                       if (result := _message(record)) is not None]
-            results = await _stored(conn, results)
-            earlier = await store.stored_revisions(conn, state.missing(results))
+            messages = [message for records in batches.values() for record in records
+                        if (message := _message(record)) is not None]
+            messages = await _stored(conn, messages)
+            earlier = await store.stored_revisions(conn, state.missing(messages))
             next_offsets = {tp.partition: records[-1].offset + 1
                             for tp, records in batches.items()}
-            plan = state.plan(results, datetime.now(UTC), earlier)
+            plan = state.plan(messages, datetime.now(UTC), earlier)
             await store.persist(conn, plan, topic, next_offsets)
             state.commit(plan)
             relay.wake()
             VERSION.set(state.version)
             LAST_SEQ.set(state.last_seq)
             APPLIED.labels("applied").inc(plan.applied)
-            APPLIED.labels("ignored").inc(len(results) + len(earlier) - plan.applied)
+            APPLIED.labels("ignored").inc(len(messages) + len(earlier) - plan.applied)
             BATCH_SECONDS.observe(time.perf_counter() - started)
 
 
-def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | UnitUpdate | None:
+def _message(record: ConsumerRecord[bytes, bytes]) -> ResultsMessage | None:
     try:
         return results_topic_message(record.value or b"")
     except ValidationError as error:
@@ -161,21 +168,28 @@ def _message(record: ConsumerRecord[bytes, bytes]) -> AcceptedResult | UnitUpdat
 
 
 async def _stored(
-    conn: db.Connection, messages: list[AcceptedResult | UnitUpdate]
-) -> list[AcceptedResult | UnitUpdate]:
-    """The messages that are exactly a row of `submissions` (a result) or of `unit_changes`
-    (a unit's state); anything else is not what ingest accepted, whatever it says, and is
-    skipped."""
+    conn: db.Connection, messages: list[ResultsMessage]
+) -> list[ResultsMessage]:
+    """The messages that are exactly a row of `submissions` (a result), of `result_checks`
+    (its check) or of `unit_changes` (a unit's state); anything else is not what ingest
+    accepted, whatever it says, and is skipped."""
     results = [message for message in messages if isinstance(message, AcceptedResult)]
     updates = [message for message in messages if isinstance(message, UnitUpdate)]
     rows = await store.stored_rows(conn, [result.submission_id for result in results])
     changes = await store.stored_unit_changes(conn, [update.change_id for update in updates])
-    matched: list[AcceptedResult | UnitUpdate] = []
+    checks = await store.stored_checks(conn, [message.id for message in messages
+                                              if isinstance(message, ResultCheck)])
+    matched: list[ResultsMessage] = []
     for message in messages:
+        names: dict[str, object]
         if isinstance(message, UnitUpdate):
             held = matches_unit_change(message, changes)
             names = {"unit_id": message.unit_id, "version": message.version,
                      "change_id": message.change_id}
+        elif isinstance(message, ResultCheck):
+            held = checks.get(message.id) == message
+            names = {"unit_id": message.unit_id, "revision": message.revision,
+                     "check_id": message.id}
         else:
             held = matches_submission(message, rows)
             names = {"event_id": message.event_id, "revision": message.revision,

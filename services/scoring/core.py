@@ -1,5 +1,5 @@
-"""scoring's state and how a batch of accepted revisions changes it: plain data in,
-plain data out, so the same code serves the live consumer and `podium rebuild`."""
+"""scoring's state and how a batch of accepted revisions and their checks changes it: plain
+data in, plain data out, so the same code serves the live consumer and `podium rebuild`."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +18,14 @@ from shared.contract.documents import (
     stamp_table,
     table_documents,
 )
-from shared.contract.messages import AcceptedResult, FeedMessage, UnitUpdate
+from shared.contract.messages import (
+    AcceptedResult,
+    FeedMessage,
+    ResultCheck,
+    ResultsMessage,
+    UnitUpdate,
+)
+from shared.domain.checks import NO_CHECKS, Checks, checks_made
 from shared.domain.engine import (
     EntryAward,
     EventRecords,
@@ -39,11 +46,19 @@ Tables = dict[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class EventState:
-    result: AcceptedResult
-    awards: tuple[EntryAward, ...]
+    result: AcceptedResult  # the latest revision applied, as ingest published it
+    awards: tuple[EntryAward, ...]  # what the event counts in the tables
     history: tuple[dict[str, Any], ...]
     document: dict[str, Any]
-    records: RecordsReport  # what the marks of the event's units set
+    records: RecordsReport  # what the marks of the counted revision's units set
+    checks: Checks = NO_CHECKS  # what the second checks made of `result`
+    # While `result` waits for its confirmation: the earlier revision the tables still count
+    # (None: none yet). None once `result` counts.
+    counted: AcceptedResult | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.checks.counts(self.result.awaits_confirmation)
 
 
 @dataclass(frozen=True)
@@ -80,17 +95,19 @@ class StoredRow(NamedTuple):
     accepted_at: datetime
     entered_by: str
     phase: str = RANKING_PHASE
+    awaits_confirmation: bool = False
 
 
 def matches_submission(result: AcceptedResult, stored: Mapping[int, StoredRow]) -> bool:
     """Whether a message is exactly a stored revision: the row it names has its event,
-    revision, content hash, time and author, and its content has that hash. Anything else
-    (a revision a restored database no longer has, another producer's message, content
-    altered on the way) must not count."""
+    revision, content hash, time, author and wait for a confirmation, and its content has
+    that hash. Anything else (a revision a restored database no longer has, another
+    producer's message, content altered on the way) must not count."""
     row = stored.get(result.submission_id)
     return (row is not None and result.content_matches_hash()
             and row == StoredRow(result.event_id, result.revision, result.content_hash,
-                                 result.accepted_at, result.entered_by, result.phase))
+                                 result.accepted_at, result.entered_by, result.phase,
+                                 result.awaits_confirmation))
 
 
 def matches_unit_change(update: UnitUpdate, stored: Mapping[int, UnitUpdate]) -> bool:
@@ -99,7 +116,7 @@ def matches_unit_change(update: UnitUpdate, stored: Mapping[int, UnitUpdate]) ->
     return stored.get(update.change_id) == update
 
 
-def _rankings(messages: Sequence[AcceptedResult | UnitUpdate]) -> list[AcceptedResult]:
+def _rankings(messages: Sequence[ResultsMessage]) -> list[AcceptedResult]:
     return [message for message in messages
             if isinstance(message, AcceptedResult) and message.ranks_the_event]
 
@@ -128,7 +145,28 @@ def other_units(units: Mapping[str, UnitRecord]) -> dict[str, list[AcceptedResul
     found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
     for record in units.values():
         if record.result is not None:
-            found[record.result.event_id].append(record.result)
+            # As readers see it: a heat's result awaiting its confirmation sets no record.
+            found[record.result.event_id].append(record.result.shown(record.checks))
+    return dict(found)
+
+
+def latest_others(results: Iterable[AcceptedResult],
+                  checks: Iterable[ResultCheck]) -> dict[str, list[AcceptedResult]]:
+    """`other_units` from the stored rows (`podium rebuild`): each event's latest results
+    of units other than its ranking, as readers see them once their checks were made."""
+    latest: dict[str, AcceptedResult] = {}
+    for result in results:
+        known = latest.get(result.unit_id)
+        if not result.ranks_the_event and (known is None or result.revision > known.revision):
+            latest[result.unit_id] = result
+    made: defaultdict[str, list[ResultCheck]] = defaultdict(list)
+    for check in checks:
+        known = latest.get(check.unit_id)
+        if known is not None and check.revision == known.revision:
+            made[check.unit_id].append(check)
+    found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
+    for unit_id, result in latest.items():
+        found[result.event_id].append(result.shown(_checks_made(result, made[unit_id])))
     return dict(found)
 
 
@@ -160,15 +198,65 @@ def scored(games: Games, rules: Rules, result: AcceptedResult,
 
 def event_state(
     games: Games, rules: Rules, result: AcceptedResult, history: tuple[dict[str, Any], ...],
+    checks: Checks = NO_CHECKS, counted: AcceptedResult | None = None,
     others: Sequence[AcceptedResult] = (),
 ) -> EventState | None:
-    """The event's state with `result` as its latest revision (`history` includes it) and
-    `others` the latest results of its other units (their marks set records too)."""
-    outcome = scored(games, rules, result, others)
+    """The event's state with `result` as its latest revision and `checks` what was made of
+    it; `history` includes it; `others` the latest results of its other units (their marks
+    set records too). While it waits, the tables count `counted`, which counts."""
+    visible = result.shown(checks)
+    outcome = scored(games, rules, visible, others)
     if outcome is None:
         return None
-    document = event_document(games, outcome.event, result, outcome.awards, history)
-    return EventState(result, outcome.awards, history, document, outcome.records)
+    document = event_document(games, outcome.event, visible, outcome.awards, history, checks)
+    if checks.counts(result.awaits_confirmation) or counted is None:
+        # A waiting revision with nothing before it: its awards are nothing, its records none.
+        return EventState(result, outcome.awards, history, document, outcome.records, checks)
+    before = scored(games, rules, counted, others)
+    if before is None:
+        return EventState(result, outcome.awards, history, document, outcome.records, checks)
+    return EventState(result, before.awards, history, document, before.records, checks,
+                      counted)
+
+
+def next_revision(
+    games: Games, rules: Rules, current: EventState | None, result: AcceptedResult,
+    others: Sequence[AcceptedResult] = (),
+) -> EventState | None:
+    """The event's state once `result` is applied: newer than `current`'s revision, or in
+    its place (the same number with other content: a restored database took it again)."""
+    replacing = current is not None and current.result.revision == result.revision
+    history = current.history if current is not None else ()
+    if replacing:
+        history = history[:-1]
+    history = (*history, history_item(result.shown(NO_CHECKS)))
+    counted = None
+    if result.awaits_confirmation and current is not None:
+        # The tables keep what counted until this one is confirmed. In place of a revision
+        # that counted itself, what counted before it is not kept: nothing counts meanwhile.
+        counted = current.result if current.counts and not replacing else current.counted
+    return event_state(games, rules, result, history, NO_CHECKS, counted, others)
+
+
+def checked(
+    games: Games, rules: Rules, current: EventState | None, check: ResultCheck,
+    others: Sequence[AcceptedResult] = (),
+) -> EventState | None:
+    """The event's state once `check` is applied; None when it changes nothing: applied
+    already, or (ingest refuses those, so a bug upstream) of another revision or one it
+    does not apply to."""
+    if current is None or check.id <= current.checks.last_check:
+        return None
+    result = current.result
+    refusal = current.checks.refusal(check.action, result.status, result.awaits_confirmation)
+    if check.revision != result.revision or refusal is not None:
+        log.error("a check that does not apply", event_id=check.event_id,
+                  revision=check.revision, current=result.revision, action=check.action,
+                  refusal=refusal)
+        return None
+    checks = current.checks.after(check.action, check.step(), check.id)
+    history = (*current.history[:-1], history_item(result.shown(checks)))
+    return event_state(games, rules, result, history, checks, current.counted, others)
 
 
 def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState],
@@ -228,7 +316,9 @@ class ScoringState:
     last_seq: int = 0
     units: dict[str, UnitRecord] = field(default_factory=dict)
 
-    def missing(self, messages: Sequence[AcceptedResult | UnitUpdate]) -> list[tuple[str, int]]:
+    def missing(
+        self, messages: Sequence[ResultsMessage]
+    ) -> list[tuple[str, int]]:
         """The revisions (event id, revision) of the events' rankings to read from
         `submissions` before `messages`: those between an event's applied revision and its
         next one in `messages`. Only a lost topic skips revisions; each event's messages are
@@ -243,23 +333,40 @@ class ScoringState:
         return wanted
 
     def plan(
-        self, messages: Sequence[AcceptedResult | UnitUpdate], now: datetime,
+        self, messages: Sequence[ResultsMessage], now: datetime,
         earlier: Mapping[tuple[str, int], AcceptedResult] | None = None,
     ) -> Plan:
-        """The change `messages` make, each event's revisions applied in order and once:
-        `earlier` holds the stored revisions that `missing` asked for. A unit's state and a
-        heat's result change only their unit (scored never)."""
+        """The change `messages` make, each event's revisions and checks applied in order
+        and once: `earlier` holds the stored revisions that `missing` asked for. A unit's
+        state, and a heat's result and its checks, change only their unit (scored never)."""
         events = dict(self.events)
         changed: dict[str, EventState] = {}
         units = _Units(self.games, dict(self.units), self.last_seq)
         feed = units.feed  # one list: the messages keep the order they were applied in
         applied = 0
+
+        def apply(event_id: str, state: EventState) -> None:
+            nonlocal applied
+            events[event_id] = changed[event_id] = state
+            # Every applied revision and check is announced, even one the same batch
+            # supersedes: media see each correction.
+            feed.extend(result_messages(units.seq, event_id, state.document))
+            units.seq += 2
+            applied += 1
+
         for message in messages:
             if isinstance(message, UnitUpdate):
                 applied += units.apply_update(message)
                 continue
-            if not message.ranks_the_event:
-                applied += units.apply_result(message)
+            if message.phase != RANKING_PHASE:
+                applied += (units.apply_check(message) if isinstance(message, ResultCheck)
+                            else units.apply_result(message))
+                continue
+            if isinstance(message, ResultCheck):
+                state = checked(self.games, self.rules, events.get(message.event_id), message,
+                                units.others(message.event_id))
+                if state is not None:
+                    apply(message.event_id, state)
                 continue
             current = events.get(message.event_id)
             have = current.result.revision if current is not None else 0
@@ -269,17 +376,10 @@ class ScoringState:
                 current = events.get(revision.event_id)
                 if current is not None and _already_applied(current.result, revision):
                     continue  # a redelivery or replay
-                history = _history_with(current, revision)
-                state = event_state(self.games, self.rules, revision, history,
-                                    units.others(revision.event_id))
-                if state is None:
-                    continue
-                events[revision.event_id] = changed[revision.event_id] = state
-                # Every applied revision is announced, even one the same batch supersedes:
-                # media see each correction.
-                feed += result_messages(units.seq, revision.event_id, state.document)
-                units.seq += 2
-                applied += 1
+                state = next_revision(self.games, self.rules, current, revision,
+                                      units.others(revision.event_id))
+                if state is not None:
+                    apply(revision.event_id, state)
         for event_id in units.others_changed:
             # A heat's marks set records, and records stand for the units after them: the
             # ranking's records (and so its record bonus) are found again.
@@ -287,7 +387,7 @@ class ScoringState:
             if current is None:
                 continue
             state = event_state(self.games, self.rules, current.result, current.history,
-                                units.others(event_id))
+                                current.checks, current.counted, units.others(event_id))
             if state is None or state == current:
                 continue
             events[event_id] = changed[event_id] = state
@@ -358,7 +458,8 @@ class _Units:
         if current is not None and not current.is_newer(update):
             return 0
         record = unit_record(self.games, unit, update, current.result if current else None,
-                             current.history if current else ())
+                             current.history if current else (),
+                             current.checks if current else NO_CHECKS)
         return self._announce(unit, record, schedule=True)
 
     def apply_result(self, result: AcceptedResult) -> int:
@@ -372,10 +473,31 @@ class _Units:
         if current is not None and current.result is not None \
                 and _already_applied(current.result, result):
             return 0
-        history = (*(current.history if current else ()), history_item(result))
+        history = (*(current.history if current else ()), history_item(result.shown(NO_CHECKS)))
         record = unit_record(self.games, unit, current.update if current else None, result,
                              history)
         self.others_changed.add(result.event_id)
+        return self._announce(unit, record, schedule=False)
+
+    def apply_check(self, check: ResultCheck) -> int:
+        """A check of a heat's result: its page shows what the check made of it."""
+        unit = self.games.unit(check.unit_id)
+        current = self._record(check.unit_id)
+        result = current.result if current is not None else None
+        if unit is None or current is None or result is None \
+                or check.id <= current.checks.last_check:
+            return 0
+        refusal = current.checks.refusal(check.action, result.status,
+                                         result.awaits_confirmation)
+        if check.revision != result.revision or refusal is not None:
+            log.error("a check that does not apply", unit_id=check.unit_id,
+                      revision=check.revision, current=result.revision, action=check.action,
+                      refusal=refusal)
+            return 0
+        checks = current.checks.after(check.action, check.step(), check.id)
+        history = (*current.history[:-1], history_item(result.shown(checks)))
+        record = unit_record(self.games, unit, current.update, result, history, checks)
+        self.others_changed.add(result.event_id)  # a confirmed heat's marks now set records
         return self._announce(unit, record, schedule=False)
 
 
@@ -387,44 +509,48 @@ def _already_applied(applied: AcceptedResult, result: AcceptedResult) -> bool:
         result.revision == applied.revision and result.content_hash == applied.content_hash)
 
 
-def _history_with(current: EventState | None, result: AcceptedResult) -> tuple[dict[str, Any], ...]:
-    """The event's history once `result` is applied: appended, or replacing the item of
-    the applied revision it takes the place of."""
-    history = current.history if current is not None else ()
-    if current is not None and current.result.revision == result.revision:
-        history = history[:-1]
-    return (*history, history_item(result))
-
-
 def replay(
     games: Games, rules: Rules, revisions: Iterable[AcceptedResult],
+    checks: Iterable[ResultCheck] = (),
     others: Mapping[str, Sequence[AcceptedResult]] | None = None,
 ) -> dict[str, EventState]:
-    """Every event's state from its ranking's revisions (any order), as scoring applying
-    them one by one would leave it: revisions that cannot be scored are left out of the
-    history. `others`: each event's latest results of its other units (their records)."""
+    """Every event's state from its ranking's revisions and their checks (any order), as
+    scoring applying them one by one would leave it: revisions that cannot be scored are
+    left out of the history. ingest accepts a check only of its event's current revision,
+    so each revision's checks come after it and before the next revision. `others`: each
+    event's latest results of its other units, as readers see them (their records)."""
     by_event: defaultdict[str, dict[int, AcceptedResult]] = defaultdict(dict)
     for result in revisions:
         # A revision seen twice (a republished message) counts once.
         by_event[result.event_id].setdefault(result.revision, result)
+    checks_of: defaultdict[tuple[str, int], dict[int, ResultCheck]] = defaultdict(dict)
+    for check in checks:
+        checks_of[(check.event_id, check.revision)].setdefault(check.id, check)
     events: dict[str, EventState] = {}
     for event_id, results in by_event.items():
-        ordered = [result for _, result in sorted(results.items())]
         # Awards only for the newest revision that scores (computing them for every
         # superseded revision took most of a rebuild's time).
-        for index in reversed(range(len(ordered))):
-            outcome = scored(games, rules, ordered[index], (others or {}).get(event_id, ()))
-            if outcome is not None:
-                break
-        else:
+        kept = [result for _, result in sorted(results.items()) if _scorable(result)]
+        if not kept or games.event(event_id) is None:
             continue
-        latest = ordered[index]
-        history = (*(history_item(result) for result in ordered[:index] if _scorable(result)),
-                   history_item(latest))
-        document = event_document(games, outcome.event, latest, outcome.awards, history)
-        events[event_id] = EventState(latest, outcome.awards, history, document,
-                                      outcome.records)
+        made = [_checks_made(result, checks_of[(event_id, result.revision)].values())
+                for result in kept]
+        history = tuple(history_item(result.shown(checks))
+                        for result, checks in zip(kept, made, strict=True))
+        counted = next((result for result, checks in zip(kept[-2::-1], made[-2::-1],
+                                                         strict=True)
+                        if checks.counts(result.awaits_confirmation)), None)
+        state = event_state(games, rules, kept[-1], history, made[-1], counted,
+                            (others or {}).get(event_id, ()))
+        if state is not None:
+            events[event_id] = state
     return events
+
+
+def _checks_made(result: AcceptedResult, checks: Iterable[ResultCheck]) -> Checks:
+    return checks_made(result.status, result.awaits_confirmation,
+                       ((check.action, check.step(), check.id)
+                        for check in sorted(checks, key=lambda check: check.id)))
 
 
 def _scorable(result: AcceptedResult) -> bool:

@@ -1,6 +1,7 @@
 """`podium rebuild`: every event's latest state and every table recomputed from the stored
-revisions (`submissions`, which holds every accepted revision), compared with what scoring
-stored, and with `--apply` written back and announced on the live feed.
+revisions (`submissions`, which holds every accepted revision) and their checks
+(`result_checks`), compared with what scoring stored, and with `--apply` written back and
+announced on the live feed.
 
 The recomputation is the live scoring code (`core.replay`, the engine) run over the whole
 history at once, so a rules or games file change, or any doubt about the stored tables,
@@ -26,6 +27,7 @@ from services.scoring.core import (
     Plan,
     Tables,
     compute_tables,
+    latest_others,
     replay,
     result_messages,
     table_changes,
@@ -75,41 +77,51 @@ class Comparison:
         return not self.events and not self.tables
 
 
-async def read(conn: db.Connection) -> tuple[list[dict[str, Any]], Stored]:
-    """Every accepted revision of the events' rankings and the latest of every other unit
-    (as rows), and the stored state, from one snapshot."""
+@dataclass(frozen=True)
+class Accepted:
+    """Everything ingest accepted, as rows: the revisions of the events' rankings, the
+    latest of every other unit, and their checks."""
+
+    revisions: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+
+
+async def read(conn: db.Connection) -> tuple[Accepted, Stored]:
+    """Every accepted revision and check (as rows) and the stored state, from one snapshot."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        # The events' rankings (their finals) score; heats and the like only set records.
+        # The events' rankings (their finals) score; heats and the like only set records,
+        # once they count (their checks say whether they do).
         revisions = [dict(row) for row in await conn.fetch(
             f"{submissions.SELECT} WHERE s.phase = '{RANKING_PHASE}'")]
         revisions += [dict(row) for row in await conn.fetch(
             f"SELECT DISTINCT ON (s.event_id, s.phase) * FROM ({submissions.SELECT}"
             f" WHERE s.phase <> '{RANKING_PHASE}') s ORDER BY s.event_id, s.phase,"
             " s.revision DESC")]
+        accepted = Accepted(revisions, [dict(row) for row in await conn.fetch(
+            submissions.CHECKS_SELECT)])
         events = {row["event_id"]: row["document"]
                   for row in await conn.fetch("SELECT event_id, document FROM event_results")}
         tables = await store.load_tables(conn)
         counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
     assert counters is not None
-    return revisions, Stored(events, tables, counters["version"], counters["last_seq"])
+    return accepted, Stored(events, tables, counters["version"], counters["last_seq"])
 
 
 def recompute(
     definitions: Definitions,
-    revisions: list[dict[str, Any]],
+    accepted: Accepted,
     progress: Callable[[Iterator[AcceptedResult]], Iterator[AcceptedResult]] = iter,
 ) -> Rebuilt:
     """Every event's latest state and every table, from the accepted revisions' rows."""
     games, rules = definitions.games, definitions.rules
-    # The same message ingest publishes for each row, so scoring and rebuild see one input.
-    results = list(progress(AcceptedResult.model_validate(row) for row in revisions))
-    rankings = [result for result in results if result.ranks_the_event]
-    others: dict[str, list[AcceptedResult]] = {}
-    for result in results:
-        if not result.ranks_the_event:
-            others.setdefault(result.event_id, []).append(result)
-    events = replay(games, rules, rankings, others)
-    return Rebuilt(len(revisions), events, compute_tables(games, rules, events, others))
+    # The same messages ingest publishes for each row, so scoring and rebuild see one input.
+    results = list(progress(AcceptedResult.model_validate(row) for row in accepted.revisions))
+    checks = [submissions.check(row) for row in accepted.checks]
+    others = latest_others(results, checks)
+    events = replay(games, rules, [result for result in results if result.ranks_the_event],
+                    (check for check in checks if check.phase == RANKING_PHASE), others)
+    return Rebuilt(len(accepted.revisions), events,
+                   compute_tables(games, rules, events, others))
 
 
 def compare(stored: Stored, rebuilt: Rebuilt) -> Comparison:
@@ -305,8 +317,8 @@ async def rebuild(
 ) -> Outcome:
     """Reads, recomputes, compares and reports; with `apply` writes any difference.
     The caller holds the scoring lock when applying."""
-    revisions, stored = await read(conn)
-    rebuilt = recompute(definitions, revisions, progress_bar(len(revisions)))
+    accepted, stored = await read(conn)
+    rebuilt = recompute(definitions, accepted, progress_bar(len(accepted.revisions)))
     comparison = compare(stored, rebuilt)
     report(comparison, stored, rebuilt, out)
     if comparison.equal or not apply:

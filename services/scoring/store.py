@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -22,7 +23,8 @@ from services.scoring.units import UnitRecord
 from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult, FeedMessage, UnitUpdate
+from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck, UnitUpdate
+from shared.domain.checks import Checks, Step
 from shared.domain.games import Games
 from shared.domain.rules import Rules
 
@@ -39,14 +41,17 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
         update=None if row["state"] is None else UnitUpdate.model_validate(row["state"]),
         result=None if row["result"] is None else AcceptedResult.model_validate(row["result"]),
         history=tuple(row["history"]), document=row["document"],
-    ) for row in await conn.fetch("SELECT unit_id, state, result, history, document"
+        checks=checks_of(row["checks"]),
+    ) for row in await conn.fetch("SELECT unit_id, state, result, history, document, checks"
                                   " FROM unit_documents")}
     others = other_units(units)
     events: dict[str, EventState] = {}
-    for row in await conn.fetch("SELECT result, history FROM event_results"):
+    for row in await conn.fetch("SELECT result, history, checks, counted FROM event_results"):
         result = AcceptedResult.model_validate(row["result"])
+        counted = (None if row["counted"] is None
+                   else AcceptedResult.model_validate(row["counted"]))
         state = event_state(games, rules, result, tuple(row["history"]),
-                            others.get(result.event_id, []))
+                            checks_of(row["checks"]), counted, others.get(result.event_id, []))
         if state is not None:
             events[result.event_id] = state
     counters = await conn.fetchrow("SELECT version, last_seq FROM scoring_state")
@@ -95,11 +100,12 @@ async def stored_rows(conn: db.Connection, ids: Sequence[int]) -> dict[int, Stor
         return {}
     rows = await conn.fetch(
         "SELECT s.id, s.event_id, s.phase, s.revision,"
-        " encode(s.content_hash, 'hex') AS content_hash, s.accepted_at, t.name"
-        " FROM submissions s JOIN tokens t ON t.id = s.token_id"
+        " encode(s.content_hash, 'hex') AS content_hash, s.accepted_at, t.name,"
+        " s.awaits_confirmation FROM submissions s JOIN tokens t ON t.id = s.token_id"
         " WHERE s.id = ANY($1::bigint[])", list(set(ids)))
     return {row["id"]: StoredRow(row["event_id"], row["revision"], row["content_hash"],
-                                 row["accepted_at"], row["name"], row["phase"]) for row in rows}
+                                 row["accepted_at"], row["name"], row["phase"],
+                                 row["awaits_confirmation"]) for row in rows}
 
 
 async def stored_unit_changes(conn: db.Connection, ids: Sequence[int]) -> dict[int, UnitUpdate]:
@@ -110,6 +116,13 @@ async def stored_unit_changes(conn: db.Connection, ids: Sequence[int]) -> dict[i
                             list(set(ids)))
     return {row["id"]: UnitUpdate.model_validate({**row["message"], "change_id": row["id"]})
             for row in rows}
+
+
+async def stored_checks(conn: db.Connection, ids: Sequence[int]) -> dict[int, ResultCheck]:
+    """The checks that messages name, as their messages, to check the messages against."""
+    if not ids:
+        return {}
+    return {check.id: check for check in await submissions.checks(conn, sorted(set(ids)))}
 
 
 async def stored_revisions(
@@ -138,12 +151,14 @@ async def read_again(
     conn: db.Connection, topic: str, topic_id: uuid.UUID, offsets: Mapping[int, int]
 ) -> int:
     """One transaction: scoring's position on the results topic starts again at `offsets`,
-    and every accepted revision goes back to the outbox (scoring ignores what it already
-    applied). Returns how many revisions will be sent again."""
+    and every accepted revision and check goes back to the outbox (scoring ignores what it
+    already applied). Returns how many revisions will be sent again."""
     async with conn.transaction():
         resent = await conn.fetchval(
             "WITH marked AS (UPDATE submissions SET published_at = NULL"
             " WHERE published_at IS NOT NULL RETURNING 1) SELECT count(*) FROM marked")
+        await conn.execute(
+            "UPDATE result_checks SET published_at = NULL WHERE published_at IS NOT NULL")
         # The units' states too (each carries its version: what scoring has is kept).
         await conn.execute("UPDATE unit_changes SET published_at = NULL"
                            " WHERE published_at IS NOT NULL")
@@ -174,10 +189,12 @@ async def persist(
         if not plan.empty:
             await conn.executemany(
                 "INSERT INTO event_results (event_id, revision, status, result, history,"
-                " document) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO UPDATE"
+                " document, checks, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " ON CONFLICT (event_id) DO UPDATE"
                 " SET revision = excluded.revision, status = excluded.status,"
                 " result = excluded.result, history = excluded.history,"
-                " document = excluded.document, applied_at = now()",
+                " document = excluded.document, checks = excluded.checks,"
+                " counted = excluded.counted, applied_at = now()",
                 [_event_row(event_id, state) for event_id, state in plan.events.items()],
             )
             announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
@@ -190,10 +207,11 @@ async def persist(
             )
             await conn.executemany(
                 "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
-                " document) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id) DO UPDATE"
+                " document, checks) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                " ON CONFLICT (unit_id) DO UPDATE"
                 " SET state = excluded.state, result = excluded.result,"
                 " history = excluded.history, document = excluded.document,"
-                " applied_at = now()",
+                " checks = excluded.checks, applied_at = now()",
                 [_unit_row(unit_id, record) for unit_id, record in plan.units.items()],
             )
             await conn.executemany(
@@ -218,8 +236,10 @@ async def _store_offsets(conn: db.Connection, topic: str, offsets: Mapping[int, 
 
 def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
     return (
-        event_id, state.result.revision, state.result.status,
+        event_id, state.result.revision, state.document["status"],
         state.result.model_dump(mode="json"), list(state.history), state.document,
+        checks_json(state.checks),
+        None if state.counted is None else state.counted.model_dump(mode="json"),
     )
 
 
@@ -228,8 +248,28 @@ def _unit_row(unit_id: str, record: UnitRecord) -> tuple[object, ...]:
         unit_id, unit_id.partition("/")[0],
         None if record.update is None else record.update.model_dump(mode="json"),
         None if record.result is None else record.result.model_dump(mode="json"),
-        list(record.history), record.document,
+        list(record.history), record.document, checks_json(record.checks),
     )
+
+
+def checks_json(checks: Checks) -> dict[str, Any]:
+    """`event_results.checks` and `unit_documents.checks`: what the checks made of the
+    latest revision."""
+    def step(made: Step | None) -> dict[str, Any] | None:
+        return None if made is None else {"by": made.by, "at": made.at.isoformat(),
+                                          "note": made.note}
+
+    return {"confirmed": step(checks.confirmed), "review": step(checks.review),
+            "last_check": checks.last_check}
+
+
+def checks_of(stored: dict[str, Any]) -> Checks:
+    def step(made: dict[str, Any] | None) -> Step | None:
+        return None if made is None else Step(made["by"], datetime.fromisoformat(made["at"]),
+                                              made["note"])
+
+    return Checks(confirmed=step(stored.get("confirmed")), review=step(stored.get("review")),
+                  last_check=stored.get("last_check", 0))
 
 
 class FeedOutbox:

@@ -10,6 +10,7 @@ from typing import Any
 from shared.contract import channels
 from shared.contract.messages import AcceptedResult, FeedMessage, UnitUpdate
 from shared.contract.unit_documents import result_part, schedule_item, unit_document
+from shared.domain.checks import NO_CHECKS, Checks
 from shared.domain.games import Games
 from shared.domain.units import Unit
 
@@ -20,6 +21,7 @@ class UnitRecord:
     result: AcceptedResult | None  # a heat's latest result; None for a final (the event's)
     history: tuple[dict[str, Any], ...]  # a heat's revisions (history_item)
     document: dict[str, Any]  # GET /v1/units/{unit_id}
+    checks: Checks = NO_CHECKS  # what the second checks made of a heat's latest result
 
     def is_newer(self, update: UnitUpdate) -> bool:
         """Whether `update` is a later state than this one (redeliveries are not)."""
@@ -32,11 +34,14 @@ def unit_record(
     update: UnitUpdate | None,
     result: AcceptedResult | None,
     history: tuple[dict[str, Any], ...],
+    checks: Checks = NO_CHECKS,
 ) -> UnitRecord:
     """The unit's record and document. A final's result is its event's: broadcast shows the
     event's document on the final's page, so the feed announces it once (docs/protocol.md)."""
-    shown = None if result is None else result_part(games, result, history)
-    return UnitRecord(update, result, history, unit_document(games, unit, update, shown))
+    shown = None if result is None else result_part(games, result.shown(checks), history,
+                                                     checks)
+    return UnitRecord(update, result, history, unit_document(games, unit, update, shown),
+                      checks)
 
 
 def unit_messages(

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # Whether a service applies the migrations when it connects (the local system) or only
     # checks they are applied (production: `podium migrate` runs them as the owner role).
     migrate: bool = True
+    # Requests one token may make of ingest: this many a second, after a burst of
+    # ingest_token_request_burst. An official's phone makes ~3 per result and a page a few
+    # a minute; a burst covers an outbox of results sent again at once after an outage (a
+    # day's events, three requests each), so only a runaway program meets the limit.
+    ingest_token_requests_per_s: float = Field(default=20.0, gt=0)
+    ingest_token_request_burst: int = Field(default=600, ge=1)
+    # Where officials' phones reach ingest (`https://results.example/`), for the entry page's
+    # address in a new token's QR code; unset: the address the desk page was opened at.
+    ingest_public_url: str | None = None
     log_level: str = "info"
     log_json: bool = False
 

@@ -1,11 +1,16 @@
 """Bearer tokens for officials, media outlets and admins; stored as SHA-256 hashes.
 
-- official: enters and corrects results, for the venues named on the token (none: every venue),
-  and reads the audit trail of those events.
-- admin: the games office's results desk: everything an official may do, at every venue.
-  Tokens themselves are managed only with `podium token` (database access), so a leaked
-  admin token cannot mint or revoke tokens.
+- recorder: enters and corrects results for the venues named on the token (none: every
+  venue); an official result it enters waits until a referee or the desk confirms it.
+- referee: what a recorder may, and confirms the results others entered at its venues, or
+  puts them under review.
+- official: v1's role, kept as it was: enters like a referee, confirms nothing. Whether its
+  official results wait is the rules file's choice, as for everyone (docs/officials.md).
+- admin: the games office's results desk: enters, confirms and reviews at every venue, and
+  makes and revokes tokens on the desk page; never a media key.
 - media: a media outlet's key; never enters results.
+
+A token may expire (`expires_at`); expired and revoked tokens are refused alike.
 """
 
 from __future__ import annotations
@@ -14,18 +19,25 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from shared.adapters import db
+from shared.domain.schedule import GAMES_TIMEZONE
 
-Role = Literal["official", "media", "admin"]
-ROLES: tuple[Role, ...] = ("official", "media", "admin")
-_PREFIX: dict[Role, str] = {"official": "pdo_", "media": "pdm_", "admin": "pda_"}
+Role = Literal["recorder", "referee", "official", "admin", "media"]
+ROLES: tuple[Role, ...] = ("recorder", "referee", "official", "admin", "media")
+# The roles that enter results; all but admin are for the venues on the token.
+ENTERING_ROLES: tuple[Role, ...] = ("recorder", "referee", "official", "admin")
+_VENUE_ROLES: tuple[Role, ...] = ("recorder", "referee", "official")
+_PREFIX: dict[Role, str] = {"official": "pdo_", "recorder": "pdr_", "referee": "pdj_",
+                            "media": "pdm_", "admin": "pda_"}
 MAX_NAME_LENGTH = 100
 _SECRET_BYTES = 32
 # What create_token makes: a role's prefix and 32 random bytes in URL-safe base64.
-_SECRET_SHAPE = re.compile(r"pd[oma]_[A-Za-z0-9_-]{43}")
+_SECRET_SHAPE = re.compile(r"pd[omarj]_[A-Za-z0-9_-]{43}")
+# A token in use: neither revoked nor past its expiry.
+_ACTIVE = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
 
 
 @dataclass(frozen=True)
@@ -33,27 +45,49 @@ class Token:
     id: int
     role: Role
     name: str  # who holds it: the official or the outlet; shown in the audit trail
-    venues: tuple[str, ...]  # officials only; empty: every venue
+    venues: tuple[str, ...]  # the entering roles but admin; empty: every venue
 
     @property
     def enters_results(self) -> bool:
-        return self.role in ("official", "admin")
+        return self.role in ENTERING_ROLES
 
     def may_enter_for(self, venue: str) -> bool:
         if self.role == "admin":
             return True
-        return self.role == "official" and (not self.venues or venue in self.venues)
+        return self.role in _VENUE_ROLES and (not self.venues or venue in self.venues)
+
+    def may_confirm_for(self, venue: str) -> bool:
+        """Whether it may confirm, or put under review, a result of the venue."""
+        return self.role == "admin" or (self.role == "referee" and self.may_enter_for(venue))
 
 
 @dataclass(frozen=True)
 class TokenListing:
-    """A token as `podium token list` shows it, with what it has entered so far."""
+    """A token as `podium token list` and the desk show it, with what it has entered."""
 
     token: Token
     created_at: datetime
+    expires_at: datetime | None
     revoked_at: datetime | None
+    created_by: str | None  # the admin who made it on the desk page; None: `podium token`
+    revoked_by: str | None
     results_entered: int
     last_entered_at: datetime | None
+
+    def state(self, now: datetime) -> Literal["active", "revoked", "expired"]:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a known secret is refused: revoked, or expired, since `at`."""
+
+    reason: Literal["revoked", "expired"]
+    at: datetime
 
 
 def hash_secret(secret: str) -> bytes:
@@ -62,40 +96,96 @@ def hash_secret(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
+def token_problem(role: Role, name: str | None, venues: tuple[str, ...]) -> str | None:
+    """What is wrong with a token to be made, or None: a blank or overlong name, venues on a
+    role that has none, a media key without its outlet's name."""
+    if venues and role not in _VENUE_ROLES:
+        return ("venues apply to recorders, referees and officials only: an admin covers every"
+                " venue and a media key enters no results")
+    if name is not None:
+        name = name.strip()
+        if not name:
+            return "the name is blank; give the official's or outlet's name"
+        if len(name) > MAX_NAME_LENGTH:
+            return f"the name is longer than {MAX_NAME_LENGTH} characters"
+    elif role == "media":
+        return "a media key needs the outlet's name"
+    return None
+
+
+def parse_expiry(text: str, now: datetime) -> datetime:
+    """When a token given `--expires TEXT` stops working: a day (`2024-09-30`) is the whole
+    of that day in the games' time zone, a time (`2024-09-30T18:00`, the games' zone unless
+    it names one) that instant. ValueError for anything else, or a moment already past."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is neither a day (2024-09-30) nor a time"
+                             " (2024-09-30T18:00)") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=GAMES_TIMEZONE)
+    else:
+        moment = datetime.combine(day + timedelta(days=1), time(), GAMES_TIMEZONE)
+    if moment <= now:
+        raise ValueError(f"{text!r} has passed already: a token must expire in the future")
+    return moment
+
+
 async def create_token(
     conn: db.Connection | db.Pool,
     role: Role,
     name: str | None = None,
     venues: tuple[str, ...] = (),
+    *,
+    expires_at: datetime | None = None,
 ) -> tuple[Token, str]:
     """A new token and its secret (shown once, never stored).
 
-    Without a name the token is called after its role and number ("official #7"), so the audit
-    trail still tells its holders apart. Raises ValueError for a blank or overlong name, or
-    venues on a token that is not an official's.
+    Without a name the token is called after its role and number ("referee #7"), so the audit
+    trail still tells its holders apart. Raises ValueError with `token_problem`'s reason.
     """
-    if venues and role != "official":
-        raise ValueError("venues apply to officials only: an admin covers every venue and a"
-                         " media key enters no results")
-    if name is not None:
-        name = name.strip()
-        if not name:
-            raise ValueError("the name is blank; give the official's or outlet's name")
-        if len(name) > MAX_NAME_LENGTH:
-            raise ValueError(f"the name is longer than {MAX_NAME_LENGTH} characters")
-    secret = _PREFIX[role] + secrets.token_urlsafe(_SECRET_BYTES)
+    secret = _new_secret(role, name, venues)
     row = await conn.fetchrow(
         "WITH next AS (SELECT nextval(pg_get_serial_sequence('tokens', 'id')) AS id)"
-        " INSERT INTO tokens (id, token_hash, role, name, venues)"
-        " SELECT next.id, $1, $2, coalesce($3, $2 || ' #' || next.id), $4 FROM next"
+        " INSERT INTO tokens (id, token_hash, role, name, venues, expires_at)"
+        " SELECT next.id, $1, $2, coalesce($3, $2 || ' #' || next.id), $4, $5 FROM next"
         " RETURNING id, name",
         hash_secret(secret),
         role,
-        name,
+        None if name is None else name.strip(),
         list(venues),
+        expires_at,
     )
     assert row is not None
     return Token(row["id"], role, row["name"], venues), secret
+
+
+async def create_desk_token(
+    conn: db.Connection | db.Pool, admin_secret: str, role: Role, name: str,
+    venues: tuple[str, ...] = (), *, expires_at: datetime | None = None,
+) -> tuple[Token, str]:
+    """A new token made on the results desk by the admin whose secret this is: through the
+    database's own check of that admin (migration 007), recorded as who made it. Raises
+    ValueError as create_token does, asyncpg's InsufficientPrivilegeError without an active
+    admin token."""
+    secret = _new_secret(role, name, venues)
+    number: int = await conn.fetchval(
+        "SELECT desk_create_token($1, $2, $3, $4, $5, $6)",
+        hash_secret(admin_secret), hash_secret(secret), role, name.strip(), list(venues),
+        expires_at,
+    )
+    return Token(number, role, name.strip(), venues), secret
+
+
+def _new_secret(role: Role, name: str | None, venues: tuple[str, ...]) -> str:
+    problem = token_problem(role, name, venues)
+    if problem is not None:
+        raise ValueError(problem)
+    return _PREFIX[role] + secrets.token_urlsafe(_SECRET_BYTES)
 
 
 def looks_like_secret(text: str) -> bool:
@@ -105,9 +195,9 @@ def looks_like_secret(text: str) -> bool:
 
 
 async def find_token(conn: db.Connection | db.Pool, secret: str) -> Token | None:
-    """The active token with this secret; None when unknown or revoked."""
+    """The active token with this secret; None when unknown, revoked or expired."""
     row = await conn.fetchrow(
-        "SELECT id, role, name, venues FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        f"SELECT id, role, name, venues FROM tokens WHERE token_hash = $1 AND {_ACTIVE}",
         hash_secret(secret),
     )
     if row is None:
@@ -115,26 +205,51 @@ async def find_token(conn: db.Connection | db.Pool, secret: str) -> Token | None
     return Token(row["id"], row["role"], row["name"], tuple(row["venues"]))
 
 
-async def revoked_at(conn: db.Connection | db.Pool, secret: str) -> datetime | None:
-    """When the token with this secret was revoked; None when it is unknown or active."""
-    when: datetime | None = await conn.fetchval(
-        "SELECT revoked_at FROM tokens WHERE token_hash = $1", hash_secret(secret)
+async def refused(conn: db.Connection | db.Pool, secret: str) -> Refused | None:
+    """Why the token with this secret is not active; None when it is unknown (or active)."""
+    row = await conn.fetchrow(
+        "SELECT revoked_at, expires_at FROM tokens WHERE token_hash = $1", hash_secret(secret)
     )
-    return when
+    if row is None:
+        return None
+    if row["revoked_at"] is not None:
+        return Refused("revoked", row["revoked_at"])
+    if row["expires_at"] is not None:
+        return Refused("expired", row["expires_at"])
+    return None
+
+
+async def active_hashes(
+    conn: db.Connection | db.Pool, hashes: list[bytes], role: Role
+) -> set[bytes]:
+    """Which of these secrets' hashes belong to active tokens of `role`: one query however
+    many there are."""
+    rows = await conn.fetch(
+        f"SELECT token_hash FROM tokens WHERE token_hash = ANY($1::bytea[]) AND role = $2"
+        f" AND {_ACTIVE}",
+        hashes, role,
+    )
+    return {bytes(row["token_hash"]) for row in rows}
 
 
 async def list_tokens(conn: db.Connection | db.Pool) -> list[TokenListing]:
     rows = await conn.fetch(
-        "SELECT t.id, t.role, t.name, t.venues, t.created_at, t.revoked_at,"
-        " count(s.id) AS results_entered, max(s.accepted_at) AS last_entered_at"
-        " FROM tokens t LEFT JOIN submissions s ON s.token_id = t.id"
-        " GROUP BY t.id ORDER BY t.id"
+        "SELECT t.id, t.role, t.name, t.venues, t.created_at, t.expires_at, t.revoked_at,"
+        " maker.name AS created_by, revoker.name AS revoked_by,"
+        " (SELECT count(*) FROM submissions s WHERE s.token_id = t.id) AS results_entered,"
+        " (SELECT max(s.accepted_at) FROM submissions s WHERE s.token_id = t.id)"
+        " AS last_entered_at"
+        " FROM tokens t LEFT JOIN tokens maker ON maker.id = t.created_by"
+        " LEFT JOIN tokens revoker ON revoker.id = t.revoked_by ORDER BY t.id"
     )
     return [
         TokenListing(
             token=Token(row["id"], row["role"], row["name"], tuple(row["venues"])),
             created_at=row["created_at"],
+            expires_at=row["expires_at"],
             revoked_at=row["revoked_at"],
+            created_by=row["created_by"],
+            revoked_by=row["revoked_by"],
             results_entered=row["results_entered"],
             last_entered_at=row["last_entered_at"],
         )
@@ -143,10 +258,21 @@ async def list_tokens(conn: db.Connection | db.Pool) -> list[TokenListing]:
 
 
 async def revoke_token(conn: db.Connection | db.Pool, token_id: int) -> str | None:
-    """Revokes an active token at once; returns its name, or None if there is no such token."""
+    """Revokes a token not revoked yet at once; returns its name, or None if there is no such
+    token (or it is revoked already)."""
     name: str | None = await conn.fetchval(
         "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
         " RETURNING name",
         token_id,
     )
+    return name
+
+
+async def revoke_desk_token(
+    conn: db.Connection | db.Pool, admin_secret: str, token_id: int
+) -> str | None:
+    """revoke_token on the results desk, by the admin whose secret this is (checked by the
+    database, recorded as who revoked it)."""
+    name: str | None = await conn.fetchval("SELECT desk_revoke_token($1, $2)",
+                                           hash_secret(admin_secret), token_id)
     return name

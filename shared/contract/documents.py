@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from shared.contract import channels
 from shared.contract.messages import AcceptedResult
+from shared.domain.checks import NO_CHECKS, Checks, Step
 from shared.domain.engine import (
     CombinedRow,
     EntryAward,
@@ -46,9 +47,12 @@ def event_document(
     result: AcceptedResult | None,
     awards: Sequence[EntryAward],
     history: Sequence[dict[str, Any]],
+    checks: Checks = NO_CHECKS,
 ) -> dict[str, Any]:
-    """`GET /v1/events/{id}`: the event, its latest revision with awards, the history.
+    """`GET /v1/events/{id}`: the event, its latest revision with awards, the history, and
+    what the second checks made of it (docs/protocol.md, the `result` message).
 
+    `result` is as readers see it (`unofficial` while it waits for its confirmation).
     `correction` is true when this revision replaces one that was already official,
     so media can flag it.
     """
@@ -57,6 +61,7 @@ def event_document(
         "event": event.result_document(),
         "revision": None, "status": None, "note": None, "accepted_at": None,
         "correction": False, "entries": [], "history": bounded_history(history),
+        "confirmation": None, "review": None,
     }
     if len(history) > HISTORY_REVISIONS:
         document["history_omitted"] = len(history) - HISTORY_REVISIONS
@@ -85,8 +90,21 @@ def event_document(
             }
             for award in awards
         ],
+        **checks_part(checks),
     )
     return document
+
+
+def checks_part(checks: Checks) -> dict[str, Any]:
+    """A result document's `confirmation` (who confirmed it, when) and `review` (under
+    review since, by, with the note), each null when there is none."""
+    def step(made: Step | None, *, note: bool) -> dict[str, Any] | None:
+        if made is None:
+            return None
+        return {"by": made.by, "at": made.at.isoformat(), **({"note": made.note} if note else {})}
+
+    return {"confirmation": step(checks.confirmed, note=False),
+            "review": step(checks.review, note=True)}
 
 
 def bounded_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

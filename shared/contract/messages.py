@@ -1,5 +1,5 @@
-"""What flows over Kafka, typed at both ends: accepted result revisions and units' states
-(ingest -> scoring, `podium.results`) and feed messages (scoring -> broadcast,
+"""What flows over Kafka, typed at both ends: accepted result revisions, their checks and
+units' states (ingest -> scoring, `podium.results`) and feed messages (scoring -> broadcast,
 `podium.changes`)."""
 
 import hashlib
@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
+from shared.domain.checks import CheckAction, Checks, Step
 from shared.domain.engine import Entry, Result
 from shared.domain.matches import MatchResult
 from shared.domain.start_lists import Entrant, StartList, StartPosition
@@ -62,6 +63,8 @@ class AcceptedResult(Result):
     accepted_at: datetime
     entered_by: str
     phase: str = RANKING_PHASE
+    # v1.1: an official revision entered to wait for a second check (shared/domain/checks.py).
+    awaits_confirmation: bool = False
     match: MatchResult | None = None
 
     @property
@@ -75,13 +78,20 @@ class AcceptedResult(Result):
     @classmethod
     def of(cls, result: Result, *, submission_id: int, accepted_at: datetime,
            entered_by: str, phase: str = RANKING_PHASE,
+           awaits_confirmation: bool = False,
            match: MatchResult | None = None) -> "AcceptedResult":
         """`result` as stored in row `submission_id`, its hash computed."""
         digest = content_hash(result.event_id, result.revision, result.status, result.note,
                               result.entries, phase, match)
         return cls(**result.model_dump(), submission_id=submission_id,
                    content_hash=digest.hex(), accepted_at=accepted_at, entered_by=entered_by,
-                   phase=phase, match=match)
+                   phase=phase, awaits_confirmation=awaits_confirmation, match=match)
+
+    def shown(self, checks: Checks) -> "AcceptedResult":
+        """The revision as readers see it once `checks` were made of it: `unofficial` while
+        it waits for its confirmation."""
+        status = checks.shown_status(self.status, self.awaits_confirmation)
+        return self if status == self.status else self.model_copy(update={"status": status})
 
     def content_matches_hash(self) -> bool:
         """Whether the content is the content its hash names (nothing altered on the way)."""
@@ -152,20 +162,49 @@ class UnitUpdate(BaseModel):
         return StartList(self.unit_id, tuple(row.position() for row in self.start_list))
 
 
+class ResultCheck(BaseModel):
+    """A check of one revision of a unit's result, as ingest stored it (`result_checks`):
+    a confirmation, or a review with its note. Relayed in one order with the revisions, so
+    scoring always has the revision a check names; `id` grows with each, so scoring applies
+    each once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["check"] = "check"
+    id: RowNumber
+    event_id: str
+    revision: int
+    phase: str = RANKING_PHASE  # the unit of the event whose revision it checks
+    action: CheckAction
+    note: str | None = None
+    by: str  # the token's name
+    at: datetime
+
+    @property
+    def unit_id(self) -> str:
+        return f"{self.event_id}/{self.phase}"
+
+    def step(self) -> Step:
+        return Step(by=self.by, at=self.at, note=self.note)
+
+
 def _kind(message: Any) -> str:
     # v1's result messages carry no kind.
     kind = message.get("kind") if isinstance(message, dict) else getattr(message, "kind", None)
     return kind if isinstance(kind, str) else "result"
 
 
+# A message of `podium.results`.
+ResultsMessage = AcceptedResult | UnitUpdate | ResultCheck
 ResultsTopicMessage = Annotated[
-    Annotated[AcceptedResult, Tag("result")] | Annotated[UnitUpdate, Tag("unit")],
+    Annotated[AcceptedResult, Tag("result")] | Annotated[UnitUpdate, Tag("unit")]
+    | Annotated[ResultCheck, Tag("check")],
     Discriminator(_kind),
 ]
-_RESULTS_TOPIC: TypeAdapter[AcceptedResult | UnitUpdate] = TypeAdapter(ResultsTopicMessage)
+_RESULTS_TOPIC: TypeAdapter[ResultsMessage] = TypeAdapter(ResultsTopicMessage)
 
 
-def results_topic_message(raw: bytes) -> AcceptedResult | UnitUpdate:
+def results_topic_message(raw: bytes) -> ResultsMessage:
     """A message of `podium.results`; pydantic's ValidationError when it is malformed."""
     return _RESULTS_TOPIC.validate_json(raw)
 

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from shared.contract.documents import checks_part
 from shared.contract.messages import AcceptedResult, UnitUpdate
+from shared.domain.checks import NO_CHECKS, Checks
 from shared.domain.games import Games
 from shared.domain.rounds import competitor_key
 from shared.domain.schedule import GAMES_TIMEZONE, ScheduledUnit
@@ -42,9 +44,11 @@ def result_part(
     games: Games,
     result: AcceptedResult,
     history: Sequence[dict[str, Any]],
+    checks: Checks = NO_CHECKS,
 ) -> dict[str, Any]:
-    """A heat's (or semi-final's) latest result as its unit's page shows it; the qualified
-    tags are added with the unit's state (`unit_document`)."""
+    """A heat's (or semi-final's) latest result as its unit's page shows it (`result` as
+    readers see it, `unofficial` while it waits), with what the second checks made of it; the
+    qualified tags are added with the unit's state (`unit_document`)."""
     names = {d.code: d.name for d in games.delegations}
     earlier = [item for item in history if item["revision"] < result.revision]
     return {
@@ -59,6 +63,7 @@ def result_part(
             for entry in result.entries
         ],
         "history": list(history),
+        **checks_part(checks),
         # A match's sides and score (docs/tournaments.md), beside its (empty) entries.
         **({"match": result.match.model_dump(mode="json")} if result.match is not None else {}),
     }

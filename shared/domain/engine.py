@@ -19,6 +19,7 @@ from typing import Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.domain.checks import UNOFFICIAL
 from shared.domain.games import ALL_GROUPS, Event, Games
 from shared.domain.names import competitor_name
 from shared.domain.records import RecordLevel, RecordsReport, UnitResult, detect_records
@@ -54,7 +55,7 @@ class Result(BaseModel):
 
     event_id: str
     revision: int
-    status: str  # provisional | official | cancelled
+    status: str  # provisional | official | cancelled; scoring's `unofficial`: waits, awards nothing
     entries: tuple[Entry, ...]
     note: str | None = None
 
@@ -174,15 +175,16 @@ def award_result(
 ) -> tuple[EntryAward, ...]:
     """Each entry's medal and points; only an official result awards anything.
 
-    A cancelled result awards nothing and lists no entries; a provisional one lists its entries
-    with no medal and 0 points. The record bonus follows `records`, the records found from the
+    A cancelled result awards nothing and lists no entries; a provisional one, or an official
+    one that waits for its confirmation (`unofficial`), lists its entries with no medal and 0
+    points. The record bonus follows `records`, the records found from the
     marks; an entry's own `record` claim earns nothing. Raises ValueError for a result that
     does not belong to `event` or that `rank_problems` rejects (ingest refuses those, so this
     means a bug upstream).
     """
     if result.event_id != event.id:
         raise ValueError(f"result for {result.event_id!r} given with event {event.id!r}")
-    if result.status not in RESULT_STATUSES:
+    if result.status not in (*RESULT_STATUSES, UNOFFICIAL):
         raise ValueError(f"result status {result.status!r} is not one of {RESULT_STATUSES}")
     if result.status == "cancelled":
         return ()
@@ -190,7 +192,7 @@ def award_result(
     if problems:
         listed = "; ".join(f"entries[{index}].{name}: {text}" for index, name, text in problems)
         raise ValueError(f"{event.id} revision {result.revision} is invalid: {listed}")
-    if result.status == "provisional":
+    if result.status != "official":
         return tuple(_nothing(entry) for entry in result.entries)
     starters = sum(1 for entry in result.entries if entry.status != "DNS")
     places = rules.places_awarded(starters)

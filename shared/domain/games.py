@@ -284,7 +284,8 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
             if kind not in kinds:
                 problems.append(f"{label}: has no {kind} event (every group needs both)")
     for setting, by_sport in (("team_multiplier_by_sport", rules.team_multiplier_by_sport),
-                              ("entry_limits.by_sport", rules.entry_limits.by_sport)):
+                              ("entry_limits.by_sport", rules.entry_limits.by_sport),
+                              ("confirmation.by_sport", rules.confirmation.by_sport)):
         for sport in sorted(by_sport.keys() - declared["sports"]):
             problems.append(f"rules {setting}.{sport}: no such sport in this file")
 

@@ -39,6 +39,20 @@ class CombinedRanking(BaseModel):
         return self
 
 
+class Confirmation(BaseModel):
+    """Where an official result needs a second check (录入 → 审核) before it counts: every
+    sport (`required`), or the sports `by_sport` names (true or false, over `required`). A
+    recorder's official result always waits, whatever this says."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    required: bool
+    by_sport: dict[str, bool]
+
+    def required_for(self, sport: str) -> bool:
+        return self.by_sport.get(sport, self.required)
+
+
 class SportEntryLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -88,6 +102,7 @@ class Rules(BaseModel):
     # Added once per record to the entry's points, after (not multiplied by) the multiplier.
     record_bonus: dict[str, NonNegativeInt]
     combined: CombinedRanking
+    confirmation: Confirmation
     # Entries per delegation and event (每个代表团每项限报), checked on importing registrations.
     entry_limits: EntryLimits
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
+import yaml
 
 from launcher.process import free_port
 from launcher.stack import Ports, Stack
+from shared.adapters.definitions import default_games_dir
 
 
 def server_url(stack: Stack, database: str) -> str:
@@ -60,3 +64,13 @@ async def http_clients(
     async with httpx.AsyncClient(base_url=games.url("ingest"), timeout=20) as ingest, \
             httpx.AsyncClient(base_url=games.url("broadcast"), timeout=20) as broadcast:
         yield ingest, broadcast
+
+
+def games_with_rules(home: Path, rules: dict[str, Any]) -> Path:
+    """A copy of the shipped games in `home`, its rules file with `rules`' keys replaced."""
+    games_dir = home / "games"
+    shutil.copytree(default_games_dir(), games_dir)
+    shipped = yaml.safe_load((games_dir / "rules.yaml").read_text(encoding="utf-8"))
+    (games_dir / "rules.yaml").write_text(
+        yaml.safe_dump({**shipped, **rules}, allow_unicode=True), encoding="utf-8")
+    return games_dir

@@ -90,16 +90,10 @@ async def database(stack: Stack) -> AsyncIterator[asyncpg.Connection]:
         await conn.close()
 
 
-@pytest.fixture(autouse=True)
-async def settled(
-    database: asyncpg.Connection, broadcast: httpx.AsyncClient
-) -> AsyncIterator[None]:
-    """After each test, waits until scoring has applied every accepted submission and
-    broadcast serves the tables it stored: the next test (which may count medals) starts
-    from a still system, whatever this one left in flight."""
-    yield
-
-    async def still() -> bool | None:
+async def still(database: asyncpg.Connection, broadcast: httpx.AsyncClient) -> None:
+    """Until scoring has applied every accepted submission and broadcast serves the tables
+    it stored: a still system, whatever the tests before left in flight."""
+    async def applied_and_served() -> bool | None:
         unapplied = await database.fetchval(
             "SELECT count(*) FROM submissions s WHERE s.phase = 'final' AND NOT EXISTS"
             " (SELECT FROM event_results e WHERE e.event_id = s.event_id"
@@ -111,7 +105,17 @@ async def settled(
             "version"] for row in stored}
         caught_up = all(served[row["channel"]] == row["version"] for row in stored)
         return True if unapplied == 0 and caught_up else None
-    await eventually(still, "every accepted submission applied and served")
+    await eventually(applied_and_served, "every accepted submission applied and served")
+
+
+@pytest.fixture(autouse=True)
+async def settled(
+    database: asyncpg.Connection, broadcast: httpx.AsyncClient
+) -> AsyncIterator[None]:
+    """After each test, waits for a still system: the next test (which may count medals)
+    starts from it, whatever this one left in flight."""
+    yield
+    await still(database, broadcast)
 
 
 # --- 202 and 200 ------------------------------------------------------------------------------
@@ -399,8 +403,8 @@ def test_the_cli_refuses_tokens_it_cannot_honour(stack: Stack) -> None:
 
     before = podium_cli(stack, "token", "list")
     assert refused("create", "--role", "admin", "--venue", "taiji-center") == (
-        2, "venues apply to officials only: an admin covers every venue and a media key enters"
-           " no results")
+        2, "venues apply to recorders, referees and officials only: an admin covers every"
+           " venue and a media key enters no results")
     assert refused("create", "--role", "media") == (2, "a media key needs --name OUTLET")
     code, message = refused("create", "--role", "official", "--venue", "taiji")
     assert code == 2 and message.startswith("unknown venue(s): taiji; known: ")

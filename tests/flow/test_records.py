@@ -4,19 +4,16 @@ table, and a correction undoes both; claims and marks the rules refuse are 422s.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import websockets
-import yaml
 
 from launcher.stack import Stack
-from shared.adapters.definitions import default_games_dir
 from tests.conftest import podium_cli
-from tests.flow.own_games import http_clients, own_games
+from tests.flow.own_games import games_with_rules, http_clients, own_games
 from tests.flow.test_live_support import is_a, live_url, receive_until, request
 
 M100 = "ath-youth-m-100m"  # the sample games record: 10.91 (李明, qinyang, 2020)
@@ -29,11 +26,7 @@ def bonus_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """A second games on the session's servers whose rules award a record bonus, which the
     shipped rules do not."""
     home = tmp_path_factory.mktemp("bonus-games")
-    games_dir = home / "games"
-    shutil.copytree(default_games_dir(), games_dir)
-    rules = yaml.safe_load((games_dir / "rules.yaml").read_text(encoding="utf-8"))
-    (games_dir / "rules.yaml").write_text(
-        yaml.safe_dump({**rules, "record_bonus": BONUS}, allow_unicode=True), encoding="utf-8")
+    games_dir = games_with_rules(home, {"record_bonus": BONUS})
     with own_games(stack, home, "podium_bonus_games", games_dir) as games:
         yield games
 

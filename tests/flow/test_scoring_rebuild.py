@@ -71,9 +71,15 @@ async def caught_up(pool: db.Pool) -> None:
 
 
 async def stored_revisions(pool: db.Pool) -> list[Result]:
-    """Every stored revision of an event's ranking: its final's (heats are never scored)."""
-    rows = await pool.fetch("SELECT event_id, revision, status, note, entries FROM submissions"
-                            " WHERE phase = 'final'")
+    """Every stored revision of an event's ranking (its final's: heats are never scored)
+    that counts or counted: one that waits for its second check and was never confirmed is
+    left out, so each event's newest one here is what the tables count (docs/api.md, "A
+    second check before a result counts")."""
+    rows = await pool.fetch(
+        "SELECT s.event_id, s.revision, s.status, s.note, s.entries FROM submissions s"
+        " WHERE s.phase = 'final' AND (NOT s.awaits_confirmation OR EXISTS (SELECT FROM"
+        " result_checks c WHERE c.event_id = s.event_id AND c.phase = s.phase"
+        " AND c.revision = s.revision AND c.action = 'confirm'))")
     return [result_input(dict(row)) for row in rows]
 
 

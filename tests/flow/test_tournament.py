@@ -182,10 +182,23 @@ async def test_a_whole_tournament_posted_match_by_match_scores_its_derived_ranki
         ("qinyang", 18), ("zhongzhan", 14), ("jiefang", 12), ("xiuwu", 10), ("macun", 8),
         ("shifanqu", 6), ("shanyang", 4), ("mengzhou", 2)]
 
-    # A gold medal match corrected (a mistyped score, the same winner) changes nothing; the
-    # other winner re-derives the ranking as revision 2.
+    # A gold medal match corrected (a mistyped score, the same winner) changes nothing. The
+    # other winner, entered by a recorder, waits for a referee: the ranking stays until the
+    # confirmation, which derives it again as revision 2.
     await post(ingest, token, match("gold", "qinyang", "zhongzhan", (82, 79), revision=2))
-    await post(ingest, token, match("gold", "zhongzhan", "qinyang", (80, 79), revision=3))
+    recorder, referee = (podium_cli(cup_games, "token", "create", "--role", role, "--venue",
+                                    "qinyang-sports-center", "--name", f"{role} 李")
+                         .strip().splitlines()[-1] for role in ("recorder", "referee"))
+    waiting = await post(ingest, recorder, match("gold", "zhongzhan", "qinyang", (80, 79),
+                                                 revision=3))
+    assert waiting["awaiting_confirmation"] is True
+    history = await ingest.get(f"/v1/events/{TOURNAMENT_ID}/history",
+                               headers={"Authorization": f"Bearer {token}"})
+    assert history.json()["current_revision"] == 1
+    confirmed = await ingest.post(f"/v1/results/{TOURNAMENT_ID}/3/confirm",
+                                  params={"phase": "gold"},
+                                  headers={"Authorization": f"Bearer {referee}"})
+    assert confirmed.status_code == 202, confirmed.text
     event = await event_when(broadcast, 2)
     assert [(e["delegation"], e["medal"]) for e in event["entries"]][:2] == [
         ("zhongzhan", "gold"), ("qinyang", "silver")]

@@ -19,13 +19,9 @@ from services.broadcast import keys
 from services.broadcast.access import client_address
 from services.broadcast.config import LiveSettings
 from services.broadcast.keys import KEY_CACHE_SIZE, KEY_CHECK_BURST, MediaKeys
-from services.broadcast.limits import (
-    ConnectionsPerAddress,
-    RatePerAddress,
-    RequestsInFlight,
-    TokenBucket,
-)
+from services.broadcast.limits import ConnectionsPerAddress, RatePerAddress, RequestsInFlight
 from shared.adapters.db import Database
+from shared.adapters.rates import TokenBucket
 from shared.adapters.tokens import Token
 from shared.adapters.web import ProblemError
 

@@ -41,7 +41,7 @@ def test_every_route_of_the_app_is_described() -> None:
 
 def test_every_answer_of_the_contract_is_described() -> None:
     answers = DOCUMENT["paths"]["/v1/results"]["post"]["responses"]
-    assert set(answers) == {"200", "202", "401", "403", "409", "413", "422", "503"}
+    assert set(answers) == {"200", "202", "401", "403", "409", "413", "422", "429", "503"}
     assert answers["503"]["headers"]["Retry-After"]["required"] is True
     for status in ("401", "403", "409", "413", "422", "503"):
         assert set(answers[status]["content"]) == {"application/problem+json"}

@@ -24,7 +24,8 @@ from services.scoring.core import (
 )
 from shared.adapters.definitions import default_games_dir, load_games, load_rules
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult, FeedMessage
+from shared.contract.messages import AcceptedResult, FeedMessage, ResultCheck
+from shared.domain.checks import NO_CHECKS, Checks
 from shared.domain.engine import Result
 
 RULES = load_rules(default_games_dir() / "rules.yaml")
@@ -38,6 +39,9 @@ def accepted(body: Body, index: int) -> AcceptedResult:
                              accepted_at=NOW + timedelta(seconds=index), entered_by="裁判 张")
 
 
+Message = AcceptedResult | ResultCheck
+
+
 def submitted(seed: int, events: int, total: int) -> list[list[AcceptedResult]]:
     """Each event's accepted revisions, in revision order."""
     rng = random.Random(seed)
@@ -46,11 +50,33 @@ def submitted(seed: int, events: int, total: int) -> list[list[AcceptedResult]]:
     return [[accepted(body, index) for index, body in enumerate(chain)] for chain in chains]
 
 
-def kafka_log(rng: random.Random, chains: list[list[AcceptedResult]]) -> list[AcceptedResult]:
+def checked(seed: int, chains: list[list[AcceptedResult]]) -> list[list[Message]]:
+    """The chains with a second check now and then: about half the official revisions wait
+    for their confirmation, and each revision may be confirmed or put under review (or be
+    sent a check ingest would have refused, which scoring ignores), ids growing throughout."""
+    rng = random.Random(seed)
+    ids = iter(range(1, 10**6))
+    checked_chains: list[list[Message]] = []
+    for chain in chains:
+        messages: list[Message] = []
+        for result in chain:
+            waits = result.status == "official" and rng.random() < 0.5
+            messages.append(result.model_copy(update={"awaits_confirmation": waits}))
+            for _ in range(rng.choice((0, 0, 1, 2, 3))):
+                action = rng.choice(("confirm", "review"))
+                messages.append(ResultCheck(
+                    id=next(ids), event_id=result.event_id, revision=result.revision,
+                    action=action, note="申诉：起跑犯规" if action == "review" else None,
+                    by="裁判长 王", at=result.accepted_at + timedelta(seconds=next(ids))))
+        checked_chains.append(messages)
+    return checked_chains
+
+
+def kafka_log(rng: random.Random, chains: list[list[Message]]) -> list[Message]:
     """Events interleaved, each in revision order; now and then the relay republishes its
     last few messages (a crash between sending and marking them)."""
     pending = [list(chain) for chain in chains]
-    log: list[AcceptedResult] = []
+    log: list[Message] = []
     while any(pending):
         chain = rng.choice([chain for chain in pending if chain])
         log.append(chain.pop(0))
@@ -63,8 +89,8 @@ def kafka_log(rng: random.Random, chains: list[list[AcceptedResult]]) -> list[Ac
 class Database:
     """What `store.persist` keeps, committed plan by plan."""
 
-    results: dict[str, tuple[AcceptedResult, tuple[dict[str, Any], ...]]] = field(
-        default_factory=dict)
+    results: dict[str, tuple[AcceptedResult, tuple[dict[str, Any], ...], Checks,
+                             AcceptedResult | None]] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     standings: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
     feed: list[FeedMessage] = field(default_factory=list)
@@ -74,7 +100,8 @@ class Database:
 
     def persist(self, plan: Plan, next_offset: int) -> None:
         for event_id, state in plan.events.items():
-            self.results[event_id] = (state.result, state.history)
+            self.results[event_id] = (state.result, state.history, state.checks,
+                                      state.counted)
             self.documents[event_id] = state.document
         announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
         for channel, document in plan.stamped.items():
@@ -91,8 +118,8 @@ class Database:
         """As the scoring process does when it (re)starts: `store.load_state`, then
         `store.publish_missing_tables`."""
         events = {}
-        for event_id, (result, history) in self.results.items():
-            state = event_state(GAMES, RULES, result, history)
+        for event_id, (result, history, checks, counted) in self.results.items():
+            state = event_state(GAMES, RULES, result, history, checks, counted)
             assert state is not None
             events[event_id] = state
         scoring = ScoringState(GAMES, RULES, events, self.tables(), self.version, self.last_seq)
@@ -103,7 +130,7 @@ class Database:
         return scoring
 
 
-def consume(rng: random.Random, log: list[AcceptedResult]) -> tuple[Database, int]:
+def consume(rng: random.Random, log: list[Message]) -> tuple[Database, int]:
     """The consumer loop over `log` in random batches, crashing at random: before a
     batch is persisted (it is lost and consumed again) or after. Returns the crash count."""
     database = Database()
@@ -129,28 +156,79 @@ def consume(rng: random.Random, log: list[AcceptedResult]) -> tuple[Database, in
 @settings(max_examples=25, deadline=None)
 def test_crashes_and_redeliveries_give_the_replayed_state(seed: int) -> None:
     rng = random.Random(seed)
-    chains = submitted(seed, events=10, total=40)
+    chains = checked(seed, submitted(seed, events=10, total=40))
     database, _ = consume(rng, kafka_log(rng, chains))
-    revisions = [result for chain in chains for result in chain]
+    messages = [message for chain in chains for message in chain]
 
-    replayed = replay(GAMES, RULES, revisions)
+    replayed = replay(GAMES, RULES, [m for m in messages if isinstance(m, AcceptedResult)],
+                      [m for m in messages if isinstance(m, ResultCheck)])
     assert database.documents == {event_id: state.document for event_id, state in
                                   replayed.items()}
     assert database.tables() == compute_tables(GAMES, RULES, replayed)
-    assert_feed_announces_each_revision_once(database, chains)
+    assert_feed_announces_each_change_once(database, chains)
     assert_each_table_change_has_its_version(database)
 
 
-def assert_feed_announces_each_revision_once(
-    database: Database, chains: list[list[AcceptedResult]]
+def assert_feed_announces_each_change_once(
+    database: Database, chains: list[list[Message]]
 ) -> None:
+    """Each revision once, and each check that applies once, in order."""
     assert [item.seq for item in database.feed] == list(range(1, database.last_seq + 1))
     for chain in chains:
         event_id = chain[0].event_id
+        expected, made, current = [], NO_CHECKS, None
+        for message in chain:
+            if isinstance(message, AcceptedResult):
+                expected.append(message.revision)
+                made, current = NO_CHECKS, message
+            elif current is not None and made.refusal(
+                    message.action, current.status, current.awaits_confirmation) is None:
+                made = made.after(message.action, message.step(), message.id)
+                expected.append(message.revision)
         for channel in ("results", f"event:{event_id}"):
             announced = [item.data["revision"] for item in database.feed
                          if item.channel == channel and item.data["event"]["id"] == event_id]
-            assert announced == [result.revision for result in chain]
+            assert announced == expected
+
+
+def test_the_checks_wait_confirm_and_review_as_documented() -> None:
+    """A recorder's correction waits: shown unofficial, the tables keep the first result;
+    confirmed, it counts; a review shows its note until a correction ends it."""
+    first, second, *_ = submitted(11, events=1, total=4)[0]
+    first = first.model_copy(update={"status": "official"})
+    second = second.model_copy(update={"status": "official", "awaits_confirmation": True})
+    state = ScoringState(GAMES, RULES, tables=compute_tables(GAMES, RULES, {}))
+    state.commit(state.plan([first], NOW))
+    counted = state.tables
+    state.commit(state.plan([second], NOW))
+    event = state.events[first.event_id]
+    assert (event.document["status"], event.document["confirmation"]) == ("unofficial", None)
+    assert [item["status"] for item in event.document["history"]] == ["official", "unofficial"]
+    assert all(entry["medal"] is None for entry in event.document["entries"])
+    assert state.tables == counted  # the first result still counts
+
+    def check(number: int, action: str, note: str | None = None) -> ResultCheck:
+        return ResultCheck(id=number, event_id=first.event_id, revision=2, action=action,
+                           note=note, by="裁判长 王", at=NOW)
+
+    review_first = state.plan([check(1, "review", "too early")], NOW)
+    assert review_first.empty  # a review is of an official result, not a waiting one
+    confirmed = state.plan([check(2, "confirm"), check(2, "confirm")], NOW)
+    assert confirmed.applied == 1
+    state.commit(confirmed)
+    event = state.events[first.event_id]
+    assert event.document["status"] == "official"
+    assert event.document["confirmation"] == {"by": "裁判长 王", "at": NOW.isoformat()}
+    assert event.document["history"][-1]["status"] == "official"
+    as_if_counted = second.model_copy(update={"awaits_confirmation": False})
+    assert state.tables == compute_tables(GAMES, RULES, replay(GAMES, RULES, [as_if_counted]))
+
+    state.commit(state.plan([check(3, "review", "申诉：起跑犯规")], NOW))
+    assert state.events[first.event_id].document["review"] == {
+        "by": "裁判长 王", "at": NOW.isoformat(), "note": "申诉：起跑犯规"}
+    third = second.model_copy(update={"revision": 3, "awaits_confirmation": False})
+    state.commit(state.plan([third], NOW))
+    assert state.events[first.event_id].document["review"] is None
 
 
 def assert_each_table_change_has_its_version(database: Database) -> None:
@@ -286,7 +364,8 @@ def test_revisions_missing_from_the_topic_are_applied_first_from_the_stored_rows
 def test_a_message_counts_only_when_a_submission_row_is_exactly_it() -> None:
     event_id = GAMES.events[0].id
     message = podium_of(event_id, 1, ("qinyang", "wuzhi"), 0)
-    row = StoredRow(event_id, 1, message.content_hash, message.accepted_at, message.entered_by)
+    row = StoredRow(event_id, 1, message.content_hash, message.accepted_at, message.entered_by,
+                    awaits_confirmation=False)
     assert matches_submission(message, {message.submission_id: row})
     altered = message.model_copy(update={"entries": message.entries[::-1]})
     others = [
@@ -294,6 +373,8 @@ def test_a_message_counts_only_when_a_submission_row_is_exactly_it() -> None:
         ({message.submission_id: row._replace(revision=2)}, message),  # the id of another
         ({message.submission_id: row._replace(content_hash="00" * 32)}, message),
         ({message.submission_id: row._replace(entered_by="someone")}, message),
+        # A wait for a confirmation the row does not have: a message may not skip one.
+        ({message.submission_id: row._replace(awaits_confirmation=True)}, message),
         ({message.submission_id: row}, altered),  # content that is not what its hash names
     ]
     for stored, result in others:

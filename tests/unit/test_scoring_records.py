@@ -4,10 +4,10 @@ entries' `record`, the record bonus and the records document, and a correction u
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.scoring.core import Plan, ScoringState, compute_tables, replay
+from services.scoring.core import Plan, ScoringState, compute_tables, latest_others, replay
 from shared.contract import channels
 from shared.contract.documents import unstamp_table
-from shared.contract.messages import AcceptedResult
+from shared.contract.messages import AcceptedResult, ResultCheck, ResultsMessage
 from shared.domain.engine import Entry, Result, standings_after
 from tests.unit.shipped import BONUS_RULES, GAMES
 
@@ -34,8 +34,8 @@ def started() -> ScoringState:
     return state
 
 
-def applied(state: ScoringState, *results: AcceptedResult) -> Plan:
-    plan = state.plan(results, NOW)
+def applied(state: ScoringState, *messages: ResultsMessage) -> Plan:
+    plan = state.plan(messages, NOW)
     state.commit(plan)
     return plan
 
@@ -118,14 +118,15 @@ def test_the_engines_tables_follow_the_records_of_the_marks_too() -> None:
                   result(2, "official", "10.92", "10.95")) == 9
 
 
-def heat(revision: int, status: str, *marks: str, phase: str = "heat-1") -> AcceptedResult:
+def heat(revision: int, status: str, *marks: str, phase: str = "heat-1",
+         awaits_confirmation: bool = False) -> AcceptedResult:
     """A heat of the men's 100 m: 王强 (mengzhou) first, then 赵刚 (wuzhi)."""
     final = result(revision, status, *marks)
     return AcceptedResult.of(Result(event_id=M100, revision=revision, status=status,
                                     entries=final.entries),
                              submission_id=100 + revision, entered_by="裁判 张",
                              accepted_at=NOW - timedelta(hours=1) + timedelta(minutes=revision),
-                             phase=phase)
+                             phase=phase, awaits_confirmation=awaits_confirmation)
 
 
 def test_a_heat_sets_a_record_before_the_final_has_a_result() -> None:
@@ -185,7 +186,27 @@ def test_podium_rebuild_finds_the_heats_records_as_scoring_did() -> None:
         applied(state, revision)
     rankings = [r for r in revisions if r.ranks_the_event]
     others = {M100: [r for r in revisions if not r.ranks_the_event]}
-    replayed = replay(GAMES, BONUS_RULES, rankings, others)
+    replayed = replay(GAMES, BONUS_RULES, rankings, others=others)
     assert replayed[M100].document == state.events[M100].document
     tables = compute_tables(GAMES, BONUS_RULES, replayed, others)
     assert tables[channels.RECORDS] == unstamp_table(state.tables[channels.RECORDS])
+
+
+def test_a_heat_awaiting_its_confirmation_sets_no_record_until_confirmed() -> None:
+    state = started()
+    waiting = heat(1, "official", "10.86", "10.99", awaits_confirmation=True)
+    applied(state, result(1, "official", "10.88", "10.95"), waiting)
+    assert first_entry(state) == ("games", 9 + 2)  # the final's 10.88 holds the record
+    confirm = ResultCheck(id=1, event_id=M100, phase="heat-1", revision=1, action="confirm",
+                          by="裁判长 王", at=NOW)
+    plan = applied(state, confirm)
+    assert first_entry(state) == (None, 9 + 2)  # now the heat's 10.86 is the record
+    update = records_update(plan)
+    assert update is not None and games_record(update) == ("10.86", "王强")
+    # podium rebuild reads the heat's check from the stored rows alike.
+    others = latest_others([waiting], [confirm])
+    assert others[M100][0].status == "official"
+    assert latest_others([waiting], [])[M100][0].status == "unofficial"
+    rebuilt = replay(GAMES, BONUS_RULES, [result(1, "official", "10.88", "10.95")],
+                     others=others)
+    assert rebuilt[M100].document == state.events[M100].document

@@ -182,14 +182,18 @@ function statusBadges(ctx, doc) {
   return [
     doc.status ? h("span", { class: `badge status-${doc.status}` }, t[doc.status] || doc.status) : null,
     doc.correction ? h("span", { class: "badge correction" }, t.correction) : null,
+    doc.review ? h("span", { class: "badge under-review" }, t.underReview) : null,
   ];
 }
 
 function noteLine(ctx, doc) {
-  if (!doc.note) return null;
   const t = ctx.i18n.text;
-  return h("p", { class: doc.correction ? "note correction-note" : "note" },
-    doc.correction ? t.correctionNote(doc.note) : t.note(doc.note));
+  // A protest (申诉) under review is shown with its reason until it is settled.
+  const review = doc.review
+    ? h("p", { class: "note review-note" }, t.reviewNote(doc.review.note)) : null;
+  if (!doc.note) return review;
+  return [h("p", { class: doc.correction ? "note correction-note" : "note" },
+    doc.correction ? t.correctionNote(doc.note) : t.note(doc.note)), review];
 }
 
 /** Entries by rank; tied ones in the order entered, unranked (DNF, DSQ, DNS) last. */

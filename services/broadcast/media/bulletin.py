@@ -30,6 +30,7 @@ from services.broadcast.media.wording import (
     RECORDS,
     RESULT_STATUSES,
     TABLES,
+    UNDER_REVIEW,
     Label,
     clock,
     points_text,
@@ -216,6 +217,13 @@ def _result_section(pdf: _Sheets, document: Document, phase: Label | None) -> No
         pdf.set_font(_FONT, "B", 10)
         pdf.multi_cell(0, 6, f"{heading}：{document['note']}", border=1, padding=2,
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_draw_color(0)
+        pdf.ln(3)
+    if document.get("review"):
+        pdf.set_draw_color(*_RED)
+        pdf.set_font(_FONT, "B", 10)
+        pdf.multi_cell(0, 6, f"{UNDER_REVIEW.both()}：{document['review']['note']}", border=1,
+                       padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_draw_color(0)
         pdf.ln(3)
     if status == "cancelled":

@@ -24,6 +24,7 @@ from services.broadcast.media.wording import (
     RECORDS,
     RESULT_STATUSES,
     TABLES,
+    UNDER_REVIEW,
     Label,
     clock,
     points_text,
@@ -254,25 +255,17 @@ def event_card_png(games: Document, document: Document, live_url: str) -> bytes:
         _footer(card, event["id"], live_url)
         return card.png()
     label = RESULT_STATUSES[status]
-    colour = {"official": _INK, "provisional": _AMBER, "cancelled": _RED}[status]
+    colour = {"official": _INK, "provisional": _AMBER, "unofficial": _AMBER,
+              "cancelled": _RED}[status]
     card.lines(f"{label.zh} {label.en} · 第{document['revision']}版", 36, WIDTH - 2 * _MARGIN,
                bold=True, fill=colour)
     if document["note"]:
-        card.y += 10
         heading = ("取消说明" if status == "cancelled"
                    else "更正说明" if document["correction"] else "说明")
-        top = card.y
-        card.y += 20
-        wrap = WIDTH - 2 * _MARGIN - 40
-        lines = _wrapped(f"{heading}：{document['note']}", _font(34, True), wrap)
-        card.draw.rounded_rectangle(
-            (_MARGIN - 10, top, WIDTH - _MARGIN + 10, top + 40 + 46 * len(lines)),
-            radius=12, outline=_RED if document["correction"] or status == "cancelled" else _GREY,
-            width=4)
-        for line in lines:
-            card.text((_MARGIN + 20, card.y), line, 34, bold=True)
-            card.y += 46
-        card.y += 40
+        _boxed(card, f"{heading}：{document['note']}",
+               _RED if document["correction"] or status == "cancelled" else _GREY)
+    if document.get("review"):
+        _boxed(card, f"{UNDER_REVIEW.zh} {UNDER_REVIEW.en}：{document['review']['note']}", _RED)
     if status == "cancelled":
         card.lines("本项目成绩已取消", 56, WIDTH - 2 * _MARGIN, bold=True, fill=_RED)
         card.lines("This result has been cancelled", 30, WIDTH - 2 * _MARGIN, fill=_GREY)
@@ -281,6 +274,21 @@ def event_card_png(games: Document, document: Document, live_url: str) -> bytes:
     _footer(card, f"第{document['revision']}版 Rev. {document['revision']} · "
                   f"{clock(document['accepted_at'])[:16]}", live_url)
     return card.png()
+
+
+def _boxed(card: _Card, text: str, outline: tuple[int, int, int]) -> None:
+    """A note in a rounded box across the card."""
+    card.y += 10
+    top = card.y
+    card.y += 20
+    lines = _wrapped(text, _font(34, True), WIDTH - 2 * _MARGIN - 40)
+    card.draw.rounded_rectangle(
+        (_MARGIN - 10, top, WIDTH - _MARGIN + 10, top + 40 + 46 * len(lines)),
+        radius=12, outline=outline, width=4)
+    for line in lines:
+        card.text((_MARGIN + 20, card.y), line, 34, bold=True)
+        card.y += 46
+    card.y += 40
 
 
 def _podium(card: _Card, names: GamesNames, document: Document) -> None:

@@ -69,7 +69,7 @@ class MediaDesk:
         event_id, revision = document["event"]["id"], document["revision"]
         suffix = f"-r{revision}" if revision else ""
         return await self._rendered(
-            "bulletin", event_id, (revision, phase),
+            "bulletin", event_id, (document_state(document), phase),
             partial(bulletin.event_bulletin_pdf, self.games, document, phase=phase),
             PDF, f"bulletin-{event_id}{suffix}.pdf")
 
@@ -138,7 +138,7 @@ class MediaDesk:
         """`GET /v1/cards/event/{event_id}.png`."""
         event_id, revision = document["event"]["id"], document["revision"]
         return await self._rendered(
-            "card", f"event:{event_id}", revision,
+            "card", f"event:{event_id}", document_state(document),
             partial(cards.event_card_png, self.games, document,
                     f"{self.public_url}#/event/{event_id}"),
             PNG, f"event-{event_id}-r{revision or 0}.png")
@@ -183,9 +183,16 @@ class MediaDesk:
         return _EXPORT_TYPES[fmt]
 
 
-def revisions(documents: Iterable[Document]) -> tuple[tuple[str, int], ...]:
-    """What a set of event documents is at: each event's revision (a cache version)."""
-    return tuple((d["event"]["id"], d["revision"]) for d in documents if d["revision"])
+def document_state(document: Document) -> tuple[object, ...]:
+    """What an event document is at (a cache version): its revision, and what the second
+    check made of it, which changes within one revision (a confirmation, a review)."""
+    review = document.get("review")
+    return document["revision"], document["status"], review["at"] if review else None
+
+
+def revisions(documents: Iterable[Document]) -> tuple[tuple[object, ...], ...]:
+    """What a set of event documents is at: each event's state (a cache version)."""
+    return tuple((d["event"]["id"], *document_state(d)) for d in documents if d["revision"])
 
 
 def versions(tables: Mapping[str, Document]) -> tuple[tuple[str, int], ...]:

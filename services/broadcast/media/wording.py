@@ -22,8 +22,10 @@ MEDALS: Final = {"gold": Label("金牌", "Gold"), "silver": Label("银牌", "Sil
 RESULT_STATUSES: Final = {
     "official": Label("正式成绩", "Official"),
     "provisional": Label("暂定成绩", "Provisional"),
+    "unofficial": Label("待确认", "Awaiting confirmation"),
     "cancelled": Label("取消", "Cancelled"),
 }
+UNDER_REVIEW: Final = Label("申诉中", "Under review")
 ENTRY_STATUSES: Final = {"DNF": Label("未完成", "DNF"), "DSQ": Label("取消资格", "DSQ"),
                          "DNS": Label("未出发", "DNS")}
 RECORDS: Final = {"games": Label("赛会纪录", "GR"), "provincial": Label("省纪录", "PR"),

@@ -22,8 +22,8 @@
       tokenHelp: "请输入赛会办公室发给您的令牌。令牌只保存在本机浏览器中，用完请点“退出”。",
       signIn: "登录", signOut: "退出", networkDown: "无法连接服务器，请检查网络后重试。",
       signOutUnsent: "还有 {n} 条提交未发送，退出后将被删除，不会再发送。确定退出吗？",
-      role_official: "裁判", role_admin: "成绩处", holder: "{role}：{name}（{venues}）",
-      who: "{competitor}（{delegation}）",
+      role_official: "裁判", role_admin: "成绩处", role_recorder: "记录员", role_referee: "裁判长",
+      holder: "{role}：{name}（{venues}）",
       allVenues: "全部场馆",
       eventLabel: "项目", today: "今天", otherDays: "其他日期", chooseEvent: "请选择项目",
       unitLabel: "赛次", lane: "第{n}道", dns: "未出发", startListHelp: "按秩序册录入：填写名次和成绩，未出发的点“未出发”。空行不提交。",
@@ -39,6 +39,7 @@
       status_official: "正式成绩（计入奖牌榜和总分榜）",
       status_cancelled: "取消（撤回本项目成绩）",
       short_provisional: "临时", short_official: "正式", short_cancelled: "已取消",
+      short_unofficial: "待确认",
       note: "备注（更正或取消的原因，媒体可见）",
       rank: "名次", delegation: "代表团", choose: "请选择", competitor: "运动员 / 队名",
       entryStatus: "状态", mark: "成绩", record: "纪录", members: "队员（用逗号分隔）",
@@ -48,6 +49,7 @@
       record_national: "破全国纪录",
       addRow: "添加一行", removeRow: "删除", submit: "提交",
       accepted: "已接受：{event} 第 {n} 版（{time}）",
+      acceptedWaiting: "已接受，待确认：{event} 第 {n} 版（{time}）；另一位裁判长确认后计入成绩",
       acceptedAgain: "已接受（此前已收到，不会重复计算）：{event} 第 {n} 版（{time}）",
       unsentTitle: "未发送的提交：{n} 条",
       unsentHelp: "网络恢复后会自动发送。请不要清除浏览器数据。",
@@ -62,11 +64,6 @@
       submitAnyway: "确认提交", goBack: "返回修改",
       historyTitle: "修改记录", noHistory: "尚无提交",
       correction: "更正", by: "{who}，{time}",
-      change_result_status: "结果状态：{from} → {to}",
-      change_added: "新增：{who}", change_removed: "删除：{who}",
-      change_reranked: "名次：{who} {from} → {to}", change_status: "状态：{who} {from} → {to}",
-      change_mark: "成绩：{who} {from} → {to}", change_record: "纪录：{who} {from} → {to}",
-      change_members: "队员：{who}",
       revision: "第 {n} 版",
     },
     en: {
@@ -79,8 +76,8 @@
       signOutUnsent: "{n} submission(s) not sent yet will be deleted and never sent. Sign out"
         + " anyway?",
       networkDown: "Cannot reach the server; check the network and try again.",
-      role_official: "Official", role_admin: "Results desk", holder: "{role}: {name} ({venues})",
-      who: "{competitor} ({delegation})",
+      role_official: "Official", role_admin: "Results desk", role_recorder: "Recorder",
+      role_referee: "Referee", holder: "{role}: {name} ({venues})",
       allVenues: "all venues",
       eventLabel: "Event", today: "Today", otherDays: "Other days", chooseEvent: "Choose an event",
       unitLabel: "Unit", lane: "lane {n}", dns: "DNS",
@@ -98,7 +95,7 @@
       status_official: "Official (counted in the tables)",
       status_cancelled: "Cancelled (withdraw this event's result)",
       short_provisional: "provisional", short_official: "official",
-      short_cancelled: "cancelled",
+      short_cancelled: "cancelled", short_unofficial: "awaiting confirmation",
       note: "Note (reason for a correction or withdrawal; media see it)",
       rank: "Rank", delegation: "Delegation", choose: "Choose", competitor: "Competitor / team",
       entryStatus: "Status", mark: "Mark", record: "Record",
@@ -108,6 +105,8 @@
       record_national: "National record",
       addRow: "Add a row", removeRow: "Remove", submit: "Submit",
       accepted: "Accepted: {event} revision {n} ({time})",
+      acceptedWaiting: "Accepted, awaiting confirmation: {event} revision {n} ({time}); it"
+        + " counts once another referee confirms it",
       acceptedAgain: "Accepted (it had arrived before; counted once): {event} revision {n}"
         + " ({time})",
       unsentTitle: "Unsent submissions: {n}",
@@ -125,11 +124,6 @@
       submitAnyway: "Submit anyway", goBack: "Go back",
       historyTitle: "History", noHistory: "nothing submitted yet",
       correction: "correction", by: "{who}, {time}",
-      change_result_status: "result status: {from} → {to}",
-      change_added: "added: {who}", change_removed: "removed: {who}",
-      change_reranked: "rank: {who} {from} → {to}", change_status: "status: {who} {from} → {to}",
-      change_mark: "mark: {who} {from} → {to}", change_record: "record: {who} {from} → {to}",
-      change_members: "members: {who}",
       revision: "revision {n}",
     },
   };
@@ -218,14 +212,7 @@
   }
 
   async function api(path, token, options = {}) {
-    return fetch(path, {
-      ...options,
-      headers: {
-        ...options.headers,
-        Authorization: `Bearer ${token}`,
-        "Accept-Language": lang === "zh" ? "zh-CN" : "en",
-      },
-    });
+    return window.podiumPage.api(path, token, lang, options);
   }
 
   // --- language ----------------------------------------------------------------------------
@@ -274,6 +261,7 @@
     $("workspace").hidden = false;
     renderHolder();
     renderEvents();
+    document.dispatchEvent(new CustomEvent("podium:signedin")); // awaiting.js lists its own
     return true;
   }
 
@@ -452,7 +440,7 @@
     for (const revision of [...history.revisions].reverse()) {
       const title = el("div", {
         textContent: `${t("revision", { n: revision.revision })} · `
-          + `${t(`short_${revision.status}`)} · `
+          + `${t(`short_${revision.shown_status ?? revision.status}`)} · `
           + t("by", { who: revision.entered_by, time: localTime(revision.accepted_at) }),
       });
       if (revision.correction) title.append(el("span", { className: "tag", textContent: t("correction") }));
@@ -466,16 +454,7 @@
   }
 
   function describe(change) {
-    const who = change.competitor
-      ? t("who", { competitor: change.competitor, delegation: delegationName(change.delegation) })
-      : "";
-    const value = (v) => {
-      if (v === null || v === undefined || v === "") return "—";
-      if (Array.isArray(v)) return v.join("、");
-      if (change.change === "result_status") return t(`short_${v}`);
-      return String(v);
-    };
-    return t(`change_${change.change}`, { who, from: value(change.from), to: value(change.to) });
+    return window.podiumPage.describeChange(change, lang, (v) => t(`short_${v}`), delegationName);
   }
 
   // --- the form ----------------------------------------------------------------------------
@@ -735,9 +714,10 @@
     const unit = unitOf(eventById(item.body.event_id), item.body.phase);
     if (unit && unit.current_revision < answer.revision) {
       unit.current_revision = answer.revision;
-      unit.current_status = item.body.status;
+      unit.current_status = answer.awaiting_confirmation ? "unofficial" : item.body.status;
     }
-    $("accepted").textContent = t(status === 202 ? "accepted" : "acceptedAgain", {
+    const said = answer.awaiting_confirmation ? "acceptedWaiting" : "accepted";
+    $("accepted").textContent = t(status === 202 ? said : "acceptedAgain", {
       event: eventLabel(item.body.event_id, item.body.phase), n: answer.revision,
       time: localTime(answer.accepted_at),
     });
@@ -748,6 +728,7 @@
     }
     renderEvents($("event").value);
     refreshMine();
+    document.dispatchEvent(new CustomEvent("podium:accepted")); // awaiting.js lists it
   }
 
   function rejected(item, problem) {
@@ -825,16 +806,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
-    $("language").addEventListener("click", () => {
-      lang = lang === "zh" ? "en" : "zh";
-      localStorage.setItem(STORE.lang, lang);
-      applyLanguage();
+    window.podiumPage.wireSession({
+      toggleLanguage: () => {
+        lang = lang === "zh" ? "en" : "zh";
+        localStorage.setItem(STORE.lang, lang);
+        applyLanguage();
+      },
+      signIn,
+      signOut,
     });
-    $("signin-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      await signIn($("token").value.trim());
-    });
-    $("signout").addEventListener("click", signOut);
     $("event").addEventListener("change", () => selectEvent($("event").value));
     $("unit").addEventListener("change", selectUnit);
     $("result-status").addEventListener("change", toggleEntries);
@@ -864,7 +844,11 @@
 
     applyLanguage();
     showNetwork();
-    const token = localStorage.getItem(STORE.token);
+    // A new token's QR code opens /enter#token=…: signed in at once, the secret then taken
+    // out of the address (the fragment never reaches the server).
+    const linked = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (linked) window.history.replaceState(null, "", location.pathname + location.search);
+    const token = linked || localStorage.getItem(STORE.token);
     if (!token || !(await signIn(token))) {
       $("signin").hidden = false;
     }
