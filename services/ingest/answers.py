@@ -275,3 +275,15 @@ def round_closed(unit: Unit, event: Event, reason: str) -> Refusal:
         f"{unit.unit_id} cannot be corrected now: {why.en}; nothing was stored",
         f"{event.name}{unit.phase_name}（{unit.unit_id}）现在不能更正：{why.zh}；未保存任何内容"),
         [Issue("/phase", why)])
+
+
+def match_conflict(unit: Unit, event: Event, dependent: Sequence[str]) -> Refusal:
+    """A match's correction refused: it would change who plays matches that have a result."""
+    listed = ", ".join(f"{event.id}/{phase}" for phase in dependent)
+    why = Text(f"it would change who plays {listed}, which already have a result: correct "
+               "those first (latest first)",
+               f"更正会改变已有成绩的比赛 {listed} 的对阵：请先更正这些比赛（从最后一场起）")
+    return Refusal(409, Text(
+        f"{unit.unit_id} cannot be corrected this way: {why.en}; nothing was stored",
+        f"{event.name}{unit.phase_name}（{unit.unit_id}）不能这样更正：{why.zh}；未保存任何内容"),
+        [Issue("/match", why)])
