@@ -248,6 +248,12 @@ def bad_day(text: str) -> Refusal:
                              f"日期 {text!r} 无效：请写 2024-09-20 或 today"))
 
 
+def unknown_parameters(names: list[str], known: list[str]) -> Refusal:
+    listed, allowed = ", ".join(map(repr, names)), ", ".join(known)
+    return Refusal(400, Text(f"unknown query parameter(s) {listed}: this address takes {allowed}",
+                             f"未知的查询参数 {listed}：此地址只接受 {allowed}"))
+
+
 def no_such_token(token_id: str) -> Refusal:
     return Refusal(404, Text(f"no token #{token_id}, or it is revoked already",
                              f"没有 #{token_id} 号令牌，或已被撤销"))

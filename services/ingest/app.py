@@ -419,7 +419,12 @@ class Ingest:
         return event
 
     def _unit_of(self, event: Event, request: Request) -> Unit:
-        """The unit of `event` that `?phase=` names (none: its ranking, the final)."""
+        """The unit of `event` that `?phase=` names (none: its ranking, the final); any
+        other query parameter is refused rather than ignored (a misspelt `phase` would
+        otherwise show or check the final)."""
+        unknown = sorted(set(request.query_params) - {"phase"})
+        if unknown:
+            raise answers.unknown_parameters(unknown, ["phase"])
         phase = request.query_params.get("phase", RANKING_PHASE)
         unit = event.unit(phase)
         if unit is None:

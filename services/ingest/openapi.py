@@ -84,6 +84,7 @@ def openapi_document(games: Games) -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json("Every accepted revision, oldest first.", "History"),
+                    "400": _UNKNOWN_PARAMETER,
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key, or an official of other venues."),
                     "404": _problem("No such event in the games, or no such unit of it."),
@@ -225,6 +226,7 @@ def _public(description: str, media_type: str) -> dict[str, Any]:
 
 _EVENT_PATH = {"name": "event_id", "in": "path", "required": True,
                "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}}
+_UNKNOWN_PARAMETER = _problem("A query parameter other than `phase`.")
 _PHASE = {"name": "phase", "in": "query", "required": False,
           "description": "the unit (heat-1, final); default: the final",
           "schema": {"type": "string", "default": RANKING_PHASE}}
@@ -261,6 +263,7 @@ def _check_operation(action: str) -> dict[str, Any]:
             "202": _json("The check is stored; scoring applies it within seconds.", "Checked"),
             "200": _json("The very same check again, by the same token: the first answer.",
                          "Checked"),
+            "400": _UNKNOWN_PARAMETER,
             "401": _UNAUTHORIZED,
             "403": _problem("A media key; a role that does not check results (recorder,"
                             " official); a token of other venues; or, confirming, the token"
