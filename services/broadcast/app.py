@@ -122,6 +122,19 @@ class Broadcast:
         self._require_state()
         return cacheable_json(request, orjson.dumps(self.hub.state_of(channels.event(event_id))))
 
+    async def tournament(self, request: Request) -> Response:
+        """`GET /v1/events/{event_id}/tournament`: a team event's pool tables and bracket."""
+        event_id = request.path_params["event_id"]
+        event = self.definitions.games.event(event_id)
+        if event is None:
+            raise ProblemError(404, f"unknown event {event_id!r}")
+        if event.tournament is None:
+            raise ProblemError(404, f"{event_id} is not played as a tournament: its ranking is "
+                                    f"its result, GET /v1/events/{event_id}")
+        self._require_state()
+        return Response(orjson.dumps(self.hub.state_of(channels.tournament(event_id))),
+                        media_type="application/json")
+
     async def schedule(self, request: Request) -> Response:
         """`GET /v1/schedule?date=YYYY-MM-DD&venue=ID&delegation=CODE` (each optional)."""
         games = self.definitions.games
@@ -222,6 +235,7 @@ def create_app(settings: Settings, live_settings: LiveSettings | None = None) ->
         Route("/v1/standings/medals", broadcast.medals),
         Route("/v1/standings/points", broadcast.points),
         Route("/v1/events/{event_id}", broadcast.event),
+        Route("/v1/events/{event_id}/tournament", broadcast.tournament),
         Route("/v1/records", broadcast.records),
         Route("/v1/schedule", broadcast.schedule),
         Route("/v1/units/{unit_id:path}", broadcast.unit),

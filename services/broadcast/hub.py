@@ -29,6 +29,7 @@ from services.broadcast.metrics import (
     SUBSCRIPTIONS,
 )
 from services.broadcast.outgoing import Outgoing
+from services.broadcast.tournaments import tournament_document
 from services.broadcast.units import Units
 from shared.contract import channels
 from shared.contract.documents import event_document
@@ -104,6 +105,10 @@ class Hub:
         self.recent_floor = 0
         self._documents: dict[str, tuple[int, dict[str, Any]]] = {}
         self._event_channels = {channels.event(event.id) for event in games.events}
+        # Derived from the units' pages, never numbered themselves: a match's page is followed
+        # by its event's tournament under the same seq (services/broadcast/tournaments.py).
+        self._tournament_channels = {channels.tournament(event.id): event
+                                     for event in games.events if event.tournament is not None}
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._audiences: dict[str, tuple[Subscriber, ...]] = {}
         self._snapshots: dict[str, Outgoing] = {}  # valid while last_seq stays
@@ -134,12 +139,14 @@ class Hub:
 
     def is_channel(self, channel: str) -> bool:
         return (channel in self.tables or channel == channels.RESULTS
-                or channel in self._event_channels or self._is_unit_channel(channel))
+                or channel in self._event_channels or self._is_unit_channel(channel)
+                or channel in self._tournament_channels)
 
     def is_table(self, channel: str) -> bool:
-        """A channel whose snapshot is its whole state (a table; v1.1 the schedule and a unit's
-        page): sent on every subscription, never replayed."""
-        return channel in self.tables or self._is_unit_channel(channel)
+        """A channel whose snapshot is its whole state (a table; v1.1 the schedule, a unit's
+        page and a tournament): sent on every subscription, never replayed."""
+        return (channel in self.tables or self._is_unit_channel(channel)
+                or channel in self._tournament_channels)
 
     def _is_unit_channel(self, channel: str) -> bool:
         if channel == channels.SCHEDULE:
@@ -188,6 +195,9 @@ class Hub:
         unit_id = channels.unit_id_of(channel)
         if unit_id is not None:
             return self.unit_document(unit_id)
+        played = self._tournament_channels.get(channel)
+        if played is not None:
+            return tournament_document(self.games, played, self.unit_document)
         stored = self._documents.get(channel)
         if stored is not None:
             return stored[1]
@@ -269,6 +279,7 @@ class Hub:
             # Every change of every unit reaches its subscribers: these are never coalesced.
             self.units.apply(channel, data)
             self._fan_out(message)
+            self._fan_out_tournament(seq, channel)
         elif feed.type == "update":
             self.tables[channel] = data
             self._publish_update(message)
@@ -300,6 +311,16 @@ class Hub:
         if self._audience(channel):
             self._fan_out(Outgoing.build(seq, channel, "update",
                                          self.unit_document(final.unit_id)))
+
+    def _fan_out_tournament(self, seq: int, unit_channel: str) -> None:
+        """A match's new page changes its event's tournament: it follows, under the seq of the
+        match's message."""
+        unit_id = channels.unit_id_of(unit_channel)
+        if unit_id is None:
+            return
+        channel = channels.tournament(unit_id.partition("/")[0])
+        if channel in self._tournament_channels and self._audience(channel):
+            self._fan_out(Outgoing.build(seq, channel, "update", self.state_of(channel)))
 
     def _remember(self, message: Outgoing) -> None:
         if len(self.recent) == self.recent.maxlen:

@@ -131,7 +131,16 @@ def events_paths(names: _Names) -> Paths:
         {"200": _json("The event document (also the data of its live `result` messages).",
                       ref("EventDocument")),
          "404": problem("No such event in the games."), "503": _LOADING},
-        [_EVENT_ID])}
+        [_EVENT_ID]),
+        "/v1/events/{event_id}/tournament": _get(
+            "A team event's tournament: its pool tables, matches and bracket, placings",
+            "tournament",
+            {"200": _json("Computed from its matches' results (docs/tournaments.md); the data"
+                          " of the `tournament:<event_id>` channel's messages too.",
+                          ref("TournamentDocument")),
+             "404": problem("No such event, or it is not played as a tournament."),
+             "503": _LOADING},
+            [_EVENT_ID])}
 
 
 def records_paths(names: _Names) -> Paths:
@@ -398,6 +407,74 @@ def _table(row: dict[str, Any]) -> dict[str, Any]:
             }}
 
 
+def _tournament_schemas() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    text = {"type": "string"}
+    nullable_text = {"type": ["string", "null"]}
+    pair = {"type": "array", "items": count, "minItems": 2, "maxItems": 2}
+    side = {"type": "object", "required": ["slot", "delegation", "name", "waiting"],
+            "properties": {
+                "slot": {**nullable_text, "description": "A1, W:sf-1, ...; null in a pool"},
+                "delegation": {**nullable_text, "description": "null until the slot fills"},
+                "name": nullable_text,
+                "waiting": {**nullable_text, "description": "why the slot is not filled yet"}}}
+    return {
+        "MatchScore": {"type": "object", "required": ["total"], "properties": {
+            "total": pair, "periods": {"type": "array", "items": pair},
+            "sets": {"type": "array", "items": pair}, "shootout": {"oneOf": [pair,
+                                                                           {"type": "null"}]}}},
+        "TournamentDocument": {
+            "type": "object", "required": ["event_id", "rules", "pools", "matches", "placings"],
+            "properties": {
+                "event_id": text,
+                "rules": ref("SportRules"),
+                "pools": {"type": "array", "items": {
+                    "type": "object", "required": ["letter", "complete", "ties_to_draw", "rows"],
+                    "properties": {
+                        "letter": text,
+                        "complete": {"type": "boolean",
+                                     "description": "every match has an official result"},
+                        "ties_to_draw": {"type": "array", "items": {
+                            "type": "array", "items": text}},
+                        "rows": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["rank", "delegation", "name", "played", "won", "drawn",
+                                         "lost", "scored", "conceded", "difference", "points",
+                                         "decided_by"],
+                            "properties": {
+                                "rank": count, "delegation": text, "name": text,
+                                "played": count, "won": count, "drawn": count, "lost": count,
+                                "scored": count, "conceded": count,
+                                "difference": {"type": "integer"}, "points": count,
+                                "decided_by": {**nullable_text, "description":
+                                               "the criterion that set it apart, or draw"}}}}}}},
+                "matches": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["unit_id", "phase", "pool", "phase_name", "phase_name_en",
+                                 "starts_at", "status", "sides", "result"],
+                    "properties": {
+                        "unit_id": text, "phase": text, "pool": nullable_text,
+                        "phase_name": text, "phase_name_en": text,
+                        "starts_at": {"type": "string", "format": "date-time"},
+                        "status": {"type": "string", "enum": list(UNIT_STATUSES)},
+                        "sides": {"type": "array", "items": side},
+                        "result": {"type": ["object", "null"], "description":
+                                   "the latest result, a live score while provisional",
+                                   "properties": {
+                                       "revision": {"type": "integer"},
+                                       "status": {"enum": literals(ResultStatus)},
+                                       "sides": {"type": "array", "items": text},
+                                       "score": ref("MatchScore"), "forfeit": nullable_text,
+                                       "winner": {**nullable_text,
+                                                  "description": "once official"}}}}}},
+                "placings": {"type": "array", "items": {"allOf": [side, {
+                    "type": "object", "required": ["place"],
+                    "properties": {"place": {"type": "integer", "minimum": 1}}}]}},
+            },
+        },
+    }
+
+
 def _schemas(games: Games) -> dict[str, Any]:
     count = {"type": "integer", "minimum": 0}
     nullable_text = {"type": ["string", "null"]}
@@ -521,6 +598,7 @@ def _schemas(games: Games) -> dict[str, Any]:
                                           " event's document without `event`"},
             },
         },
+        **_tournament_schemas(),
         "FeedPage": {
             "type": "object", "required": ["since", "last_seq", "next_since", "more", "items"],
             "properties": {

@@ -248,6 +248,12 @@ def bad_day(text: str) -> Refusal:
                              f"日期 {text!r} 无效：请写 2024-09-20 或 today"))
 
 
+def unknown_parameters(names: list[str], known: list[str]) -> Refusal:
+    listed, allowed = ", ".join(map(repr, names)), ", ".join(known)
+    return Refusal(400, Text(f"unknown query parameter(s) {listed}: this address takes {allowed}",
+                             f"未知的查询参数 {listed}：此地址只接受 {allowed}"))
+
+
 def no_such_token(token_id: str) -> Refusal:
     return Refusal(404, Text(f"no token #{token_id}, or it is revoked already",
                              f"没有 #{token_id} 号令牌，或已被撤销"))
@@ -275,3 +281,15 @@ def round_closed(unit: Unit, event: Event, reason: str) -> Refusal:
         f"{unit.unit_id} cannot be corrected now: {why.en}; nothing was stored",
         f"{event.name}{unit.phase_name}（{unit.unit_id}）现在不能更正：{why.zh}；未保存任何内容"),
         [Issue("/phase", why)])
+
+
+def match_conflict(unit: Unit, event: Event, dependent: Sequence[str]) -> Refusal:
+    """A match's correction refused: it would change who plays matches that have a result."""
+    listed = ", ".join(f"{event.id}/{phase}" for phase in dependent)
+    why = Text(f"it would change who plays {listed}, which already have a result: correct "
+               "those first (latest first)",
+               f"更正会改变已有成绩的比赛 {listed} 的对阵：请先更正这些比赛（从最后一场起）")
+    return Refusal(409, Text(
+        f"{unit.unit_id} cannot be corrected this way: {why.en}; nothing was stored",
+        f"{event.name}{unit.phase_name}（{unit.unit_id}）不能这样更正：{why.zh}；未保存任何内容"),
+        [Issue("/match", why)])

@@ -29,6 +29,7 @@ from services.ingest.results_desk import (
     progress_document,
     token_document,
 )
+from services.ingest.tournament import Refused, follow_confirmation, follow_match
 from services.ingest.units import (
     EventUnits,
     StatusRefused,
@@ -175,13 +176,17 @@ class Ingest:
             refused = await apply_result(conn, units, unit, status, awaiting_confirmation=waits)
             if refused is not None:
                 raise answers.round_closed(unit, event, refused.reason)
+            if event.tournament is not None:
+                refuse_match(unit, event, await follow_match(
+                    conn, units, unit, body.revision, status, body.match, waits=waits))
             await units.save(conn)
 
         async with _database():
             outcome = await store.accept_revision(
                 self.database.pool, event_id=body.event_id, revision=body.revision,
                 status=status, note=body.note, entries=entries, token_id=token.id,
-                phase=unit.phase, awaits_confirmation=waits, within=units_follow,
+                phase=unit.phase, awaits_confirmation=waits, match=body.match,
+                within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)
@@ -229,6 +234,11 @@ class Ingest:
             # A confirmation makes the unit official, in the same transaction.
             if action == "confirm":
                 await confirm_unit(conn, self.games, event, unit)
+            if action == "confirm" and event.tournament is not None:
+                # A match's confirmed result counts now: the ranking may follow.
+                units = await EventUnits.load(conn, self.games, event)
+                refuse_match(unit, event, await follow_confirmation(conn, units, unit, revision))
+                await units.save(conn)
 
         async with _database():
             outcome = await store.add_check(self.database.pool, event_id=event.id,
@@ -409,7 +419,12 @@ class Ingest:
         return event
 
     def _unit_of(self, event: Event, request: Request) -> Unit:
-        """The unit of `event` that `?phase=` names (none: its ranking, the final)."""
+        """The unit of `event` that `?phase=` names (none: its ranking, the final); any
+        other query parameter is refused rather than ignored (a misspelt `phase` would
+        otherwise show or check the final)."""
+        unknown = sorted(set(request.query_params) - {"phase"})
+        if unknown:
+            raise answers.unknown_parameters(unknown, ["phase"])
         phase = request.query_params.get("phase", RANKING_PHASE)
         unit = event.unit(phase)
         if unit is None:
@@ -478,6 +493,15 @@ class Ingest:
 # read-only (what a primary demoted for maintenance is often given).
 _WRITABLE = ("SELECT NOT pg_is_in_recovery()"
              " AND current_setting('transaction_read_only') = 'off'")
+
+
+def refuse_match(unit: Unit, event: Event, refused: Refused | None) -> None:
+    """A match's result that does not stand: its problems (422) or the matches it reaches
+    (409)."""
+    if refused is not None and refused.issues:
+        raise answers.invalid(refused.issues)
+    if refused is not None:
+        raise answers.match_conflict(unit, event, refused.dependent)
 
 
 def _database() -> asyncio.Timeout:

@@ -39,6 +39,7 @@ def history_document(event: Event, revisions: Sequence[StoredRevision]) -> dict[
             "correction": official_before,
             "published": stored.published_at is not None,
             "entries": [entry.model_dump(mode="json") for entry in stored.entries],
+            **({} if stored.match is None else {"match": _match(stored)}),
             "changes": changes(previous, stored),
             # v1.1, the second check: entered to wait for a confirmation; as readers see it
             # now (`unofficial` while it waits); every confirmation and review of it.
@@ -65,6 +66,8 @@ def changes(previous: StoredRevision | None, current: StoredRevision) -> list[di
     found: list[dict[str, Any]] = []
     if previous is not None and previous.status != current.status:
         found.append({"change": "result_status", "from": previous.status, "to": current.status})
+    if previous is not None and previous.match != current.match:
+        found.append({"change": "match", "from": _match(previous), "to": _match(current)})
     before = {_identity(entry): entry for entry in previous.entries} if previous else {}
     after = {_identity(entry) for entry in current.entries}
     for entry in current.entries:
@@ -91,6 +94,10 @@ def _identity(entry: Entry) -> tuple[str, str]:
 
 def _who(entry: Entry) -> dict[str, str]:
     return {"delegation": entry.delegation, "competitor": entry.competitor}
+
+
+def _match(revision: StoredRevision) -> dict[str, Any] | None:
+    return None if revision.match is None else revision.match.model_dump(mode="json")
 
 
 def _json(value: object) -> object:

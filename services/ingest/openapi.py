@@ -84,6 +84,7 @@ def openapi_document(games: Games) -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json("Every accepted revision, oldest first.", "History"),
+                    "400": _UNKNOWN_PARAMETER,
                     "401": _UNAUTHORIZED,
                     "403": _problem("A media key, or an official of other venues."),
                     "404": _problem("No such event in the games, or no such unit of it."),
@@ -225,6 +226,7 @@ def _public(description: str, media_type: str) -> dict[str, Any]:
 
 _EVENT_PATH = {"name": "event_id", "in": "path", "required": True,
                "schema": {"type": "string", "pattern": _SLUG, "maxLength": 100}}
+_UNKNOWN_PARAMETER = _problem("A query parameter other than `phase`.")
 _PHASE = {"name": "phase", "in": "query", "required": False,
           "description": "the unit (heat-1, final); default: the final",
           "schema": {"type": "string", "default": RANKING_PHASE}}
@@ -261,6 +263,7 @@ def _check_operation(action: str) -> dict[str, Any]:
             "202": _json("The check is stored; scoring applies it within seconds.", "Checked"),
             "200": _json("The very same check again, by the same token: the first answer.",
                          "Checked"),
+            "400": _UNKNOWN_PARAMETER,
             "401": _UNAUTHORIZED,
             "403": _problem("A media key; a role that does not check results (recorder,"
                             " official); a token of other venues; or, confirming, the token"
@@ -326,7 +329,10 @@ def _post_results() -> dict[str, Any]:
             "403": _problem("A media key; an official whose token is for other venues; a"
                             " recorder making an official result provisional or cancelled."),
             "409": _problem("The revision is taken with other content, or does not follow the"
-                            " current revision; the detail names the revision to submit."),
+                            " current revision; the detail names the revision to submit. A"
+                            " heat's correction once the next round has a result, or a"
+                            " match's that would change who plays matches with a result"
+                            " (named)."),
             "413": _problem(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
             "422": _invalid(),
             "429": _TOO_MANY,
@@ -363,6 +369,10 @@ def _invalid() -> dict[str, Any]:
         for name, (summary, pointer, detail) in INVALID_EXAMPLES.items()
     }
     return answer
+
+
+_PAIR: dict[str, Any] = {"type": "array", "items": {"type": "integer", "minimum": 0},
+                         "minItems": 2, "maxItems": 2}
 
 
 def _schemas(delegations: list[str]) -> dict[str, Any]:
@@ -402,7 +412,9 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
         "ResultSubmission": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["event_id", "revision", "status", "entries"],
+            "required": ["event_id", "revision", "status"],
+            "description": "entries for a unit that ranks its competitors; match for a match"
+                           " of a team event played as a tournament (docs/tournaments.md)",
             "properties": {
                 "event_id": {"type": "string", "pattern": _SLUG, "maxLength": 100,
                              "description": "an event of GET /v1/games (broadcast)"},
@@ -415,9 +427,43 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                                             " current revision + 1"},
                 "status": {"type": "string", "enum": _literals(ResultStatus)},
                 "entries": {"type": "array", "maxItems": MAX_ENTRIES, "items": _ref("Entry"),
-                            "description": "empty exactly when the status is cancelled"},
+                            "description": "required but for a match; empty exactly when the"
+                                           " status is cancelled"},
+                "match": {"oneOf": [_ref("Match"), {"type": "null"}],
+                          "description": "a match's result (its unit a pool, knockout or"
+                                         " placement match): required but when cancelled"},
                 "note": {**nullable_text, "maxLength": 2000,
                          "description": "the reason for a correction or withdrawal"},
+            },
+        },
+        "Match": {
+            "type": "object", "additionalProperties": False, "required": ["sides", "score"],
+            "description": "Checked against the tournament: the sides are the match's (a"
+                           " knockout match's once its slots fill), the score one the sport"
+                           " allows; a provisional score may be a match still played. A"
+                           " correction that would change who plays a match with a result"
+                           " is a 409 naming those matches.",
+            "properties": {
+                "sides": {"type": "array", "items": {"type": "string", "enum": delegations},
+                          "minItems": 2, "maxItems": 2,
+                          "description": "the two delegations, in either order"},
+                "score": {
+                    "type": "object", "additionalProperties": False, "required": ["total"],
+                    "properties": {
+                        "total": _PAIR,
+                        "periods": {"type": "array", "items": _PAIR,
+                                    "description": "basketball: the quarters, then overtime"},
+                        "sets": {"type": "array", "items": _PAIR,
+                                 "description": "volleyball's sets; a table-tennis tie's"
+                                                " matches (games won)"},
+                        "shootout": {"oneOf": [_PAIR, {"type": "null"}],
+                                     "description": "football knockout matches level after"
+                                                    " play"},
+                    },
+                    "description": "pairs in the order of sides",
+                },
+                "forfeit": {**nullable_text, "description": "the side that forfeited; the"
+                                                            " score is the sport's forfeit"},
             },
         },
         "Accepted": {
@@ -468,10 +514,11 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
             "required": ["change"],
             "description": "result_status (from, to); added or removed (delegation, competitor,"
                            " rank, status); reranked, status, mark, record or members"
-                           " (delegation, competitor, from, to)",
+                           " (delegation, competitor, from, to); match (from, to: a match's"
+                           " sides and score)",
             "properties": {
                 "change": {"enum": ["result_status", "added", "removed", "reranked", "status",
-                                    "mark", "record", "members"]},
+                                    "mark", "record", "members", "match"]},
                 "delegation": {"type": "string"},
                 "competitor": {"type": "string"},
             },
@@ -492,6 +539,7 @@ def _schemas(delegations: list[str]) -> dict[str, Any]:
                 "published": {"type": "boolean",
                               "description": "handed to scoring (false while Kafka is down)"},
                 "entries": {"type": "array", "items": _ref("Entry")},
+                "match": {**_ref("Match"), "description": "a match's result only"},
                 "changes": {"type": "array", "items": _ref("Change")},
                 "awaits_confirmation": {"type": "boolean",
                                         "description": "entered to wait for a confirmation"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
@@ -14,6 +14,7 @@ from shared.contract.messages import content_hash
 from shared.domain.checks import NO_CHECKS, CheckAction, Checks, Step, checks_made
 from shared.domain.engine import Entry
 from shared.domain.games import Event
+from shared.domain.matches import MatchResult
 from shared.domain.records import UnitResult
 from shared.domain.units import RANKING_PHASE
 
@@ -82,6 +83,7 @@ class StoredRevision:
     published_at: datetime | None
     awaits_confirmation: bool = False
     checks: tuple[StoredCheck, ...] = ()
+    match: MatchResult | None = None  # a match's result (docs/tournaments.md)
 
     @property
     def made(self) -> Checks:
@@ -160,12 +162,14 @@ async def accept_revision(
     token_id: int,
     phase: str = RANKING_PHASE,
     awaits_confirmation: bool = False,
+    match: MatchResult | None = None,
     within: Callable[[db.Connection], Awaitable[None]] | None = None,
 ) -> Accepted | Conflict:
     """Stores a new revision of the unit `event_id`/`phase`. `within` is the work that
-    belongs to the same transaction (the units' states, what a recorder may not do): it runs
-    after the insert, and a refusal it raises undoes the revision too."""
-    digest = content_hash(event_id, revision, status, note, entries, phase)
+    belongs to the same transaction (the units' states, what a recorder may not do, a
+    tournament's ranking): it runs after the insert, and a refusal it raises undoes the
+    revision too."""
+    digest = content_hash(event_id, revision, status, note, entries, phase, match)
     async with pool.acquire() as conn, conn.transaction():
         await lock_event(conn, event_id)
         same = await conn.fetchrow(
@@ -185,15 +189,10 @@ async def accept_revision(
             return Conflict(revision, current, same["accepted_at"], same["name"])
         if revision != current + 1:
             return Conflict(revision, current)
-        if within is not None:
-            await within(conn)
-        accepted_at = await conn.fetchval(
-            "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
-            " content_hash, token_id, awaits_confirmation)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING accepted_at",
-            event_id, phase, revision, status, note,
-            [entry.model_dump() for entry in entries], digest, token_id, awaits_confirmation,
-        )
+        accepted_at = await insert_revision(
+            conn, event_id=event_id, phase=phase, revision=revision, status=status, note=note,
+            entries=entries, token_id=token_id, match=match,
+            awaits_confirmation=awaits_confirmation)
         if within is not None:
             await within(conn)
     return Accepted(event_id, revision, accepted_at, created=True,
@@ -207,13 +206,16 @@ async def counted_status(
     the one the tables hold while later ones wait."""
     status: str | None = await conn.fetchval(
         "SELECT s.status FROM submissions s WHERE s.event_id = $1 AND s.phase = $2"
-        " AND s.revision < $3 AND (NOT s.awaits_confirmation OR EXISTS (SELECT FROM"
-        " result_checks c WHERE c.event_id = s.event_id AND c.phase = s.phase"
-        " AND c.revision = s.revision AND c.action = 'confirm'))"
-        " ORDER BY s.revision DESC LIMIT 1",
+        f" AND s.revision < $3 AND {COUNTS} ORDER BY s.revision DESC LIMIT 1",
         event_id, phase, before,
     )
     return status
+
+
+# A revision of `submissions s` that counts: it waits for no confirmation, or has had it.
+COUNTS: Final = ("(NOT s.awaits_confirmation OR EXISTS (SELECT FROM result_checks c"
+                 " WHERE c.event_id = s.event_id AND c.phase = s.phase"
+                 " AND c.revision = s.revision AND c.action = 'confirm'))")
 
 
 async def add_check(
@@ -264,12 +266,30 @@ def _stored_check(row: Any) -> StoredCheck:
                        token_id=row["token_id"], published_at=row["published_at"])
 
 
+async def insert_revision(
+    conn: db.Connection, *, event_id: str, phase: str, revision: int, status: str,
+    note: str | None, entries: tuple[Entry, ...], token_id: int, match: MatchResult | None,
+    awaits_confirmation: bool = False,
+) -> datetime:
+    """Inserts a revision the caller has checked, under the event's lock; when it was
+    accepted."""
+    accepted_at: datetime = await conn.fetchval(
+        "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
+        " content_hash, token_id, awaits_confirmation, match)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING accepted_at",
+        event_id, phase, revision, status, note, [entry.model_dump() for entry in entries],
+        content_hash(event_id, revision, status, note, entries, phase, match), token_id,
+        awaits_confirmation, None if match is None else match.model_dump(mode="json"),
+    )
+    return accepted_at
+
+
 async def event_revisions(
     pool: db.Pool, event_id: str, phase: str = RANKING_PHASE
 ) -> list[StoredRevision]:
     rows = await pool.fetch(
         "SELECT s.revision, s.status, s.note, s.entries, s.accepted_at, s.published_at,"
-        " s.awaits_confirmation, t.name, t.role FROM submissions s"
+        " s.awaits_confirmation, s.match, t.name, t.role FROM submissions s"
         " JOIN tokens t ON t.id = s.token_id WHERE s.event_id = $1 AND s.phase = $2"
         " ORDER BY s.revision",
         event_id, phase,
@@ -288,6 +308,7 @@ async def event_revisions(
             entered_by_role=row["role"], published_at=row["published_at"],
             awaits_confirmation=row["awaits_confirmation"],
             checks=tuple(checks.get(row["revision"], ())),
+            match=None if row["match"] is None else MatchResult.model_validate(row["match"]),
         )
         for row in rows
     ]

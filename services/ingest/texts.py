@@ -95,6 +95,7 @@ _SHAPES: dict[str, Callable[[Mapping[str, object], object], Text]] = {
     "int_type": lambda c, g: Text(f"must be a whole number, not {g!r}", f"应为整数，而不是 {g!r}"),
     "string_type": lambda c, g: Text(f"must be text, not {g!r}", f"应为文字，而不是 {g!r}"),
     "list_type": lambda c, g: Text("must be a list [...]", "应为列表 [...]"),
+    "tuple_type": lambda c, g: Text("must be a list [...]", "应为列表 [...]"),
     "model_type": lambda c, g: Text("must be a JSON object {...}", "应为 JSON 对象 {...}"),
     "dict_type": lambda c, g: Text("must be a JSON object {...}", "应为 JSON 对象 {...}"),
     "literal_error": _choices,
@@ -148,3 +149,42 @@ def engine_text(message: str, delegation_names: Mapping[str, str]) -> Text:
         if match:
             return Text(message, translate(match, delegation_names))
     return Text(message, message)
+
+
+# A rule's English message (pattern) and its Chinese (from the pattern's groups).
+Translations = tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
+
+
+# --- Problems of a match's result (shared/domain/matches.py, tournaments.py) ---------------
+# Worded in English there, once; the ones officials meet most are translated here.
+
+_MATCH: Translations = (
+    (re.compile(r"(\d+-\d+) is a draw, and (?:a knockout match|a match of this sport) cannot "
+                r"end level: overtime is played until one side leads"),
+     lambda m: f"{m[1]} 是平局，这场比赛不能打平：加时赛直到一方领先"),
+    (re.compile(r"(\d+-\d+) is not a finished set: set (\d+) goes to (\d+)(, won by 2 clear "
+                r"points)?"),
+     lambda m: f"{m[1]} 不是打完的一局：第 {m[2]} 局先得 {m[3]} 分"
+               f"{'且领先 2 分' if m[4] else ''}者胜"),
+    (re.compile(r"(\S+) does not play (\S+): (.*) do"),
+     lambda m: f"{m[1]} 不参加 {m[2]}：对阵为 {m[3]}"),
+    (re.compile(r"the sides of (\S+) are not known yet \((.*)\)"),
+     lambda m: f"{m[1]} 的对阵尚未确定（{m[2]}）"),
+    (re.compile(r"the periods add up to (\d+-\d+), not (\d+-\d+)"),
+     lambda m: f"各节比分合计为 {m[1]}，不是 {m[2]}"),
+)
+
+
+def translated(message: str, translations: Translations) -> Text:
+    """A rule's English message in both languages, by the first pattern it matches (English
+    alone if it has no translation yet)."""
+    for pattern, translate in translations:
+        found = pattern.fullmatch(message)
+        if found:
+            return Text(message, translate(found))
+    return Text(message, message)
+
+
+def match_text(message: str) -> Text:
+    """A match result's problem in both languages."""
+    return translated(message, _MATCH)

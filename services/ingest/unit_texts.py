@@ -11,9 +11,8 @@ test here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from services.ingest.texts import Text
+from services.ingest.texts import Text, Translations, translated
 
 _STATUS_ZH = {
     "scheduled": "按计划", "start_list": "已发布秩序册", "running": "进行中", "delayed": "推迟",
@@ -25,7 +24,7 @@ def status_zh(status: str) -> str:
     return _STATUS_ZH.get(status, status)
 
 
-_UNIT: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+_UNIT: Translations = (
     (re.compile(r"starts_at applies to delayed, postponed and scheduled, not to (\w+)"),
      lambda m: f"只有推迟（delayed）、延期（postponed）和按计划（scheduled）可以填写开始时间，"
                f"{status_zh(m[1])}（{m[1]}）不能"),
@@ -68,8 +67,4 @@ _UNIT: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 
 def unit_text(reason: str) -> Text:
     """A units' rule's reason in both languages (English alone if it has no translation)."""
-    for pattern, translate in _UNIT:
-        match = pattern.fullmatch(reason)
-        if match:
-            return Text(reason, translate(match))
-    return Text(reason, reason)
+    return translated(reason, _UNIT)

@@ -35,6 +35,7 @@ from shared.contract.messages import EntryStatus, RecordLevel, ResultStatus
 from shared.domain.engine import Entry, rank_problems
 from shared.domain.games import Event, Games
 from shared.domain.marks import Bilingual, mark_problems
+from shared.domain.matches import MatchResult
 from shared.domain.names import competitor_name
 from shared.domain.records import UnitResult, claim_problems
 from shared.domain.start_lists import Entrant
@@ -114,7 +115,10 @@ class ResultBody(BaseModel):
     phase: str | None = Field(default=None, max_length=40)
     revision: int = Field(ge=1, le=MAX_REVISION)
     status: ResultStatus
-    entries: list[EntryBody] = Field(max_length=MAX_ENTRIES)
+    # Required but for a match of a team tournament, whose result is its `match` instead.
+    entries: list[EntryBody] | None = Field(default=None, max_length=MAX_ENTRIES)
+    # A match's sides and score (docs/tournaments.md "Match results").
+    match: MatchResult | None = None
     note: Note | None = None
 
     @property
@@ -127,7 +131,7 @@ class ResultBody(BaseModel):
                 rank=e.rank, delegation=e.delegation, competitor=e.competitor, status=e.status,
                 mark=e.mark, record=e.record, members=tuple(e.members), bib=e.bib,
             )
-            for e in self.entries
+            for e in self.entries or ()
         )
 
 
@@ -195,6 +199,8 @@ def check_result(
     except ValidationError as error:
         issues += [Issue(_pointer(item["loc"]), shape_text(item))
                    for item in error.errors(include_url=False)]
+        if isinstance(payload, dict) and "entries" not in payload and "match" not in payload:
+            issues.append(Issue("/entries", _MISSING))
     else:
         event = games.event(body.event_id)
         issues += _whole_result_issues(body, event, games)
@@ -236,20 +242,16 @@ def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) ->
         issues.append(Issue("/phase", Text(
             f"{event.id} has no unit {body.phase!r}; its units are {phases}",
             f"{event.name}没有赛次 {body.phase!r}；其赛次为 {phases}")))
-    if body.status == "cancelled" and body.entries:
-        issues.append(Issue("/entries", Text(
-            "a cancelled result has no entries: send \"entries\": [] (the note says why)",
-            "取消的结果不能有条目：请发送空的 entries（在备注中说明原因）")))
-    if body.status != "cancelled" and not body.entries:
-        issues.append(Issue("/entries", Text(
-            f"a {body.status} result needs at least one entry",
-            f"{_STATUS_ZH[body.status]}结果至少要有一个条目")))
+    if event is not None and event.tournament is not None and unit is not None:
+        issues.extend(_match_issues(body, event, unit))
+    else:
+        issues.extend(_entries_issues(body))
     if event is not None and event.kind == "individual":
         issues.extend(
             Issue(f"/entries/{index}/members", Text(
                 f"{event.id} is an individual event: members are only for team events",
                 f"{event.name}是个人项目：只有团体项目才填写队员"))
-            for index, entry in enumerate(body.entries) if entry.members
+            for index, entry in enumerate(body.entries or ()) if entry.members
         )
     names = {delegation.code: delegation.name for delegation in games.delegations}
     issues.extend(
@@ -258,6 +260,50 @@ def _whole_result_issues(body: ResultBody, event: Event | None, games: Games) ->
             body.normalized_entries()
         )
     )
+    return issues
+
+
+def _entries_issues(body: ResultBody) -> list[Issue]:
+    if body.match is not None:
+        return [Issue("/match", Text(
+            "only a match of a team event played as a tournament has a match; give entries",
+            "只有团体赛的比赛才填写 match；请填写 entries"))]
+    if body.entries is None:
+        return [Issue("/entries", _MISSING)]
+    if body.status == "cancelled" and body.entries:
+        return [Issue("/entries", Text(
+            "a cancelled result has no entries: send \"entries\": [] (the note says why)",
+            "取消的结果不能有条目：请发送空的 entries（在备注中说明原因）"))]
+    if body.status != "cancelled" and not body.entries:
+        return [Issue("/entries", Text(
+            f"a {body.status} result needs at least one entry",
+            f"{_STATUS_ZH[body.status]}结果至少要有一个条目"))]
+    return []
+
+
+def _match_issues(body: ResultBody, event: Event, unit: Unit) -> list[Issue]:
+    """A team tournament's units: its matches take a match, its final nothing (the matches
+    decide it). Whether the match stands is checked against the other matches' results, in
+    the transaction that stores it (services/ingest/tournament.py)."""
+    if unit.phase == RANKING_PHASE:
+        return [Issue("/phase", Text(
+            f"the final standings of {event.id} are derived from its matches: enter each "
+            "match's result (phase pool-A-m1, sf-1, gold, ...)",
+            f"{event.name}的最终名次由比赛成绩自动得出：请录入各场比赛的成绩"))]
+    issues = []
+    if body.entries:
+        issues.append(Issue("/entries", Text(
+            f"{unit.unit_id} is a match: its result is its match (sides and score), not "
+            "entries",
+            f"{unit.unit_id} 是一场比赛：成绩填写在 match 中（双方与比分），不填 entries")))
+    if body.status == "cancelled" and body.match is not None:
+        issues.append(Issue("/match", Text(
+            "a cancelled match has no score: leave match out (the note says why)",
+            "取消的比赛没有比分：请不要填写 match（在备注中说明原因）")))
+    if body.status != "cancelled" and body.match is None:
+        issues.append(Issue("/match", Text(
+            f"a {body.status} result of a match needs its match: sides and score",
+            f"{_STATUS_ZH[body.status]}比赛成绩必须填写 match：双方与比分")))
     return issues
 
 
@@ -283,6 +329,7 @@ def _text(message: Bilingual) -> Text:
     return Text(message.en, message.zh)
 
 
+_MISSING = Text("required, but missing", "必填，但没有填写")
 _STATUS_ZH = {"provisional": "临时", "official": "正式", "cancelled": "取消的"}
 
 
@@ -331,7 +378,8 @@ def _pointer(location: tuple[int | str, ...]) -> str:
 
 
 # Problems are listed in the order of the body, fields as the contract lists them.
-_RESULT_FIELDS = ("event_id", "phase", "revision", "status", "entries", "note")
+_RESULT_FIELDS = ("event_id", "phase", "revision", "status", "entries", "match", "note")
+_MATCH_FIELDS = ("sides", "score", "forfeit", "total", "periods", "sets", "shootout")
 _ENTRY_FIELDS = ("rank", "bib", "delegation", "competitor", "status", "mark", "record",
                  "members")
 
@@ -341,8 +389,9 @@ def _pointer_order(pointer: str) -> tuple[tuple[int, str], ...]:
     # names and list positions alternate ("/entries/3/members/0"), so a field named "7" or
     # "²" is ordered as a field, never read as a number.
     order = []
+    nested = _MATCH_FIELDS if pointer.startswith("/match/") else _ENTRY_FIELDS
     for depth, part in enumerate(pointer.split("/")[1:]):
-        fields = _RESULT_FIELDS if depth == 0 else _ENTRY_FIELDS
+        fields = _RESULT_FIELDS if depth == 0 else nested
         if depth % 2 == 1 and part.isascii() and part.isdigit():
             order.append((int(part), ""))
         else:

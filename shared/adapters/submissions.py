@@ -14,7 +14,7 @@ from shared.domain.units import RANKING_PHASE
 SELECT: Final = (
     "SELECT s.id AS submission_id, s.event_id, s.phase, s.revision, s.status, s.note,"
     " s.entries, encode(s.content_hash, 'hex') AS content_hash, s.accepted_at,"
-    " t.name AS entered_by, s.awaits_confirmation"
+    " t.name AS entered_by, s.awaits_confirmation, s.match"
     " FROM submissions s JOIN tokens t ON t.id = s.token_id"
 )
 # The checks with who made them (the audit trail shows the role too).

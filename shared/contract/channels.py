@@ -11,6 +11,7 @@ TableKind = Literal["medals", "points", "combined"]
 TABLE_KINDS: Final[tuple[TableKind, ...]] = ("medals", "points", "combined")
 _EVENT_PREFIX: Final = "event:"
 _UNIT_PREFIX: Final = "unit:"
+_TOURNAMENT_PREFIX: Final = "tournament:"
 
 
 def table(kind: TableKind, scope: str) -> str:
@@ -36,3 +37,14 @@ def unit(unit_id: str) -> str:
 def unit_id_of(channel: str) -> str | None:
     """The unit of a `unit:` channel; None for any other channel."""
     return channel.removeprefix(_UNIT_PREFIX) if channel.startswith(_UNIT_PREFIX) else None
+
+
+def tournament(event_id: str) -> str:
+    """`tournament:<event_id>`: a team event's pool tables and bracket (docs/tournaments.md)."""
+    return _TOURNAMENT_PREFIX + event_id
+
+
+def tournament_event_of(channel: str) -> str | None:
+    """The event of a `tournament:` channel; None for any other channel."""
+    return (channel.removeprefix(_TOURNAMENT_PREFIX) if channel.startswith(_TOURNAMENT_PREFIX)
+            else None)

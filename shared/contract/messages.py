@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapt
 
 from shared.domain.checks import CheckAction, Checks, Step
 from shared.domain.engine import Entry, Result
+from shared.domain.matches import MatchResult
 from shared.domain.start_lists import Entrant, StartList, StartPosition
 from shared.domain.unit_status import UnitState, UnitStatus
 from shared.domain.units import RANKING_PHASE
@@ -28,18 +29,19 @@ RowNumber = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 def content_hash(
     event_id: str, revision: int, status: str, note: str | None, entries: Sequence[Entry],
-    phase: str = RANKING_PHASE,
+    phase: str = RANKING_PHASE, match: MatchResult | None = None,
 ) -> bytes:
     """The SHA-256 of a revision's content: what ingest stores beside it (two submissions of
     one revision are the same exactly when their hashes are), and what scoring checks.
 
     v1's content (the final's, without bibs) hashes as it always did, so the hashes stored
-    before v1.1 still name their rows."""
+    before v1.1 still name their rows; a match's result adds its `match`."""
     unit = {} if phase == RANKING_PHASE else {"phase": phase}
+    played = {} if match is None else {"match": match.model_dump(mode="json")}
     canonical = orjson.dumps(
         {"event_id": event_id, **unit, "revision": revision, "status": status, "note": note,
          "entries": [entry.model_dump(exclude=set() if entry.bib else {"bib"})
-                     for entry in entries]},
+                     for entry in entries], **played},
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(canonical).digest()
@@ -52,6 +54,8 @@ class AcceptedResult(Result):
 
     `phase` is the unit it is the result of (v1.1): the final's (RANKING_PHASE) is the event's
     ranking, which scores; a heat's is stored and shown, never scored. Revisions count per unit.
+    A match's result (a team event's pool or knockout match) has no entries and its `match`:
+    the sides and their score (docs/tournaments.md).
     """
 
     submission_id: RowNumber
@@ -61,6 +65,7 @@ class AcceptedResult(Result):
     phase: str = RANKING_PHASE
     # v1.1: an official revision entered to wait for a second check (shared/domain/checks.py).
     awaits_confirmation: bool = False
+    match: MatchResult | None = None
 
     @property
     def unit_id(self) -> str:
@@ -73,13 +78,14 @@ class AcceptedResult(Result):
     @classmethod
     def of(cls, result: Result, *, submission_id: int, accepted_at: datetime,
            entered_by: str, phase: str = RANKING_PHASE,
-           awaits_confirmation: bool = False) -> "AcceptedResult":
+           awaits_confirmation: bool = False,
+           match: MatchResult | None = None) -> "AcceptedResult":
         """`result` as stored in row `submission_id`, its hash computed."""
         digest = content_hash(result.event_id, result.revision, result.status, result.note,
-                              result.entries, phase)
+                              result.entries, phase, match)
         return cls(**result.model_dump(), submission_id=submission_id,
                    content_hash=digest.hex(), accepted_at=accepted_at, entered_by=entered_by,
-                   phase=phase, awaits_confirmation=awaits_confirmation)
+                   phase=phase, awaits_confirmation=awaits_confirmation, match=match)
 
     def shown(self, checks: Checks) -> "AcceptedResult":
         """The revision as readers see it once `checks` were made of it: `unofficial` while
@@ -90,7 +96,7 @@ class AcceptedResult(Result):
     def content_matches_hash(self) -> bool:
         """Whether the content is the content its hash names (nothing altered on the way)."""
         digest = content_hash(self.event_id, self.revision, self.status, self.note,
-                              self.entries, self.phase)
+                              self.entries, self.phase, self.match)
         return digest.hex() == self.content_hash
 
 

@@ -64,6 +64,8 @@ def result_part(
         ],
         "history": list(history),
         **checks_part(checks),
+        # A match's sides and score (docs/tournaments.md), beside its (empty) entries.
+        **({"match": result.match.model_dump(mode="json")} if result.match is not None else {}),
     }
 
 

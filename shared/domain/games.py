@@ -24,10 +24,17 @@ from pydantic import (
 
 from shared.domain.codes import Code as Code  # re-exported: the games file's ids
 from shared.domain.errors import DefinitionError, validation_problems
+from shared.domain.pools import DEFAULT_SPORT_RULES
 from shared.domain.records import NO_RECORDS, RECORD_SECTIONS, RecordBook, parse_records
 from shared.domain.rules import Rules
 from shared.domain.start_lists import SeedingSettings
-from shared.domain.units import Unit, event_units
+from shared.domain.tournaments import (
+    TournamentDefinition,
+    TournamentFormat,
+    format_problems,
+    unit_problems,
+)
+from shared.domain.units import RANKING_PHASE, Unit, event_units
 
 # The standings scope that counts every event, beside one scope per group.
 ALL_GROUPS: Final = "all"
@@ -106,6 +113,9 @@ class EventDefinition(_SectionItem):
     units: Sequence[Any] | None = None
     # How its start lists are drawn and seeded; without it, a drawn order and no lanes.
     seeding: SeedingSettings = SeedingSettings()
+    # A team event played as matches (docs/tournaments.md): its pools, knockout and placings
+    # as written, checked by parse_games; its units are then its matches and its final.
+    tournament: Any | None = None
 
     @property
     def key(self) -> str:
@@ -119,6 +129,8 @@ class Event(EventDefinition):
     # parse_games always gives the units (a final at least); result documents leave them out
     # (`result_document`), so the event's shape does not require them.
     units: tuple[Unit, ...] = ()
+    # Its format, the rules resolved; None for an event whose ranking is entered as such.
+    tournament: TournamentFormat | None = None
 
     @cached_property
     def _units_by_phase(self) -> dict[str, Unit]:
@@ -134,7 +146,7 @@ class Event(EventDefinition):
     def result_document(self) -> dict[str, Any]:
         """The event as result documents carry it (`GET /v1/events/{id}`'s `event`): v1's
         fields; its units and seeding are in `GET /v1/games`."""
-        return self.model_dump(mode="json", exclude={"units", "seeding"})
+        return self.model_dump(mode="json", exclude={"units", "seeding", "tournament"})
 
     @property
     def has_rounds(self) -> bool:
@@ -202,8 +214,13 @@ class Games(_Definition):
         return tuple(event for event in self.events if event.group == group)
 
     def public_document(self) -> dict[str, Any]:
-        """The body of `GET /v1/games` (docs/api.md), with associations, sports, venue kinds."""
-        return self.model_dump(mode="json")
+        """The body of `GET /v1/games` (docs/api.md), with associations, sports, venue kinds,
+        and the format of each event played as a tournament (only of those)."""
+        document = self.model_dump(mode="json")
+        for event in document["events"]:
+            if event["tournament"] is None:
+                del event["tournament"]
+        return document
 
 
 _SECTIONS: Final = ("delegations", "groups", "associations", "sports", "venues", "events")
@@ -245,14 +262,21 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
             problems.append(f"{label}.host: {venue.host!r} is neither a delegation nor an "
                             "association")
     units: dict[str, tuple[Unit, ...]] = {}
+    tournaments: dict[str, TournamentFormat | None] = {}
     for label, event in events:
         for field, section in (("sport", "sports"), ("group", "groups"), ("venue", "venues")):
             value = getattr(event, field)
             if value not in declared[section]:
                 problems.append(f"{label}.{field}: unknown {field} {value!r}")
-        units[event.id], unit_problems = event_units(event, event.units, label,
-                                                     declared["venues"])
-        problems.extend(unit_problems)
+        units[event.id], found = event_units(event, event.units, label, declared["venues"])
+        problems.extend(found)
+        tournaments[event.id], found = _tournament(event, label, units[event.id],
+                                                   declared["delegations"])
+        problems.extend(found)
+        if tournaments[event.id] is not None:
+            units[event.id] = tuple(unit.model_copy(update={"derived": True})
+                                    if unit.phase == RANKING_PHASE else unit
+                                    for unit in units[event.id])
     for label, group in groups:
         kinds = {event.get("kind") for event in _raw_items(document, "events")
                  if isinstance(event, dict) and event.get("group") == group.code}
@@ -271,7 +295,8 @@ def parse_games(document: Mapping[str, Any], rules: Rules, source: str = "games"
         "associations": tuple(a for _, a in associations),
         "sports": tuple(s for _, s in sports),
         "venues": tuple(v for _, v in venues),
-        "events": tuple(_resolve(event, rules, units[event.id]) for _, event in events),
+        "events": tuple(_resolve(event, rules, units[event.id], tournaments[event.id])
+                        for _, event in events),
     }
     # The records are checked against the well-formed items (unconstructed games: the name may
     # be missing); what names a malformed one is not listed again.
@@ -338,10 +363,38 @@ def _raw_items(document: Mapping[str, Any], section: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-def _resolve(event: EventDefinition, rules: Rules, units: tuple[Unit, ...]) -> Event:
+def _tournament(
+    event: EventDefinition, label: str, units: Sequence[Unit], delegations: set[str]
+) -> tuple[TournamentFormat | None, list[str]]:
+    """The event's tournament format, read and checked against the games' delegations and
+    the event's units; None without one (or with problems, all listed)."""
+    if event.tournament is None:
+        return None, []
+    where = f"{label}.tournament"
+    if event.kind != "team":
+        return None, [f"{where}: {event.id} is an individual event; only team events are "
+                      "played as tournaments"]
+    try:
+        definition = TournamentDefinition.model_validate(event.tournament)
+    except ValidationError as error:
+        return None, validation_problems(error, where)
+    rules = definition.rules or DEFAULT_SPORT_RULES.get(event.sport)
+    if rules is None:
+        return None, [f"{where}.rules: {event.sport} has no default rules (those are "
+                      f"{', '.join(DEFAULT_SPORT_RULES)}): give the match and ranking rules"]
+    tournament = definition.format(rules)
+    problems = [f"{where}.{problem}" for problem in format_problems(tournament, delegations)]
+    problems += [f"{where}.{problem}" if not problem.startswith("units:")
+                 else f"{label}.{problem}"
+                 for problem in unit_problems(tournament, [unit.phase for unit in units])]
+    return (None if problems else tournament), problems
+
+
+def _resolve(event: EventDefinition, rules: Rules, units: tuple[Unit, ...],
+             tournament: TournamentFormat | None) -> Event:
     multiplier = event.points_multiplier
     if multiplier is None:
         multiplier = rules.team_multiplier_for(event.sport) if event.kind == "team" else 1
     return Event.model_validate({**dict(event), "points_multiplier": multiplier,
-                                 "units": units})
+                                 "units": units, "tournament": tournament})
 

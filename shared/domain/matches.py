@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
-from shared.domain.games import Code
+from shared.domain.codes import Code
 
 # (first side's, second side's): points, goals, sets or a period's points, in `sides` order.
 Pair = tuple[NonNegativeInt, NonNegativeInt]
@@ -107,11 +107,14 @@ def forfeit_score(rules: PointsMatch | SetsMatch, forfeiting: int) -> Score:
 
 
 def score_problems(
-    result: MatchResult, rules: PointsMatch | SetsMatch, *, knockout: bool
+    result: MatchResult, rules: PointsMatch | SetsMatch, *, knockout: bool, finished: bool = True
 ) -> list[Problem]:
     """Every problem of `result` under the sport's `rules`, in body order; [] means it stands.
 
     `knockout`: the match is a knockout or placement match, which no sport lets end level.
+    `finished`: the score is the end of the match. A score while it is played (a provisional
+    result) may be level, have fewer periods than a game and end in a set still being
+    played; what it has so far must add up, and may not be past the end of the match.
     """
     problems: list[Problem] = []
     first, second = result.sides
@@ -129,20 +132,22 @@ def score_problems(
                                  f"{_describe(expected)}, with nothing else"))
         return problems
     if isinstance(rules, PointsMatch):
-        problems.extend(_points_problems(result.score, rules, knockout))
+        problems.extend(_points_problems(result.score, rules, knockout, finished))
     else:
-        problems.extend(_sets_problems(result.score, rules))
+        problems.extend(_sets_problems(result.score, rules, finished))
     return problems
 
 
-def _points_problems(score: Score, rules: PointsMatch, knockout: bool) -> list[Problem]:
+def _points_problems(
+    score: Score, rules: PointsMatch, knockout: bool, finished: bool
+) -> list[Problem]:
     problems: list[Problem] = []
     if score.periods:
         if rules.periods is None:
             problems.append(("/score/periods", "this sport's results list no periods: leave "
                              "them out"))
         else:
-            problems.extend(_period_problems(score, rules.periods))
+            problems.extend(_period_problems(score, rules.periods, finished))
     if score.sets:
         problems.append(("/score/sets", "this sport is won on points, not sets: leave the sets "
                          "out"))
@@ -155,9 +160,11 @@ def _points_problems(score: Score, rules: PointsMatch, knockout: bool) -> list[P
     elif score.shootout is not None and not level:
         problems.append(("/score/shootout", f"a shootout is held only when the match is "
                          f"level, and it ended {total}"))
-    elif score.shootout is not None and score.shootout[0] == score.shootout[1]:
+    elif score.shootout is not None and score.shootout[0] == score.shootout[1] and finished:
         problems.append(("/score/shootout", f"{_pair(score.shootout)} is not the end of a "
                          "shootout: it goes on until one side leads"))
+    if not finished:
+        return problems
     if level and shootout_decides and score.shootout is None:
         problems.append(("/score/total", f"a knockout match level at {total} is decided by a "
                          "shootout: give /score/shootout"))
@@ -168,10 +175,10 @@ def _points_problems(score: Score, rules: PointsMatch, knockout: bool) -> list[P
     return problems
 
 
-def _period_problems(score: Score, regulation: int) -> list[Problem]:
+def _period_problems(score: Score, regulation: int, finished: bool) -> list[Problem]:
     problems: list[Problem] = []
     periods = score.periods
-    if len(periods) < regulation:
+    if len(periods) < regulation and finished:
         problems.append(("/score/periods", f"{len(periods)} periods given; a game has "
                          f"{regulation} before any overtime"))
     # The score after each period: an overtime period follows only a level one.
@@ -189,7 +196,7 @@ def _period_problems(score: Score, regulation: int) -> list[Problem]:
     return problems
 
 
-def _sets_problems(score: Score, rules: SetsMatch) -> list[Problem]:
+def _sets_problems(score: Score, rules: SetsMatch, finished: bool) -> list[Problem]:
     problems: list[Problem] = []
     if score.periods:
         problems.append(("/score/periods", "this sport is won by sets, not periods: leave the "
@@ -197,11 +204,12 @@ def _sets_problems(score: Score, rules: SetsMatch) -> list[Problem]:
     if score.shootout is not None:
         problems.append(("/score/shootout", "this sport has no shootout: leave it out"))
     best_of = 2 * rules.sets_to_win - 1
-    if not score.sets:
+    if not score.sets and finished:
         problems.append(("/score/sets", f"list the sets played (best of {best_of}, first to "
                          f"{rules.sets_to_win} sets)"))
         return problems
     won = [0, 0]
+    last = len(score.sets) - 1
     for index, (first, second) in enumerate(score.sets):
         pointer = f"/score/sets/{index}"
         if max(won) == rules.sets_to_win:
@@ -209,13 +217,16 @@ def _sets_problems(score: Score, rules: SetsMatch) -> list[Problem]:
                              "after that"))
             continue
         target = rules.deciding_set_points if index == rules.deciding_set else rules.set_points
-        if not _set_finished(first, second, target, rules.win_by):
+        done = _set_finished(first, second, target, rules.win_by)
+        playing = not finished and index == last and _set_in_progress(first, second, target,
+                                                                      rules.win_by)
+        if not done and not playing:
             clear = ", won by 2 clear points" if rules.win_by == 2 else ""
             problems.append((pointer, f"{first}-{second} is not a finished set: set {index + 1} "
                              f"goes to {target}{clear}"))
-        if first != second:
+        if first != second and not playing:
             won[0 if first > second else 1] += 1
-    if max(won) < rules.sets_to_win:
+    if max(won) < rules.sets_to_win and finished:
         problems.append(("/score/sets", f"{_pair(won)} in sets is not a finished match: the "
                          f"first to {rules.sets_to_win} sets wins"))
     if tuple(won) != score.total:
@@ -230,6 +241,12 @@ def _set_finished(first: int, second: int, target: int, win_by: int) -> bool:
     if high == target:
         return high - low >= win_by
     return win_by == 2 and high > target and high - low == 2
+
+
+def _set_in_progress(first: int, second: int, target: int, win_by: int) -> bool:
+    # Still being played: short of the target, or (won by 2) level or a point apart past it.
+    high, low = max(first, second), min(first, second)
+    return high < target or (win_by == 2 and high - low <= 1)
 
 
 def _pair(pair: tuple[int, int] | list[int]) -> str:

@@ -5,8 +5,9 @@ round-robin matches, the knockout and placement matches with the slots their sid
 (`A1`: 1st of pool A; `W:sf-1` / `L:sf-1`: the winner / loser of sf-1), and the placings: which
 slot finishes in which place. `format_problems` checks a whole format and names every problem
 by its place in it. `tournament_state` fills the slots from the official match results;
-`final_ranking` turns the decided placings into the event's entries, which score like any other
-result; `dependents` and `correction_conflicts` tell which later matches a correction reaches.
+`final_ranking` turns the decided placings into the event's ranking, the entries of a result
+that scores like any other; `dependents` and `correction_conflicts` tell which later matches a
+correction reaches.
 docs/tournaments.md describes the format with the standard 2 x 4 example.
 """
 
@@ -20,10 +21,11 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, Field, PositiveInt
 
-from shared.domain.engine import Entry
-from shared.domain.games import Code
+from shared.domain.codes import Code
 from shared.domain.matches import FrozenModel, MatchResult, Problem, score_problems, winning_side
 from shared.domain.pools import PoolRow, SportRules, rank_pool
+from shared.domain.units import RANKING_PHASE
+from shared.domain.units import Phase as UnitPhase
 
 _PHASE: Final = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 _POOL_PLACE: Final = re.compile(r"([A-Z])([1-9][0-9]*)")
@@ -120,6 +122,38 @@ class TournamentFormat(FrozenModel):
     def knockout_match(self, phase: str) -> KnockoutMatch | None:
         return next((match for match in self.knockout if match.phase == phase), None)
 
+    @cached_property
+    def phases(self) -> tuple[str, ...]:
+        """Every match, the pools' first, then the knockout in playing order."""
+        return (*self._pool_of_match, *(match.phase for match in self.knockout))
+
+
+class PoolDefinition(FrozenModel):
+    """A pool as a games file writes it: its matches default to the round robin."""
+
+    letter: PoolLetter
+    teams: tuple[Code, ...] = Field(min_length=2)
+    matches: tuple[PoolMatch, ...] | None = None
+
+
+class TournamentDefinition(FrozenModel):
+    """An event's `tournament` in games.yaml: the format, its rules defaulting to the sport's
+    (pools.DEFAULT_SPORT_RULES)."""
+
+    rules: SportRules | None = None
+    pools: tuple[PoolDefinition, ...] = Field(min_length=1)
+    knockout: tuple[KnockoutMatch, ...] = ()
+    placings: tuple[Placing, ...] = Field(min_length=1)
+
+    def format(self, default_rules: SportRules) -> TournamentFormat:
+        return TournamentFormat(
+            rules=self.rules or default_rules,
+            pools=tuple(Pool(letter=pool.letter, teams=pool.teams,
+                             matches=pool.matches if pool.matches is not None
+                             else round_robin(pool.letter, pool.teams))
+                        for pool in self.pools),
+            knockout=self.knockout, placings=self.placings)
+
 
 def round_robin(letter: str, teams: Sequence[str]) -> tuple[PoolMatch, ...]:
     """Every pairing of a pool once, round by round, numbered pool-A-m1, pool-A-m2, ...
@@ -142,20 +176,21 @@ def round_robin(letter: str, teams: Sequence[str]) -> tuple[PoolMatch, ...]:
 
 _CROSSOVER: Final = (  # (phase, side, side) of the standard 2 x 4 format, in playing order
     ("sf-1", "A1", "B2"), ("sf-2", "B1", "A2"),
-    ("p5-1", "A3", "B4"), ("p5-2", "B3", "A4"),
-    ("p7", "L:p5-1", "L:p5-2"), ("p5", "W:p5-1", "W:p5-2"),
-    ("bronze", "L:sf-1", "L:sf-2"), ("final", "W:sf-1", "W:sf-2"),
+    ("p5-8-m1", "A3", "B4"), ("p5-8-m2", "B3", "A4"),
+    ("p7-8", "L:p5-8-m1", "L:p5-8-m2"), ("p5-6", "W:p5-8-m1", "W:p5-8-m2"),
+    ("bronze", "L:sf-1", "L:sf-2"), ("gold", "W:sf-1", "W:sf-2"),
 )
-_CROSSOVER_PLACINGS: Final = ("W:final", "L:final", "W:bronze", "L:bronze",
-                              "W:p5", "L:p5", "W:p7", "L:p7")
+_CROSSOVER_PLACINGS: Final = ("W:gold", "L:gold", "W:bronze", "L:bronze",
+                              "W:p5-6", "L:p5-6", "W:p7-8", "L:p7-8")
 
 
 def two_pools_of_four(
     pool_a: Sequence[str], pool_b: Sequence[str], rules: SportRules
 ) -> TournamentFormat:
     """The standard format for 8 teams: two round-robin pools of 4 (in draw order); semi-finals
-    A1-B2 and B1-A2, then the final (1st, 2nd) and the 3rd-place match; the pools' 3rd and 4th
-    cross over as A3-B4 and B3-A4, whose winners play for 5th and losers for 7th."""
+    A1-B2 and B1-A2, then the gold medal match (1st, 2nd) and the bronze medal match (3rd,
+    4th); the pools' 3rd and 4th cross over as A3-B4 and B3-A4 (p5-8-m1, p5-8-m2), whose
+    winners play for 5th (p5-6) and losers for 7th (p7-8)."""
     for letter, teams in (("A", pool_a), ("B", pool_b)):
         if len(teams) != 4:
             raise ValueError(f"pool {letter} has {len(teams)} teams, not 4")
@@ -168,6 +203,15 @@ def two_pools_of_four(
         placings=tuple(Placing(place=place, slot=slot)
                        for place, slot in enumerate(_CROSSOVER_PLACINGS, start=1)),
     )
+
+
+def single_pool(teams: Sequence[str], rules: SportRules) -> TournamentFormat:
+    """A round robin of every team that ranks the event by itself: its places are the
+    event's."""
+    return TournamentFormat(
+        rules=rules, pools=(Pool(letter="A", teams=tuple(teams), matches=round_robin("A", teams)),),
+        placings=tuple(Placing(place=place, slot=f"A{place}")
+                       for place in range(1, len(teams) + 1)))
 
 
 # --- Checking a format ------------------------------------------------------------------
@@ -221,6 +265,47 @@ def format_problems(tournament: TournamentFormat, delegations: Collection[str]) 
     if undecided:
         problems.append(f"placings: nothing decides place {', '.join(undecided)}; the places "
                         "run from 1 with no gap")
+    return problems
+
+
+_KNOCKOUT_KINDS: Final = ("qf", "sf", "gold", "bronze", "placement")
+
+
+def unit_problems(tournament: TournamentFormat, unit_phases: Collection[str]) -> list[str]:
+    """Every problem between a format and its event's units (their phases): each match is a
+    unit in a phase of its kind, and every unit but the final (the event's ranking, derived
+    from the matches) is a match."""
+    problems: list[str] = []
+    matches: list[tuple[str, str, str | None]] = [
+        (f"pools[{index}] ({pool.letter}).matches[{number}]", match.phase, pool.letter)
+               for index, pool in enumerate(tournament.pools)
+               for number, match in enumerate(pool.matches)]
+    matches += [(f"knockout[{index}] ({match.phase})", match.phase, None)
+                for index, match in enumerate(tournament.knockout)]
+    for where, phase, letter in matches:
+        try:
+            parsed: UnitPhase | None = UnitPhase.parse(phase)
+        except ValueError:
+            parsed = None
+        kind, pool = (parsed.kind, parsed.pool) if parsed is not None else (None, None)
+        if phase == RANKING_PHASE:
+            problems.append(f"{where}.phase: final is the event's ranking, which the matches "
+                            "decide; name the match for 1st and 2nd gold")
+            continue
+        if letter is not None and (kind != "pool" or pool != letter):
+            problems.append(f"{where}.phase: {phase} is not a match of pool {letter}; name "
+                            f"them pool-{letter}-m1, pool-{letter}-m2, ...")
+        elif letter is None and kind not in _KNOCKOUT_KINDS:
+            problems.append(f"{where}.phase: {phase} is not a knockout or placement phase "
+                            "(qf-N, sf-N, gold, bronze, pK-L, pK-L-mN)")
+        if phase not in unit_phases:
+            problems.append(f"{where}.phase: {phase} is not one of the event's units; list it "
+                            "under units with its start")
+    played = set(tournament.phases)
+    for phase in unit_phases:
+        if phase != RANKING_PHASE and phase not in played:
+            problems.append(f"units: {phase} is a unit of the event but no match of its "
+                            "tournament")
     return problems
 
 
@@ -432,27 +517,28 @@ def tournament_state(
     )
 
 
+@dataclass(frozen=True)
+class Place:
+    """A team's place in the event's final ranking."""
+
+    rank: int
+    delegation: str
+
+
 def final_ranking(
-    tournament: TournamentFormat,
-    results: Mapping[str, MatchResult],
-    draws: Draws | None = None,
-    names: Mapping[str, str] | None = None,
-) -> tuple[Entry, ...] | None:
-    """The event's ranking once every placing is decided (None before), as the entries of an
-    ordinary result: the placed teams in place order, then every team the format places nowhere,
-    all sharing the next rank (equal 5th after places 1-4) in pool order. `names`: a
-    delegation's team name, the competitor of its entry (default: the delegation code)."""
+    tournament: TournamentFormat, results: Mapping[str, MatchResult], draws: Draws | None = None
+) -> tuple[Place, ...] | None:
+    """The event's ranking once every placing is decided (None before): the placed teams in
+    place order, then every team the format places nowhere, all sharing the next rank (equal
+    5th after places 1-4) in pool order. It becomes the entries of an ordinary result."""
     state = tournament_state(tournament, results, draws)
     placed = sorted((place, slot.team) for place, slot in state.placings if slot.team is not None)
     if len(placed) < len(state.placings):
         return None
-    names = names or {}
     teams = [team for _, team in placed]
     unplaced = [team for team in tournament.teams if team not in teams]
-    return tuple(
-        Entry(rank=rank, delegation=team, competitor=names.get(team, team))
-        for rank, team in [*placed, *((len(placed) + 1, team) for team in unplaced)]
-    )
+    return tuple(Place(rank, team)
+                 for rank, team in [*placed, *((len(placed) + 1, team) for team in unplaced)])
 
 
 # --- Corrections ------------------------------------------------------------------------------
@@ -510,11 +596,14 @@ def result_problems(
     result: MatchResult,
     results: Mapping[str, MatchResult],
     draws: Draws | None = None,
+    *,
+    finished: bool = True,
 ) -> list[Problem]:
     """Every problem of `result` entered for match `phase`, with JSON pointers: its sides must
     be the match's (a pool match's scheduled pair, a knockout match's filled slots, in either
-    order) and its score must stand under the sport's rules. `results`: the other official
-    results. Raises ValueError for a phase the format does not have."""
+    order) and its score must stand under the sport's rules (`finished`: as the end of the
+    match, else as a score while it is played). `results`: the other official results. Raises
+    ValueError for a phase the format does not have."""
     pool = tournament.pool_of(phase)
     problems: list[Problem] = []
     expected: tuple[str, ...] = ()
@@ -534,5 +623,6 @@ def result_problems(
         if expected and team not in expected:
             problems.append((f"/sides/{index}", f"{team} does not play {phase}: "
                              f"{' v '.join(expected)} do"))
-    problems.extend(score_problems(result, tournament.rules.match, knockout=pool is None))
+    problems.extend(score_problems(result, tournament.rules.match, knockout=pool is None,
+                                   finished=finished))
     return problems

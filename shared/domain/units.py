@@ -47,27 +47,27 @@ class EventFields(Protocol):
 # The unit whose result is the event's ranking, the one that scores (docs/api.md).
 RANKING_PHASE: Final = "final"
 
-PhaseKind = Literal["final", "heat", "semi", "pool", "qf", "sf", "bronze", "placement"]
+PhaseKind = Literal["final", "heat", "semi", "pool", "qf", "sf", "gold", "bronze", "placement"]
 # Races run heats and semi-finals; team sports and duels run pool and knockout matches.
 _RACE_KINDS: Final = frozenset({"heat", "semi"})
-_MATCH_KINDS: Final = frozenset({"pool", "qf", "sf", "bronze", "placement"})
+_MATCH_KINDS: Final = frozenset({"pool", "qf", "sf", "gold", "bronze", "placement"})
 # The round a phase belongs to: every unit of a round starts after every unit of an earlier
-# one. The final, the bronze medal match and single placement matches close the event together.
+# one. The final, the medal matches and single placement matches close the event together.
 _LAST_STAGE: Final = 4
 _STAGES: Final[dict[PhaseKind, int]] = {
     "heat": 1, "pool": 1, "qf": 2, "semi": 3, "sf": 3, "final": _LAST_STAGE,
-    "bronze": _LAST_STAGE,
+    "gold": _LAST_STAGE, "bronze": _LAST_STAGE,
 }
 # The first place a placement match can decide: 3rd and 4th are the bronze medal match's.
 _FIRST_PLACEMENT: Final = 5
 _NUMBER: Final = r"[1-9][0-9]{0,2}"
 _PHASE: Final = re.compile(
-    rf"final|bronze|(?P<round>heat|semi|qf|sf)-(?P<number>{_NUMBER})"
+    rf"final|gold|bronze|(?P<round>heat|semi|qf|sf)-(?P<number>{_NUMBER})"
     rf"|pool-(?P<pool>[A-Z])-m(?P<match>{_NUMBER})"
     rf"|p(?P<first>{_NUMBER})-(?P<last>{_NUMBER})(?:-m(?P<placement_match>{_NUMBER}))?"
 )
 PHASE_GRAMMAR: Final = (
-    "final, heat-N, semi-N, pool-X-mN (pool letter A-Z, match N), qf-N, sf-N, bronze, "
+    "final, heat-N, semi-N, pool-X-mN (pool letter A-Z, match N), qf-N, sf-N, gold, bronze, "
     "pK-L (the match for places K and L) or pK-L-mN (match N of the places K to L)"
 )
 
@@ -87,8 +87,8 @@ class Phase:
         found = _PHASE.fullmatch(text)
         if found is None:
             raise ValueError(f"{text!r} is not a phase; phases are {PHASE_GRAMMAR}")
-        if text in ("final", "bronze"):
-            return cls(kind="final" if text == "final" else "bronze")
+        if text in ("final", "gold", "bronze"):
+            return cls(kind=cast(PhaseKind, text))
         groups = found.groupdict()
         if groups["round"] is not None:
             return cls(kind=cast(PhaseKind, groups["round"]), number=int(groups["number"]))
@@ -130,6 +130,8 @@ class Phase:
             return f"四分之一决赛{number}", f"Quarter-final {number}"
         if self.kind == "sf":
             return f"半决赛{number}", f"Semi-final {number}"
+        if self.kind == "gold":
+            return "金牌赛", "Gold medal match"
         if self.kind == "bronze":
             return "铜牌赛", "Bronze medal match"
         if places is not None:
@@ -197,23 +199,34 @@ class UnitDefinition(BaseModel):
         return Phase.parse(self.phase)
 
 
+# The final of an event played as a tournament is not a match: its result, the event's
+# ranking, is derived from the matches (docs/tournaments.md). It is named for what it shows.
+_STANDINGS_NAMES: Final = ("最终名次", "Final standings")
+
+
 class Unit(UnitDefinition):
     """A unit of an event, its venue resolved."""
 
     event_id: Code
     venue: Code
+    # Set on the final of a tournament (its ranking is derived from the matches).
+    derived: bool = False
 
     @property
     def unit_id(self) -> str:
         return f"{self.event_id}/{self.phase}"
 
     @property
+    def _names(self) -> tuple[str, str]:
+        return _STANDINGS_NAMES if self.derived else self.parsed_phase.names
+
+    @property
     def phase_name(self) -> str:
-        return self.parsed_phase.names[0]
+        return self._names[0]
 
     @property
     def phase_name_en(self) -> str:
-        return self.parsed_phase.names[1]
+        return self._names[1]
 
     def document(self) -> dict[str, Any]:
         """The unit as `GET /v1/games` lists it under its event."""

@@ -19,7 +19,8 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
     games record that `record_marks` breaks; with `heats`, one that runs heats before its
     final. The events with heats, then those with a record, are kept for the tests that ask
     for one, and a test of any measure gets one whose marks are not times where it can:
-    those are kept for the tests that need them."""
+    those are kept for the tests that need them. An event played as a tournament is never
+    handed out: its results are its matches' (tests/flow/test_tournament.py)."""
     book = _GAMES.records
 
     def timed(event: Event) -> bool:
@@ -30,6 +31,8 @@ def claim_event(kind: str | None = "individual", group: str | None = None, *,
 
     for event in sorted(_GAMES.events, key=kept_for_last):
         if event.id in _claimed or (not any_measure and not timed(event)):
+            continue
+        if event.tournament is not None:
             continue
         if (record and _games_record(event) is None) or (heats and not event.has_rounds):
             continue

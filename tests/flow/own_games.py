@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import yaml
 
 from launcher.process import free_port
@@ -53,6 +54,16 @@ def own_games(stack: Stack, home: Path, name: str, games_dir: Path) -> Iterator[
         yield games
     finally:
         games.stop()
+
+
+@contextlib.asynccontextmanager
+async def http_clients(
+    games: Stack,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """ingest's and broadcast's HTTP clients for a games of its own."""
+    async with httpx.AsyncClient(base_url=games.url("ingest"), timeout=20) as ingest, \
+            httpx.AsyncClient(base_url=games.url("broadcast"), timeout=20) as broadcast:
+        yield ingest, broadcast
 
 
 def games_with_rules(home: Path, rules: dict[str, Any]) -> Path:

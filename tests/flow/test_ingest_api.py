@@ -427,6 +427,17 @@ async def test_media_keys_get_no_officials_listing_or_audit_trail(
 
 # --- the audit trail ----------------------------------------------------------------------------
 
+async def test_a_misspelt_query_parameter_is_refused_not_ignored(
+    official_token: str, ingest: httpx.AsyncClient
+) -> None:
+    event_id = claim_event().id
+    answer = await ingest.get(f"/v1/events/{event_id}/history", params={"phaes": "heat-1"},
+                              headers={**bearer(official_token), "Accept-Language": "en"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == (
+        "unknown query parameter(s) 'phaes': this address takes phase")
+
+
 async def test_the_audit_trail_shows_who_when_why_and_what_changed(
     stack: Stack, official_token: str, admin_token: str, ingest: httpx.AsyncClient,
     broadcast: httpx.AsyncClient,

@@ -41,10 +41,15 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def narrowed(document: dict[str, Any], ours: list[Event], elsewhere: Event) -> dict[str, Any]:
     """The served document with event ids limited to this test's events (results) and to
-    those plus one it may not read (histories), and without examples naming other events."""
+    those plus one it may not read (histories), their results with entries."""
     schemas = document["components"]["schemas"]
-    schemas["ResultSubmission"]["properties"]["event_id"] = {
+    submission = schemas["ResultSubmission"]
+    submission["properties"]["event_id"] = {
         "type": "string", "enum": [event.id for event in ours]}
+    # These events rank their competitors: their results take entries, never a match (that
+    # is for the matches of a tournament, tests/flow/test_tournament.py).
+    submission["required"].append("entries")
+    del submission["properties"]["match"]
     history = document["paths"]["/v1/events/{event_id}/history"]["get"]
     history["parameters"][0]["schema"] = {
         "type": "string", "enum": [event.id for event in [*ours, elsewhere]]}

@@ -13,7 +13,7 @@ import websockets
 
 from launcher.stack import Stack
 from tests.conftest import podium_cli
-from tests.flow.own_games import games_with_rules, own_games
+from tests.flow.own_games import games_with_rules, http_clients, own_games
 from tests.flow.test_live_support import is_a, live_url, receive_until, request
 
 M100 = "ath-youth-m-100m"  # the sample games record: 10.91 (李明, qinyang, 2020)
@@ -33,9 +33,8 @@ def bonus_games(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture
 async def clients(bonus_games: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    async with httpx.AsyncClient(base_url=bonus_games.url("ingest"), timeout=20) as ingest, \
-            httpx.AsyncClient(base_url=bonus_games.url("broadcast"), timeout=20) as broadcast:
-        yield ingest, broadcast
+    async with http_clients(bonus_games) as both:
+        yield both
 
 
 def men_100m(revision: int, winner_mark: str) -> dict[str, Any]:

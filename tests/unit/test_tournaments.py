@@ -15,6 +15,7 @@ from shared.domain.matches import MatchResult, Score
 from shared.domain.pools import DEFAULT_SPORT_RULES
 from shared.domain.tournaments import (
     KnockoutMatch,
+    Place,
     Placing,
     Pool,
     PoolMatch,
@@ -38,11 +39,17 @@ POOL_B = ("shifanqu", "qinyang", "mengzhou", "xiuwu")
 FORMAT = two_pools_of_four(POOL_A, POOL_B, BASKETBALL)
 # The order each pool finishes in: pool B's is not its draw order.
 FINISH = {"A": POOL_A, "B": ("qinyang", "xiuwu", "shifanqu", "mengzhou")}
-KNOCKOUT_PHASES = ("sf-1", "sf-2", "p5-1", "p5-2", "p7", "p5", "bronze", "final")
+KNOCKOUT_PHASES = ("sf-1", "sf-2", "p5-8-m1", "p5-8-m2", "p7-8", "p5-6", "bronze", "gold")
 
 
 def official(event: Event, entries: tuple[Entry, ...]) -> Result:
     return Result(event_id=event.id, revision=1, status="official", entries=entries)
+
+
+def entries_of(ranking: tuple[Place, ...]) -> tuple[Entry, ...]:
+    """The ranking as a result's entries, each team named by its delegation code."""
+    return tuple(Entry(rank=place.rank, delegation=place.delegation,
+                       competitor=place.delegation) for place in ranking)
 
 
 def beats(winner: str, loser: str, score: tuple[int, int] = (70, 60)) -> MatchResult:
@@ -62,13 +69,13 @@ def pool_results(
     return results
 
 
-# sf-1 A1 jiefang v B2 xiuwu, sf-2 B1 qinyang v A2 zhongzhan, p5-1 A3 macun v B4 mengzhou,
-# p5-2 B3 shifanqu v A4 shanyang; then the losers' and winners' matches.
+# sf-1 A1 jiefang v B2 xiuwu, sf-2 B1 qinyang v A2 zhongzhan, p5-8-m1 A3 macun v B4 mengzhou,
+# p5-8-m2 B3 shifanqu v A4 shanyang; then the losers' and winners' matches.
 KNOCKOUT = {
     "sf-1": beats("xiuwu", "jiefang"), "sf-2": beats("qinyang", "zhongzhan"),
-    "p5-1": beats("macun", "mengzhou"), "p5-2": beats("shanyang", "shifanqu"),
-    "p7": beats("mengzhou", "shifanqu"), "p5": beats("shanyang", "macun"),
-    "bronze": beats("zhongzhan", "jiefang"), "final": beats("qinyang", "xiuwu", (81, 79)),
+    "p5-8-m1": beats("macun", "mengzhou"), "p5-8-m2": beats("shanyang", "shifanqu"),
+    "p7-8": beats("mengzhou", "shifanqu"), "p5-6": beats("shanyang", "macun"),
+    "bronze": beats("zhongzhan", "jiefang"), "gold": beats("qinyang", "xiuwu", (81, 79)),
 }
 WHOLE = {**pool_results(FORMAT, FINISH), **KNOCKOUT}
 
@@ -79,13 +86,13 @@ def test_the_standard_format() -> None:
     assert format_problems(FORMAT, CODES) == []
     assert [(m.phase, m.sides) for m in FORMAT.knockout] == [
         ("sf-1", ("A1", "B2")), ("sf-2", ("B1", "A2")),
-        ("p5-1", ("A3", "B4")), ("p5-2", ("B3", "A4")),
-        ("p7", ("L:p5-1", "L:p5-2")), ("p5", ("W:p5-1", "W:p5-2")),
-        ("bronze", ("L:sf-1", "L:sf-2")), ("final", ("W:sf-1", "W:sf-2")),
+        ("p5-8-m1", ("A3", "B4")), ("p5-8-m2", ("B3", "A4")),
+        ("p7-8", ("L:p5-8-m1", "L:p5-8-m2")), ("p5-6", ("W:p5-8-m1", "W:p5-8-m2")),
+        ("bronze", ("L:sf-1", "L:sf-2")), ("gold", ("W:sf-1", "W:sf-2")),
     ]
     assert [(p.place, p.slot) for p in FORMAT.placings] == [
-        (1, "W:final"), (2, "L:final"), (3, "W:bronze"), (4, "L:bronze"),
-        (5, "W:p5"), (6, "L:p5"), (7, "W:p7"), (8, "L:p7"),
+        (1, "W:gold"), (2, "L:gold"), (3, "W:bronze"), (4, "L:bronze"),
+        (5, "W:p5-6"), (6, "L:p5-6"), (7, "W:p7-8"), (8, "L:p7-8"),
     ]
     assert FORMAT.teams == POOL_A + POOL_B
     with pytest.raises(ValueError, match="pool B has 3 teams, not 4"):
@@ -96,7 +103,7 @@ def test_a_format_reads_from_plain_data() -> None:
     # As a games file would hold it: strings, lists and the rules' `kind`.
     document = FORMAT.model_dump(mode="json")
     assert document["rules"]["match"]["kind"] == "points"
-    assert document["knockout"][7] == {"phase": "final", "sides": ["W:sf-1", "W:sf-2"]}
+    assert document["knockout"][7] == {"phase": "gold", "sides": ["W:sf-1", "W:sf-2"]}
     assert TournamentFormat.model_validate(document) == FORMAT
 
 
@@ -154,9 +161,9 @@ def test_knockout_problems() -> None:
     tournament = FORMAT.model_copy(update={
         "knockout": tuple(KnockoutMatch(phase=phase, sides=sides) for phase, sides in (
             ("sf-1", ("A5", "C1")),
-            ("sf-2", ("W:final", "B1")),
+            ("sf-2", ("W:gold", "B1")),
             ("bronze", ("L:bronze", "W:pool-A-m1")),
-            ("final", ("W:sf-2", "B1")),
+            ("gold", ("W:sf-2", "B1")),
             ("sf-1", ("W:sf-9", "A2")),
         )),
         "placings": (Placing(place=1, slot="W:sf-1"), Placing(place=2, slot="L:sf-1")),
@@ -164,34 +171,34 @@ def test_knockout_problems() -> None:
     assert format_problems(tournament, CODES) == [
         "knockout[0] (sf-1).sides[0]: A5 refers to place 5 of pool A, which has 4 teams",
         "knockout[0] (sf-1).sides[1]: C1 refers to pool C, and there is none",
-        "knockout[1] (sf-2).sides[0]: W:final refers to final, which comes later (knockout[3]); "
+        "knockout[1] (sf-2).sides[0]: W:gold refers to gold, which comes later (knockout[3]); "
         "a match draws only on matches listed before it",
         "knockout[2] (bronze).sides[0]: L:bronze refers to this match itself",
         "knockout[2] (bronze).sides[1]: pool-A-m1 is a pool match; pool teams go on by their "
         "place in the pool (A1, A2, ...)",
-        "knockout[3] (final).sides[1]: B1 is already used at knockout[1] (sf-2).sides[1]",
+        "knockout[3] (gold).sides[1]: B1 is already used at knockout[1] (sf-2).sides[1]",
         "knockout[4] (sf-1).phase: sf-1 is already defined at knockout[0] (sf-1).phase",
         "knockout[4] (sf-1).sides[0]: W:sf-9 refers to sf-9, and there is no such match",
-        "knockout: matches feed each other in a cycle: sf-2 → final → sf-2",
+        "knockout: matches feed each other in a cycle: sf-2 → gold → sf-2",
     ]
 
 
 def test_placing_problems() -> None:
     tournament = FORMAT.model_copy(update={"placings": tuple(
         Placing(place=place, slot=slot) for place, slot in (
-            (1, "W:final"), (1, "L:final"), (3, "W:bronze"), (9, "L:bronze"), (5, "W:final"),
+            (1, "W:gold"), (1, "L:gold"), (3, "W:bronze"), (9, "L:bronze"), (5, "W:gold"),
         ))})
     assert format_problems(tournament, CODES) == [
         "placings[1].place: place 1 is already decided at placings[0]",
         "placings[3].place: place 9, but only 8 teams play",
-        "placings[4].slot: W:final is already used at placings[0].slot",
+        "placings[4].slot: W:gold is already used at placings[0].slot",
         "placings: nothing decides place 2, 4; the places run from 1 with no gap",
     ]
 
 
 def test_slots_are_checked_as_they_are_read() -> None:
     with pytest.raises(ValueError, match="'X:sf-1' is not a slot"):
-        KnockoutMatch(phase="final", sides=("X:sf-1", "A1"))
+        KnockoutMatch(phase="gold", sides=("X:sf-1", "A1"))
 
 
 # --- Seeding ------------------------------------------------------------------------------------
@@ -205,7 +212,7 @@ def test_nothing_is_seeded_before_the_pools_finish() -> None:
     assert sides(state.match("sf-1").sides) == [
         ("A1", None, "pool A is not complete"), ("B2", None, "pool B is not complete"),
     ]
-    assert sides(state.match("final").sides) == [
+    assert sides(state.match("gold").sides) == [
         ("W:sf-1", None, "sf-1 is not decided yet"), ("W:sf-2", None, "sf-2 is not decided yet"),
     ]
     assert final_ranking(FORMAT, {}) is None
@@ -220,7 +227,7 @@ def test_semi_finals_seeded_from_two_pools() -> None:
     state = tournament_state(FORMAT, pool_results(FORMAT, FINISH))
     assert [(m.phase, m.sides[0].team, m.sides[1].team) for m in state.knockout[:4]] == [
         ("sf-1", "jiefang", "xiuwu"), ("sf-2", "qinyang", "zhongzhan"),
-        ("p5-1", "macun", "mengzhou"), ("p5-2", "shifanqu", "shanyang"),
+        ("p5-8-m1", "macun", "mengzhou"), ("p5-8-m2", "shifanqu", "shanyang"),
     ]
     assert [table.complete for table in state.pools] == [True, True]
     assert [row.delegation for row in state.pools[1].rows] == list(FINISH["B"])
@@ -240,32 +247,27 @@ def test_level_teams_wait_for_the_desks_draw() -> None:
     level = ("jiefang, zhongzhan, macun are level for places 1-3 of pool A: the desk's draw "
              "decides")
     assert sides(state.match("sf-1").sides)[0] == ("A1", None, level)
-    assert sides(state.match("p5-2").sides)[1] == ("A4", "shanyang", None)
+    assert sides(state.match("p5-8-m2").sides)[1] == ("A4", "shanyang", None)
     drawn = tournament_state(FORMAT, results, {"A": ("macun", "jiefang", "zhongzhan")})
     assert [drawn.match(phase).sides[side].team for phase, side in
-            (("sf-1", 0), ("sf-2", 1), ("p5-1", 0))] == ["macun", "jiefang", "zhongzhan"]
+            (("sf-1", 0), ("sf-2", 1), ("p5-8-m1", 0))] == ["macun", "jiefang", "zhongzhan"]
     assert drawn.pools[0].ties_to_draw == ()
 
 
 # --- The final ranking --------------------------------------------------------------------------
 
 def test_final_ranking_of_a_whole_tournament() -> None:
-    assert final_ranking(FORMAT, {k: v for k, v in WHOLE.items() if k != "p7"}) is None
-    entries = final_ranking(FORMAT, WHOLE, names={"qinyang": "沁阳市男篮"})
-    assert entries == (
-        Entry(rank=1, delegation="qinyang", competitor="沁阳市男篮"),
-        Entry(rank=2, delegation="xiuwu", competitor="xiuwu"),
-        Entry(rank=3, delegation="zhongzhan", competitor="zhongzhan"),
-        Entry(rank=4, delegation="jiefang", competitor="jiefang"),
-        Entry(rank=5, delegation="shanyang", competitor="shanyang"),
-        Entry(rank=6, delegation="macun", competitor="macun"),
-        Entry(rank=7, delegation="mengzhou", competitor="mengzhou"),
-        Entry(rank=8, delegation="shifanqu", competitor="shifanqu"),
-    )
+    assert final_ranking(FORMAT, {k: v for k, v in WHOLE.items() if k != "p7-8"}) is None
+    ranking = final_ranking(FORMAT, WHOLE)
+    assert ranking is not None
+    assert [(place.rank, place.delegation) for place in ranking] == [
+        (1, "qinyang"), (2, "xiuwu"), (3, "zhongzhan"), (4, "jiefang"),
+        (5, "shanyang"), (6, "macun"), (7, "mengzhou"), (8, "shifanqu"),
+    ]
     # It scores as any result of a team event: places 9-7-6-5-4-3-2-1, x2.
     event = GAMES.event("bk-rural-m-village-5x5")
     assert event is not None
-    awards = award_result(event, official(event, entries), RULES)
+    awards = award_result(event, official(event, entries_of(ranking)), RULES)
     assert [award.points for award in awards] == [18, 14, 12, 10, 8, 6, 4, 2]
     assert [award.medal for award in awards][:4] == ["gold", "silver", "bronze", None]
 
@@ -276,9 +278,9 @@ SIX_TEAMS = TournamentFormat(
                 for letter, teams in (("A", POOL_A[:3]), ("B", POOL_B[:3]))),
     knockout=tuple(KnockoutMatch(phase=phase, sides=pair) for phase, pair in (
         ("sf-1", ("A1", "B2")), ("sf-2", ("B1", "A2")),
-        ("bronze", ("L:sf-1", "L:sf-2")), ("final", ("W:sf-1", "W:sf-2")))),
+        ("bronze", ("L:sf-1", "L:sf-2")), ("gold", ("W:sf-1", "W:sf-2")))),
     placings=tuple(Placing(place=place, slot=slot) for place, slot in enumerate(
-        ("W:final", "L:final", "W:bronze", "L:bronze"), start=1)),
+        ("W:gold", "L:gold", "W:bronze", "L:bronze"), start=1)),
 )
 
 
@@ -287,7 +289,7 @@ def test_teams_the_format_does_not_place_share_the_next_rank() -> None:
     # Pools finish in draw order: sf-1 jiefang v qinyang, sf-2 shifanqu v zhongzhan.
     results = {**pool_results(SIX_TEAMS, {"A": POOL_A[:3], "B": POOL_B[:3]}),
                "sf-1": beats("jiefang", "qinyang"), "sf-2": beats("zhongzhan", "shifanqu"),
-               "bronze": beats("qinyang", "shifanqu"), "final": beats("zhongzhan", "jiefang")}
+               "bronze": beats("qinyang", "shifanqu"), "gold": beats("zhongzhan", "jiefang")}
     entries = final_ranking(SIX_TEAMS, results)
     assert entries is not None
     assert [(e.rank, e.delegation) for e in entries] == [
@@ -298,7 +300,7 @@ def test_teams_the_format_does_not_place_share_the_next_rank() -> None:
     # = 2 each, x2 for a team event.
     event = GAMES.event("bk-rural-m-village-5x5")
     assert event is not None
-    awards = award_result(event, official(event, entries), RULES)
+    awards = award_result(event, official(event, entries_of(entries)), RULES)
     assert [award.points for award in awards] == [18, 14, 12, 10, 4, 4]
 
 
@@ -318,9 +320,9 @@ def test_a_single_pool_ranks_the_event_by_itself() -> None:
 
 @pytest.mark.parametrize(("phase", "expected"), [
     pytest.param("pool-A-m1", KNOCKOUT_PHASES, id="a pool match reaches every match after it"),
-    pytest.param("sf-1", ("bronze", "final"), id="semi-final"),
-    pytest.param("p5-2", ("p7", "p5"), id="placement semi-final"),
-    pytest.param("final", (), id="final"),
+    pytest.param("sf-1", ("bronze", "gold"), id="semi-final"),
+    pytest.param("p5-8-m2", ("p7-8", "p5-6"), id="placement semi-final"),
+    pytest.param("gold", (), id="gold"),
 ])
 def test_dependents(phase: str, expected: tuple[str, ...]) -> None:
     assert dependents(FORMAT, phase) == expected
@@ -340,7 +342,7 @@ def test_pool_corrections() -> None:
     # With every match played, the 3rd-place match and the final follow the semi-finals; the
     # pools' 3rd and 4th, and so the placement matches, stay as they were.
     assert correction_conflicts(FORMAT, "pool-A-m5", swapped, WHOLE) == (
-        "sf-1", "sf-2", "bronze", "final")
+        "sf-1", "sf-2", "bronze", "gold")
     # Nothing played after the pools: the semi-finals are simply seeded again.
     pools_only = pool_results(FORMAT, FINISH)
     assert correction_conflicts(FORMAT, "pool-A-m5", swapped, pools_only) == ()
@@ -354,14 +356,14 @@ def test_pool_corrections() -> None:
 def test_knockout_corrections() -> None:
     # sf-1 was xiuwu over jiefang; reversed, both the final and the 3rd-place match change.
     reversed_semi = beats("jiefang", "xiuwu")
-    assert correction_conflicts(FORMAT, "sf-1", reversed_semi, WHOLE) == ("bronze", "final")
-    assert correction_conflicts(FORMAT, "final", beats("xiuwu", "qinyang"), WHOLE) == ()
+    assert correction_conflicts(FORMAT, "sf-1", reversed_semi, WHOLE) == ("bronze", "gold")
+    assert correction_conflicts(FORMAT, "gold", beats("xiuwu", "qinyang"), WHOLE) == ()
 
 
 def test_a_result_that_no_longer_fits_its_seeding_counts_for_nothing() -> None:
     corrected = {**WHOLE, "pool-A-m5": beats("zhongzhan", "jiefang")}
     state = tournament_state(FORMAT, corrected)
-    assert state.mismatched == ("sf-1", "sf-2", "bronze", "final")
+    assert state.mismatched == ("sf-1", "sf-2", "bronze", "gold")
     assert state.match("sf-1").result is None
     assert final_ranking(FORMAT, corrected) is None
 
@@ -432,17 +434,18 @@ def test_every_played_tournament_ranks_each_team_once(
     tournament: tuple[dict[str, MatchResult], dict[str, list[str]]], shuffler: random.Random
 ) -> None:
     results, draws = tournament
-    entries = final_ranking(FORMAT, results, draws)
-    assert entries is not None
+    ranking = final_ranking(FORMAT, results, draws)
+    assert ranking is not None
+    entries = entries_of(ranking)
     assert [entry.rank for entry in entries] == list(range(1, 9))
     assert sorted(entry.delegation for entry in entries) == sorted(POOL_A + POOL_B)
     assert rank_problems(entries) == []
-    # The final's winner is 1st; a result's order in the mapping does not matter.
-    final = results["final"]
-    assert entries[0].delegation == final.sides[0]
+    # The gold medal match's winner is 1st; a result's order in the mapping does not matter.
+    gold = results["gold"]
+    assert entries[0].delegation == gold.sides[0]
     phases = list(results)
     shuffler.shuffle(phases)
-    assert final_ranking(FORMAT, {phase: results[phase] for phase in phases}, draws) == entries
+    assert final_ranking(FORMAT, {phase: results[phase] for phase in phases}, draws) == ranking
     # Entering a match's result again unchanged conflicts with nothing.
     phase = shuffler.choice(phases)
     assert correction_conflicts(FORMAT, phase, results[phase], results, draws) == ()

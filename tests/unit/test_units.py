@@ -155,8 +155,8 @@ def test_every_problem_of_a_unit_list_is_listed_with_its_label() -> None:
     ]
     assert problems_of(units) == [
         f"{LABEL}.units[5].phase: 'heat 3' is not a phase; phases are final, heat-N, semi-N, "
-        "pool-X-mN (pool letter A-Z, match N), qf-N, sf-N, bronze, pK-L (the match for places "
-        "K and L) or pK-L-mN (match N of the places K to L)",
+        "pool-X-mN (pool letter A-Z, match N), qf-N, sf-N, gold, bronze, pK-L (the match for "
+        "places K and L) or pK-L-mN (match N of the places K to L)",
         f"{LABEL}.units[6].starts_at: missing (required)",
         f"{LABEL}.units[1].venue: unknown venue 'nowhere'",
         f"{LABEL}.units[3].phase: duplicate 'heat-1', first listed at {LABEL}.units[0]",

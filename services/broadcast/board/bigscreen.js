@@ -3,13 +3,16 @@
 // clock timer for the life of the page, the same DOM rebuilt on each change, nothing kept
 // per slide shown.
 //
-// Options in the query: rotate=medals:all,points:all,results,now,... (the slides, in order;
-// `now` is the schedule's now / next)
+// Options in the query: rotate=medals:all,points:all,results,now,matches:<event id>,... (the
+// slides, in order; `now` is the schedule's now / next, `matches:<event id>` a tournament's
+// matches of the day with their live scores and its pool tables)
 // and dwell=<seconds per slide, 5-300; default 15>.
 
 import { h, replaceChildren } from "./dom.js";
 import { latestResults, resultCard, standingsTable } from "./views.js";
 import { nowNext } from "./schedule.js";
+import { dayMatches, poolTable } from "./tournament.js";
+import { gamesDay } from "./units.js";
 
 const DEFAULT_DWELL_S = 15;
 const RESULTS_ON_SLIDE = 6;
@@ -32,11 +35,17 @@ export class BigScreen {
 
   slides(store) {
     const valid = (slide) => slide === "results" || slide === "now" || store.tables.has(slide)
-      || /^(medals|points|combined):/.test(slide);
+      || /^(medals|points|combined):/.test(slide)
+      || (slide.startsWith("matches:") && store.tournaments.has(slide.slice("matches:".length)));
     const requested = this.requested.filter(valid);
     if (requested.length) return requested;
     const groups = [...store.groups.keys()];
-    const slides = ["now", "medals:all", "points:all", "results"];
+    // Each tournament playing today gets a slide after "now".
+    const today = store.units.today();
+    const playing = [...store.tournaments.values()]
+      .filter((doc) => doc.matches.some((match) => gamesDay(match.starts_at) === today))
+      .map((doc) => `matches:${doc.event_id}`);
+    const slides = ["now", ...playing, "medals:all", "points:all", "results"];
     groups.forEach((group, i) => {
       slides.push(`combined:${group}`);
       if (i % 2 === 1 && i < groups.length - 1) slides.push("results");
@@ -71,6 +80,7 @@ export class BigScreen {
     let content;
     if (slide === "results") content = latestResults(ctx, { limit: RESULTS_ON_SLIDE, big: true });
     else if (slide === "now") content = nowNext(ctx, { big: true });
+    else if (slide.startsWith("matches:")) content = this.matches(ctx, slide.slice("matches:".length));
     else content = standingsTable(ctx, ...slide.split(":"), { big: true });
     replaceChildren(this.ui.main,
       h("div", { class: "slide", dataset: { slide } }, content),
@@ -82,6 +92,16 @@ export class BigScreen {
           class: i === this.index % slides.length ? "current" : null,
         })))));
     replaceChildren(this.ui.aside, this.ticker(ctx, slide));
+  }
+
+  /** A tournament's matches of the day, then its pool tables. */
+  matches(ctx, eventId) {
+    const doc = ctx.store.tournaments.get(eventId);
+    const event = ctx.store.events.get(eventId);
+    return h("section", { class: "tournament big" },
+      h("h2", { class: "slide-title" }, ctx.i18n.name(event, eventId)),
+      dayMatches(ctx, doc, ctx.store.units.today(ctx.now), { big: true }),
+      h("div", { class: "pools" }, doc.pools.map((pool) => poolTable(ctx, pool))));
   }
 
   /** The newest result along the bottom, on every slide but the results one. */

@@ -39,6 +39,8 @@ export class Store {
     this.lastChangeAt = 0; // ms: when the newest result received was accepted
     this.resets = 0; // how many times the server reset the results (for the curious)
     this.units = new Units(); // the schedule and the units' pages (units.js)
+    this.tournaments = new Map(); // event id -> its tournament (pools, bracket), one per event
+    this.tournamentSeq = new Map();
   }
 
   setGames(games) {
@@ -62,7 +64,13 @@ export class Store {
       for (const scope of this.scopes()) channels.push(`${kind}:${scope}`);
     }
     channels.push("results", "records", "schedule");
+    // Few: the team events played as tournaments.
+    for (const id of this.tournamentEvents()) channels.push(`tournament:${id}`);
     return channels;
+  }
+
+  tournamentEvents() {
+    return [...this.events.values()].filter((event) => event.tournament).map((event) => event.id);
   }
 
   table(kind, scope) {
@@ -86,6 +94,9 @@ export class Store {
     if (typeof frame.channel === "string" && frame.channel.startsWith("unit:")) {
       return this.units.applyPage(frame.data);
     }
+    if (typeof frame.channel === "string" && frame.channel.startsWith("tournament:")) {
+      return this.applyTournament(frame);
+    }
     if (frame.channel === "results") {
       // `result`: a new revision, in seq order. `snapshot`: after a reset, every event's
       // latest result, oldest first, all carrying the seq of the state they show.
@@ -98,6 +109,16 @@ export class Store {
     }
     if (frame.type === "snapshot" || frame.type === "update") return this.applyTable(frame);
     return false;
+  }
+
+  /** A `tournament:<event id>` frame: the event's whole tournament, never an older one. */
+  applyTournament({ seq, data }) {
+    if (!data || !data.event_id || !Array.isArray(data.pools)) return false;
+    const known = this.tournamentSeq.get(data.event_id);
+    if (typeof seq === "number" && known !== undefined && seq < known) return false;
+    this.tournaments.set(data.event_id, data);
+    if (typeof seq === "number") this.tournamentSeq.set(data.event_id, seq);
+    return true;
   }
 
   /**

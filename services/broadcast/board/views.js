@@ -4,6 +4,7 @@
 import { h } from "./dom.js";
 import { recordBadge } from "./records.js";
 import { HIGHLIGHT_MS } from "./store.js";
+import { tournamentSection } from "./tournament.js";
 
 const MEDALS = ["gold", "silver", "bronze"];
 
@@ -340,7 +341,8 @@ export function eventPage(ctx, eventId) {
                   entriesTable(ctx, older, t.revision(item.revision)))
                 : null);
           }))),
-      ]);
+      ],
+    event.tournament ? tournamentSection(ctx, eventId) : null);
 }
 
 // --- delegation page ----------------------------------------------------------------
