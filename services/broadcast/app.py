@@ -132,8 +132,8 @@ class Broadcast:
             raise ProblemError(404, f"{event_id} is not played as a tournament: its ranking is "
                                     f"its result, GET /v1/events/{event_id}")
         self._require_state()
-        return Response(orjson.dumps(self.hub.state_of(channels.tournament(event_id))),
-                        media_type="application/json")
+        return cacheable_json(request,
+                              orjson.dumps(self.hub.state_of(channels.tournament(event_id))))
 
     async def schedule(self, request: Request) -> Response:
         """`GET /v1/schedule?date=YYYY-MM-DD&venue=ID&delegation=CODE` (each optional)."""

@@ -132,7 +132,7 @@ def events_paths(names: _Names) -> Paths:
                       ref("EventDocument")),
          "404": problem("No such event in the games."), "503": _LOADING},
         [_EVENT_ID]),
-        "/v1/events/{event_id}/tournament": _get(
+        "/v1/events/{event_id}/tournament": _read(
             "A team event's tournament: its pool tables, matches and bracket, placings",
             "tournament",
             {"200": _json("Computed from its matches' results (docs/tournaments.md); the data"
