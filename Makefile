@@ -40,8 +40,9 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # Measures the whole system against its performance targets and rewrites docs/benchmarks.md
-# (about 5 minutes; take the figures on a quiet machine). `.venv/bin/podium bench PART`: one part.
+# (about 15 minutes; take the figures on a quiet machine). `.venv/bin/podium bench PART`: one part.
 bench: setup
+	@bash scripts/system-packages.sh bench
 	$(VENV)/bin/python -m bench
 
 clean:

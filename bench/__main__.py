@@ -1,5 +1,5 @@
-"""`python -m bench [all|fanout|e2e|ingest|rebuild|media] [--quick]`: Podium against its
-targets.
+"""`python -m bench [all|fanout|e2e|rest|scale|ingest|rebuild|media] [--quick]`: Podium
+against its targets.
 
 Starts its own system (bench.system), measures the parts asked for, and prints one JSON
 object as its last line (keys not measured are null). A full `all` run also writes
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -30,12 +31,15 @@ from bench.floor import Floor
 from bench.latency import measure, ready
 from bench.load import EVENT_IDS, Revisions, Send, burst, ingest_client, ingest_load, poster
 from bench.media import media_benchmark
+from bench.peer import Peer, peer_binary
+from bench.rest import READ, rest_reads
+from bench.scale import ScalePlan, scale_out
 from bench.stats import Key, answer_times, statuses, summarize
 from bench.system import System, machine_state, rss_kib, start_system
 from bench.tap import Tap
 from shared.adapters.settings import REPO_ROOT
 
-PARTS = ("fanout", "e2e", "ingest", "rebuild", "media")
+PARTS = ("fanout", "e2e", "rest", "scale", "ingest", "rebuild", "media")
 # Connections the officials' side uses for bursts: ingest's own pool has 20.
 BURST_CONNECTIONS = 20
 # After connecting, before reading the server's memory: its subscriptions are processed.
@@ -51,9 +55,17 @@ DEFAULT_FRAME_BYTES = 1900
 class Plan:
     clients: int  # sinks at the full size; the sweep also measures fractions of it
     probes: int
+    # The honest load: what the floor carries at `clients` without queueing. Its server
+    # delivered 84k frames/s at saturation to 10,040 clients and its clients cost as much
+    # again on the same 2 cores; 2/s offers 20k/s, a quarter of that (5/s, 60 %, still
+    # queued: p50 1.3 s on a busy machine, 2026-12-01).
     steady_rate: float
     steady_count: int
     burst: int
+    pipeline_probes: int  # the pipeline's own latency: this few clients, no fan-out cost
+    pipeline_rate: float
+    pipeline_count: int
+    scale: ScalePlan
     fanout_results: int  # per saturating burst at the full size (more at smaller sizes)
     ingest_workers: int
     ingest_s: float
@@ -68,41 +80,59 @@ class Plan:
         return min(len(EVENT_IDS), self.fanout_results * self.clients // max(1, sinks))
 
 
-FULL = Plan(clients=10_000, probes=40, steady_rate=20, steady_count=200, burst=50,
+FULL = Plan(clients=10_000, probes=40, steady_rate=2, steady_count=60, burst=50,
+            pipeline_probes=50, pipeline_rate=10, pipeline_count=100,
+            scale=ScalePlan(viewers=40_000, replicas=4, results=60, kill_after=20),
             fanout_results=100, ingest_workers=16, ingest_s=20, ingest_limit=20_000)
-QUICK = Plan(clients=2_000, probes=20, steady_rate=20, steady_count=100, burst=30,
+QUICK = Plan(clients=2_000, probes=20, steady_rate=10, steady_count=60, burst=30,
+             pipeline_probes=50, pipeline_rate=10, pipeline_count=50,
+             scale=ScalePlan(viewers=4_000, replicas=2, results=20, kill_after=8),
              fanout_results=60, ingest_workers=16, ingest_s=8, ingest_limit=8_000)
 
 STARTED = time.monotonic()
 Measured = TypeVar("Measured", FanoutStep, list[LatencyRun], IngestRun)
 
 
+# The machine's 1-minute load average as each figure was taken: others share the 2 cores.
+LOADS: list[str] = []
+
+
 def say(message: str) -> None:
     print(f"[bench {time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
 
 
+def note_load(what: str) -> None:
+    load = os.getloadavg()[0]
+    LOADS.append(f"{what} {load:.1f}")
+    say(f"  load average {load:.1f}")
+
+
 def tell(measured: Measured) -> Measured:
-    """Prints what was just measured; returns it."""
+    """Prints what was just measured and the load average meanwhile; returns it."""
     if isinstance(measured, FanoutStep):
         say(f"  {measured.target}: {measured.deliveries:,} deliveries in"
             f" {measured.seconds:.2f} s = {measured.per_s:,.0f}/s,"
             f" server {measured.us_per_delivery:.1f} µs CPU each,"
             f" clients {measured.client_us_per_delivery:.1f} µs")
-    if isinstance(measured, IngestRun):
+        note_load(f"fan-out {measured.target} {measured.clients:,}")
+    elif isinstance(measured, IngestRun):
         answers = summarize(answer_times(measured.accepted))
         say(f"  ingest: {measured.per_s:,.1f} accepted/s, p99 {answers.p99 * 1000:.1f} ms,"
             f" statuses {measured.statuses}, load generator"
             f" {measured.client_cpu_s / measured.seconds:.0%} of a core")
-    for run in measured if isinstance(measured, list) else ():
-        summary = run.delivery.summary
-        say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms,"
-            f" p99 {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
+        note_load("ingest")
+    else:
+        for run in measured:
+            summary = run.delivery.summary
+            say(f"  {run.target}, {run.load}: p50 {summary.p50 * 1000:.1f} ms, p99"
+                f" {summary.p99 * 1000:.1f} ms, lost {run.delivery.missing}, errors {run.errors}")
+        note_load(" and ".join(f"{run.target} {run.load}" for run in measured))
     return measured
 
 
 async def measure_podium(system: System, plan: Plan, parts: set[str], results: Results,
                          send: Send, revisions: Revisions) -> None:
-    broadcast, scoring = system.pid("broadcast"), system.pid("scoring")
+    broadcast, scoring = system.broadcast_pids(), system.pid("scoring")
     assert system.stack.kafka_bootstrap is not None
     tap = Tap(system.stack.kafka_bootstrap)
     await tap.start()
@@ -111,11 +141,11 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
         # One probe first, to see a result through to broadcast before its baseline.
         await audience.add_probes(1)
         await ready(send, revisions, audience)
-        baseline = rss_kib(broadcast)
+        baseline = sum(map(rss_kib, broadcast))
         await audience.grow(plan.sweep, plan.probes - 1)
         say(f"{audience.sinks:,} sinks + {audience.probes} probes connected to broadcast")
         await asyncio.sleep(SETTLE_S)
-        results.memory = (baseline, rss_kib(broadcast), audience.sinks)
+        results.memory = (baseline, sum(map(rss_kib, broadcast)), audience.sinks)
         await ready(send, revisions, audience)
 
         async def send_burst() -> list[Key]:
@@ -152,11 +182,52 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
             results.notes.append(f"latency split: {tap.error}")
 
 
-async def measure_floor(system: System, plan: Plan, parts: set[str], results: Results) -> None:
+async def measure_pipeline(system: System, plan: Plan, results: Results, send: Send,
+                           revisions: Revisions) -> None:
+    """Podium's whole path with a small audience: what the pipeline itself costs."""
+    audience = Audience(system.live_url())
+    try:
+        await audience.add_probes(plan.pipeline_probes)
+        await ready(send, revisions, audience)
+        say(f"pipeline: {plan.pipeline_count} results at {plan.pipeline_rate:g}/s to"
+            f" {audience.clients} clients")
+        results.latency += tell(await measure("pipeline", send, revisions, audience,
+                                              plan.pipeline_rate, plan.pipeline_count, 0))
+    finally:
+        await audience.close()
+
+
+def podium_frame_bytes(results: Results) -> int:
+    """The size of Podium's `result` frames, for the floor's and the peer's messages."""
     sizes = [run.delivery.frame_bytes for run in results.latency if run.target == "podium"]
+    return int(statistics.median(sizes)) if sizes else DEFAULT_FRAME_BYTES
+
+
+async def measure_peer(system: System, plan: Plan, results: Results) -> None:
+    binary, why_not = await asyncio.to_thread(peer_binary)
+    if binary is None:
+        say(f"peer: skipped: {why_not}")
+        results.notes.append(f"peer (Centrifugo): skipped: {why_not}")
+        return
+    peer = Peer(binary, system.stack.home / "peer", podium_frame_bytes(results))
+    await peer.start()
+    audience = Audience(peer.url, protocol="centrifugo")
+    try:
+        await audience.grow(plan.sweep, plan.probes)
+        say(f"peer (Centrifugo): {audience.sinks:,} sinks + {audience.probes} probes connected")
+        revisions = Revisions()
+        await ready(peer.send, revisions, audience)
+        results.latency += tell(await measure("peer", peer.send, revisions, audience,
+                                              plan.steady_rate, plan.steady_count, plan.burst))
+    finally:
+        await audience.close()
+        await peer.stop()
+
+
+async def measure_floor(system: System, plan: Plan, parts: set[str], results: Results) -> None:
     assert system.stack.kafka_bootstrap is not None
     floor = Floor(system.stack.kafka_bootstrap, system.stack.home / "logs",
-                  int(statistics.median(sizes)) if sizes else DEFAULT_FRAME_BYTES)
+                  podium_frame_bytes(results))
     revisions = Revisions()
     await floor.start()
     audience = Audience(floor.url)
@@ -175,7 +246,7 @@ async def measure_floor(system: System, plan: Plan, parts: set[str], results: Re
             async def relayed(keys: list[Key]) -> None:
                 await wait_idle(floor.relay_pid)
 
-            results.fanout.append(tell(await saturate("floor", floor.server_pid, audience,
+            results.fanout.append(tell(await saturate("floor", [floor.server_pid], audience,
                                                       send_burst, relayed)))
     finally:
         await audience.close()
@@ -186,11 +257,27 @@ async def measure_system(system: System, plan: Plan, parts: set[str], results: R
     revisions = Revisions()
     ingest_port = system.stack.ports.ingest
     async with ingest_client(ingest_port, system.token, BURST_CONNECTIONS) as client:
+        if "e2e" in parts:
+            await measure_pipeline(system, plan, results, poster(client), revisions)
         if parts & {"fanout", "e2e"}:
             await measure_podium(system, plan, parts, results, poster(client), revisions)
-    if "e2e" in parts:
-        say("floor: bare Kafka -> relay -> Kafka -> websockets.broadcast")
-        await measure_floor(system, plan, parts, results)
+        if "e2e" in parts:
+            say("floor: bare Kafka -> relay -> Kafka -> websockets.broadcast")
+            await measure_floor(system, plan, parts, results)
+            await measure_peer(system, plan, results)
+        if "rest" in parts:
+            say(f"rest: wrk on {READ}, directly, with If-None-Match, through HAProxy's cache")
+            results.rest = await asyncio.to_thread(rest_reads, system.stack.ports.broadcast,
+                                                   system.stack.home / "rest")
+            if results.rest is None:
+                results.notes.append("rest: skipped: wrk is not installed")
+            else:
+                say(f"  rest: {results.rest}")
+                note_load("rest")
+        if "scale" in parts:
+            results.scale = await scale_out(system, plan.scale, poster(client), revisions, say)
+            say(f"  scale: {results.scale}")
+            note_load("scale")
     if "ingest" in parts:
         # Scoring is stopped: on two cores the CPU it would spend scoring hundreds of
         # results a second would be taken from ingest, whose own figure this is.
@@ -240,7 +327,7 @@ def main() -> int:
     results = Results(quick=args.quick)
     results.machine["before"] = machine_state()
     say(f"machine before the run: {results.machine['before']}")
-    if parts & {"fanout", "e2e", "ingest"}:
+    if parts & {"fanout", "e2e", "rest", "scale", "ingest"}:
         say("starting PostgreSQL, Kafka and the three services")
         system = start_system()
         try:
@@ -254,6 +341,9 @@ def main() -> int:
         say("media: bulletin and card renders, the event loop's lag during a burst")
         results.media = media_benchmark(runs=5 if args.quick else 20)
     results.machine["after"] = machine_state()
+    if LOADS:
+        results.notes.append("load average (1 min) as each figure was taken: "
+                             + "; ".join(LOADS))
     figures = results.figures()
     if doc is not None:
         say(f"writing {doc}")

@@ -44,9 +44,9 @@ class ClientProcess:
         self.process = process
 
     @classmethod
-    async def start(cls, kind: str, url: str) -> ClientProcess:
+    async def start(cls, kind: str, url: str, protocol: str = "podium") -> ClientProcess:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.clients", kind, url, str(CLIENT_LIFETIME_S),
+            sys.executable, "-m", "bench.clients", kind, url, str(CLIENT_LIFETIME_S), protocol,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 26,
             cwd=REPO_ROOT,  # bench is not installed: found from the repository's root
         )
@@ -74,10 +74,12 @@ class ClientProcess:
 
 
 class Audience:
-    """Sinks and probes connected to one WebSocket URL, subscribed to `results`."""
+    """Sinks and probes connected to one WebSocket URL, subscribed to `results` (of a
+    Podium server, or of Centrifugo with protocol="centrifugo")."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, protocol: str = "podium") -> None:
         self.url = url
+        self.protocol = protocol
         self.sink_processes: list[tuple[ClientProcess, int]] = []
         self.probe_processes: list[ClientProcess] = []
         self.probes = 0
@@ -94,7 +96,8 @@ class Audience:
         """count more sinks, in processes of their own (drop_to can take them away again)."""
         chunks = [min(SINKS_PER_PROCESS, count - start)
                   for start in range(0, count, SINKS_PER_PROCESS)]
-        started = await asyncio.gather(*(ClientProcess.start("sink", self.url) for _ in chunks))
+        started = await asyncio.gather(*(ClientProcess.start("sink", self.url, self.protocol)
+                                       for _ in chunks))
         answers = await asyncio.gather(*(process.ask("connect", count=chunk)
                                          for process, chunk in zip(started, chunks, strict=True)))
         self.sink_processes.extend(zip(started, chunks, strict=True))
@@ -110,7 +113,8 @@ class Audience:
     async def add_probes(self, count: int) -> None:
         """count more probes, all in one process of their own."""
         if not self.probe_processes:
-            self.probe_processes.append(await ClientProcess.start("probe", self.url))
+            self.probe_processes.append(
+                await ClientProcess.start("probe", self.url, self.protocol))
         answer = await self.probe_processes[0].ask("connect", count=count)
         _check_connected([answer], count, "probes")
         self.probes += count

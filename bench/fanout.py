@@ -39,26 +39,32 @@ async def wait_idle(pid: int) -> None:
         before = now
 
 
+def _cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
 async def saturate(
-    target: str, server_pid: int, audience: Audience,
+    target: str, server_pids: list[int], audience: Audience,
     send_burst: Callable[[], Awaitable[list[Key]]],
     passed_on: Callable[[list[Key]], Awaitable[None]],
 ) -> FanoutStep:
-    """send_burst's results, fanned out by the server at server_pid, paused until
-    passed_on says the stages before it are through with them."""
-    os.kill(server_pid, signal.SIGSTOP)
+    """send_burst's results, fanned out by the server's processes (server_pids), paused
+    until passed_on says the stages before them are through with them."""
+    for pid in server_pids:
+        os.kill(pid, signal.SIGSTOP)
     try:
         keys = await send_burst()
         await passed_on(keys)
         await audience.counters()  # reset
-        server_before, clients_before = cpu_seconds(server_pid), audience.cpu_seconds()
+        server_before, clients_before = _cpu(server_pids), audience.cpu_seconds()
     finally:
-        os.kill(server_pid, signal.SIGCONT)
+        for pid in server_pids:
+            os.kill(pid, signal.SIGCONT)
     got = await audience.drain(len(keys) * audience.sinks, within_s=DRAIN_WITHIN_S)
     probed = len(await audience.arrivals())
     return FanoutStep(
         target=target, clients=audience.clients, results=len(keys),
         deliveries=got.frames + probed, seconds=got.last - got.first,
-        server_cpu_s=cpu_seconds(server_pid) - server_before,
+        server_cpu_s=_cpu(server_pids) - server_before,
         clients_cpu_s=audience.cpu_seconds() - clients_before, closed=got.closed,
     )

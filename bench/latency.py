@@ -46,11 +46,14 @@ async def measure(
     target: str, send: Send, revisions: Revisions, audience: Audience,
     rate: float, steady_count: int, burst_count: int, tap: Tap | None = None,
 ) -> list[LatencyRun]:
-    """A steady run, then a burst, each drained before the next starts."""
+    """A steady run, then a burst (unless burst_count is 0), each drained before the next
+    starts."""
     loads: list[tuple[str, Callable[[], Awaitable[list[Submission]]]]] = [
         (f"steady {rate:g}/s", lambda: steady(send, revisions, rate, steady_count)),
         (f"burst of {burst_count}", lambda: burst(send, revisions, burst_count)),
     ]
+    if not burst_count:
+        loads.pop()
     runs = []
     for load, run in loads:
         submissions = await run()

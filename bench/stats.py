@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A result (or floor message) is identified by (event id, revision).
 Key = tuple[str, int]
@@ -64,6 +64,7 @@ class Delivery:
     missing: int  # (probe, result) pairs that never arrived
     spreads: list[float]  # per result: last probe's arrival minus the first's
     frame_bytes: float  # median payload size of the frames
+    by_key: dict[Key, list[float]] = field(default_factory=dict)  # the latencies per result
 
     @property
     def summary(self) -> Summary:
@@ -72,18 +73,24 @@ class Delivery:
 
 def delivery(submissions: Sequence[Submission], arrivals: Sequence[Arrival],
              probes: int) -> Delivery:
-    answered = {s.key: s.answered for s in submissions if s.status in (0, 202)}
+    # From the moment it was sent, as an official's device sees it: Centrifugo hands a
+    # publication out before it answers the publish call, so from the answer the peer's
+    # pairs came out negative; for Podium it adds ingest's answer time (~10 ms).
+    sent = {s.key: s.sent for s in submissions if s.status in (0, 202)}
     seen: dict[Key, list[float]] = defaultdict(list)
     latencies = []
+    by_key: dict[Key, list[float]] = defaultdict(list)
     for arrival in arrivals:
-        if arrival.key in answered:
+        if arrival.key in sent:
             seen[arrival.key].append(arrival.at)
-            latencies.append(arrival.at - answered[arrival.key])
+            latencies.append(arrival.at - sent[arrival.key])
+            by_key[arrival.key].append(latencies[-1])
     return Delivery(
         latencies=latencies,
-        missing=len(answered) * probes - len(latencies),
+        missing=len(sent) * probes - len(latencies),
         spreads=[max(times) - min(times) for times in seen.values()],
         frame_bytes=percentile([arrival.size for arrival in arrivals], 50),
+        by_key=dict(by_key),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from launcher.stack import Stack
 from shared.adapters import db
+from shared.adapters.settings import Settings
 from shared.adapters.tokens import create_token
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -28,9 +29,16 @@ class System:
         assert pid is not None, f"{service} is not running"
         return pid
 
+    def broadcast_pids(self) -> list[int]:
+        """Every broadcast process on the port (`broadcast`, `broadcast-2`, ...)."""
+        return [self.pid(name) for name in self.stack.processes
+                if name == "broadcast" or name.startswith("broadcast-")]
+
 
 def start_system() -> System:
+    """With as many broadcast processes as `podium run` would start (Settings)."""
     stack = Stack.throwaway("podium-bench-")
+    stack.broadcast_processes = Settings().broadcast_processes
     # The benchmark sends as fast as ingest answers, all with one token.
     stack.extra_env.update(PODIUM_INGEST_TOKEN_REQUESTS_PER_S="1e9",
                            PODIUM_INGEST_TOKEN_REQUEST_BURST="1000000000")

@@ -50,7 +50,9 @@ class Tap:
 
     def _note(self, topic: str, value: Any, seen: float) -> None:
         if topic == self.results_topic:
-            self.published.setdefault((value["event_id"], value["revision"]), seen)
+            # A unit's state (`"kind": "unit"`) shares the topic with results (v1: no kind).
+            if value.get("kind", "result") == "result":
+                self.published.setdefault((value["event_id"], value["revision"]), seen)
         elif value.get("channel") == "results":
             data = value["data"]
             self.scored.setdefault((data["event"]["id"], data["revision"]), seen)

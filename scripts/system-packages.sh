@@ -3,7 +3,7 @@
 # from its binaries, no system cluster), Java and Maven for the local Kafka, the CJK fonts
 # broadcast's PDFs and share cards embed (and the page tests' screenshots show) and, with
 # `test`, Chromium for the page tests (Playwright drives Debian's Chromium; no download)
-# and Prometheus's promtool for the alert rules' tests.
+# and Prometheus's promtool for the alert rules' tests; with `bench`, HAProxy and wrk.
 # `make run` skips the browser: a large download it does not need.
 set -euo pipefail
 purpose=${1:-run}
@@ -13,6 +13,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-cjk)
+if [[ $purpose == bench ]]; then
+  # The benchmark's balancer and REST load generator (docs/benchmarks.md).
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
 if [[ $purpose == test ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
   # promtool checks the alert rules and their unit tests (monitoring/prometheus).

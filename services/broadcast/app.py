@@ -13,11 +13,12 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services.broadcast.access import is_seq, key_from
+from services.broadcast.caching import DEFINITIONS_READ, cacheable_json, strong_etag, validated
 from services.broadcast.config import LiveSettings, MediaSettings
 from services.broadcast.follower import Follower
 from services.broadcast.history import History
@@ -57,6 +58,7 @@ class Broadcast:
         self.sse = SseEndpoint(self.live)
         self.follower = Follower(settings, self.history, self.hub, self.readiness)
         self._games_document = orjson.dumps(definitions.games.public_document())
+        self._games_etag = strong_etag(self._games_document)
         LAST_SEQ.set_function(lambda: self.hub.last_seq)
         self.media = MediaRoutes(definitions, self.hub, self.database, self._require_state,
                                  media_settings or MediaSettings(), settings.broadcast_port,
@@ -88,7 +90,7 @@ class Broadcast:
     # --- REST -------------------------------------------------------------------
 
     async def games(self, request: Request) -> Response:
-        return Response(self._games_document, media_type="application/json")
+        return validated(request, self._games_document, self._games_etag, DEFINITIONS_READ)
 
     def _table(self, kind: channels.TableKind, request: Request) -> Response:
         group = request.query_params.get("group", "all")
@@ -97,7 +99,7 @@ class Broadcast:
         if table is None:
             groups = ", ".join(["all", *(g.code for g in self.definitions.games.groups)])
             raise ProblemError(400, f"unknown group {group!r}; expected one of {groups}")
-        return JSONResponse(table)
+        return cacheable_json(request, orjson.dumps(table))
 
     async def medals(self, request: Request) -> Response:
         return self._table("medals", request)
@@ -111,14 +113,14 @@ class Broadcast:
         document = self.hub.tables.get(channels.RECORDS)
         if document is None:
             raise unavailable("scoring has not published the records yet")
-        return JSONResponse(document)
+        return cacheable_json(request, orjson.dumps(document))
 
     async def event(self, request: Request) -> Response:
         event_id = request.path_params["event_id"]
         if self.definitions.games.event(event_id) is None:
             raise ProblemError(404, f"unknown event {event_id!r}")
         self._require_state()
-        return JSONResponse(self.hub.state_of(channels.event(event_id)))
+        return cacheable_json(request, orjson.dumps(self.hub.state_of(channels.event(event_id))))
 
     async def tournament(self, request: Request) -> Response:
         """`GET /v1/events/{event_id}/tournament`: a team event's pool tables and bracket."""
@@ -130,8 +132,8 @@ class Broadcast:
             raise ProblemError(404, f"{event_id} is not played as a tournament: its ranking is "
                                     f"its result, GET /v1/events/{event_id}")
         self._require_state()
-        return Response(orjson.dumps(self.hub.state_of(channels.tournament(event_id))),
-                        media_type="application/json")
+        return cacheable_json(request,
+                              orjson.dumps(self.hub.state_of(channels.tournament(event_id))))
 
     async def schedule(self, request: Request) -> Response:
         """`GET /v1/schedule?date=YYYY-MM-DD&venue=ID&delegation=CODE` (each optional)."""
@@ -152,7 +154,7 @@ class Broadcast:
                                     f"{', '.join(games.delegation_codes)}")
         self._require_state()
         units = self.hub.units.listed(day=day, venue=venue, delegation=delegation)
-        return Response(orjson.dumps({"units": units}), media_type="application/json")
+        return cacheable_json(request, orjson.dumps({"units": units}))
 
     async def unit(self, request: Request) -> Response:
         """`GET /v1/units/{unit_id}`: the unit, its start list and its latest result."""
@@ -161,8 +163,7 @@ class Broadcast:
             raise ProblemError(404, f"unknown unit {unit_id!r}; a unit is <event id>/<phase>,"
                                     " e.g. ath-youth-m-100m/heat-1")
         self._require_state()
-        return Response(orjson.dumps(self.hub.unit_document(unit_id)),
-                        media_type="application/json")
+        return cacheable_json(request, orjson.dumps(self.hub.unit_document(unit_id)))
 
     async def feed(self, request: Request) -> Response:
         """`GET /v1/feed?since=SEQ[&limit=N][&channels=a,b]`: the history as JSON pages."""

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from services.broadcast.caching import etag_matches
 from services.broadcast.config import MediaSettings
 from services.broadcast.day_tables import DayTables
 from services.broadcast.hub import Hub
@@ -43,14 +44,6 @@ EMBED_PAGE: Final = "embed.html"
 RENDERS = Counter("podium_media_renders_total",
                   "Media outputs rendered; a request served from the render cache adds none",
                   ["kind"])
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 13.1.2: weak comparison against each listed tag, or `*`."""
-    if if_none_match is None:
-        return False
-    tags = [tag.strip() for tag in if_none_match.split(",")]
-    return "*" in tags or etag in (tag.removeprefix("W/") for tag in tags)
 
 
 def embed_policy(frame_ancestors: str) -> str:

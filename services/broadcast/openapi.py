@@ -17,6 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from services.broadcast.caching import DEFINITIONS_READ, LIVE_READ
 from services.broadcast.media.wording import BEIJING, TABLES
 from services.broadcast.media_routes import CACHE_CONTROL, EMBED_VIEWS
 from shared.adapters.openapi import literals, problem, ref
@@ -61,6 +62,20 @@ def _get(summary: str, operation_id: str, responses: dict[str, Any],
     return {"get": operation}
 
 
+def _read(summary: str, operation_id: str, responses: dict[str, Any],
+          parameters: list[dict[str, Any]] | None = None,
+          cache_control: str = LIVE_READ) -> dict[str, Operation]:
+    """A public read a cache can serve: a strong ETag and Cache-Control, 304 on
+    If-None-Match (services/broadcast/caching.py)."""
+    answer = {**responses["200"], "headers": {
+        "ETag": {"schema": {"type": "string"}, "required": True,
+                 "description": "a strong validator of the body: send it back in If-None-Match"},
+        "Cache-Control": {"schema": {"type": "string", "const": cache_control},
+                          "required": True}}}
+    return _get(summary, operation_id, {**responses, "200": answer, "304": _NOT_MODIFIED},
+                [*(parameters or []), _IF_NONE_MATCH])
+
+
 class _Names:
     """The games' codes the parameters take."""
 
@@ -92,14 +107,14 @@ _EVENT_ID: Final = _path("event_id", {"type": "string", "pattern": _SLUG, "maxLe
 # --- the areas ------------------------------------------------------------------------------
 
 def games_paths(names: _Names) -> Paths:
-    return {"/v1/games": _get(
+    return {"/v1/games": _read(
         "The games: delegations, groups, associations, sports, venues and events", "games",
-        {"200": _json("The games definition.", ref("Games"))})}
+        {"200": _json("The games definition.", ref("Games"))}, cache_control=DEFINITIONS_READ)}
 
 
 def standings_paths(names: _Names) -> Paths:
     def table(kind: str, schema: str) -> dict[str, Operation]:
-        return _get(f"The {TABLES[kind].en.lower()} ({TABLES[kind].zh}) of a group",
+        return _read(f"The {TABLES[kind].en.lower()} ({TABLES[kind].zh}) of a group",
                     f"{kind}Table",
                     {"200": _json("The table, every delegation's row, zeros included.",
                                   ref(schema)),
@@ -111,13 +126,13 @@ def standings_paths(names: _Names) -> Paths:
 
 
 def events_paths(names: _Names) -> Paths:
-    return {"/v1/events/{event_id}": _get(
+    return {"/v1/events/{event_id}": _read(
         "An event with its latest result revision, awards and history", "event",
         {"200": _json("The event document (also the data of its live `result` messages).",
                       ref("EventDocument")),
          "404": problem("No such event in the games."), "503": _LOADING},
         [_EVENT_ID]),
-        "/v1/events/{event_id}/tournament": _get(
+        "/v1/events/{event_id}/tournament": _read(
             "A team event's tournament: its pool tables, matches and bracket, placings",
             "tournament",
             {"200": _json("Computed from its matches' results (docs/tournaments.md); the data"
@@ -129,7 +144,7 @@ def events_paths(names: _Names) -> Paths:
 
 
 def records_paths(names: _Names) -> Paths:
-    return {"/v1/records": _get(
+    return {"/v1/records": _read(
         "The standing records, and those set at these games with the result that set them",
         "records",
         {"200": _json("Found from the marks of the official results (docs/records.md); the"
@@ -139,7 +154,7 @@ def records_paths(names: _Names) -> Paths:
 
 def units_paths(names: _Names) -> Paths:
     return {
-        "/v1/schedule": _get(
+        "/v1/schedule": _read(
             "The units (heats, finals) in start order, as they now stand", "schedule",
             {"200": _json("The units kept by the filters; a delayed unit at its new time.",
                           ref("Schedule")),
@@ -149,7 +164,7 @@ def units_paths(names: _Names) -> Paths:
                     f"a day of the games in +08:00: {', '.join(names.unit_days)}"),
              _query("venue", {"type": "string", "enum": names.venues}, "one venue's units"),
              names.delegation("the units its competitors are on (or entered in)")]),
-        "/v1/units/{unit_id}": _get(
+        "/v1/units/{unit_id}": _read(
             "A unit: its state, start list and latest result", "unit",
             {"200": _json("The unit's page (also the data of its `unit:` channel).",
                           ref("UnitPage")),

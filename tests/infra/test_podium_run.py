@@ -93,6 +93,9 @@ def podium_run() -> Iterator[Run]:
     env = {key: value for key, value in os.environ.items()
            if key not in ("PODIUM_DATABASE_URL", "PODIUM_KAFKA_BOOTSTRAP")}
     env |= {"PODIUM_HOME": str(home),
+            # One process per service, so that each one's pid names it (the default is a
+            # broadcast process per core).
+            "PODIUM_BROADCAST_PROCESSES": "1",
             **{f"PODIUM_{name.upper()}_PORT": str(port) for name, port in ports.items()}}
     output = home / "podium-run.out"
     with output.open("wb") as out:

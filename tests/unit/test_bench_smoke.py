@@ -5,10 +5,11 @@ import asyncio
 import random
 from pathlib import Path
 
+import orjson
 import pytest
 
 from bench import report
-from bench.clients import Sink, Tally
+from bench.clients import SUBSCRIBE, Sink, Tally, Viewer, centrifugo_results, frames_in
 from bench.figures import FanoutStep, IngestRun, LatencyRun, Results, verdict
 from bench.stats import Arrival, Submission, delivery, percentile, stages
 
@@ -21,8 +22,8 @@ def test_percentile_interpolates_between_ranks() -> None:
 
 
 def test_delivery_pairs_arrivals_with_answers() -> None:
-    submissions = [Submission(("e1", 1), 0.0, 1.0, 202), Submission(("e2", 1), 0.0, 2.0, 202),
-                   Submission(("e3", 1), 0.0, 2.0, 409)]
+    submissions = [Submission(("e1", 1), 1.0, 1.004, 202),
+                   Submission(("e2", 1), 2.0, 2.004, 202), Submission(("e3", 1), 2.0, 2.004, 409)]
     arrivals = [Arrival(0, ("e1", 1), 1.010, 100), Arrival(1, ("e1", 1), 1.030, 100),
                 Arrival(0, ("e2", 1), 2.020, 120), Arrival(0, ("e3", 1), 3.0, 100)]
     result = delivery(submissions, arrivals, probes=2)
@@ -98,15 +99,20 @@ def sample_results() -> Results:
 
 def test_figures_follow_the_measurements() -> None:
     figures = sample_results().figures()
-    assert figures["e2e_p50_ms"] == pytest.approx(21.0, abs=0.1)
-    assert figures["e2e_floor_ratio"] == pytest.approx(2.0, abs=0.1)
+    # From the moment each was sent: 10 ms to the answer, 20-22 ms more to the probes.
+    assert figures["e2e_p50_ms"] == pytest.approx(31.0, abs=0.1)
+    # The ratio of the p99s at the steady load: 32 ms against the floor's 22.
+    assert figures["e2e_floor_ratio"] == pytest.approx(32.0 / 22.0, abs=0.02)
+    assert figures["peer_p99_ms"] is None and figures["e2e_peer_ratio"] is None
+    assert figures["scale_clients"] is None and figures["rest_cached_per_s"] is None
     assert figures["fanout_clients"] == 10_040
     assert figures["fanout_deliveries_per_s"] == 100_400
     assert figures["ws_kib_per_connection"] == pytest.approx(7.2)
     assert figures["ingest_per_s"] == 600
     assert figures["rebuild_s"] is None
     assert verdict("fanout_deliveries_per_s", 100_400).startswith("met")
-    assert verdict("e2e_p99_ms", 51).startswith("missed")
+    assert verdict("e2e_p99_ms", 101).startswith("missed")
+    assert verdict("scale_lost", 0).startswith("met")
 
 
 def test_report_rewrites_only_its_section(tmp_path: Path) -> None:
@@ -120,3 +126,30 @@ def test_report_rewrites_only_its_section(tmp_path: Path) -> None:
     assert "| `fanout_deliveries_per_s` | 100,400 | met" in text
     assert (tmp_path / "benchmarks" / "latency.png").stat().st_size > 10_000
     assert (tmp_path / "benchmarks" / "fanout.png").exists()
+
+
+def test_a_viewer_resumes_from_the_highest_seq_with_its_epoch() -> None:
+    viewer = Viewer()
+    assert viewer.subscribe() == SUBSCRIBE
+    buffer = bytearray(b"".join(server_frame(0x1, orjson.dumps(message)) for message in [
+        {"type": "subscribed", "channels": ["results"], "seq": 7, "epoch": "e1"},
+        {"channel": "results", "type": "result", "seq": 9,
+         "data": {"event": {"id": "a"}, "revision": 2}}]))
+    buffer += server_frame(0x1, b'{"type":"pong"}')[:3]  # a frame split by the read
+    for opcode, payload in frames_in(buffer):
+        assert opcode == 0x1
+        viewer.message(payload)
+    assert len(buffer) == 3
+    assert viewer.seen == {("a", 2)}
+    assert orjson.loads(viewer.subscribe()) == {"op": "subscribe", "channels": ["results"],
+                                                "since": 9, "epoch": "e1"}
+
+
+def test_centrifugo_pushes_are_read_one_per_line() -> None:
+    message = {"channel": "results", "type": "result", "seq": 3,
+               "data": {"event": {"id": "b"}, "revision": 1}}
+    frame = b"\n".join([b'{"id":1,"connect":{}}',
+                        orjson.dumps({"push": {"channel": "results", "pub": {"data": message}}}),
+                        orjson.dumps({"push": {"channel": "results", "pub": {"data": {
+                            **message, "data": {"event": {"id": "c"}, "revision": 4}}}}})])
+    assert centrifugo_results(frame) == [("b", 1), ("c", 4)]

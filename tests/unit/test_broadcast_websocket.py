@@ -255,17 +255,19 @@ async def test_connections_from_one_address_are_capped() -> None:
         client.connection.connection_lost(None)
 
 
-async def test_frames_of_one_callback_go_out_in_one_write(client: Client) -> None:
+@pytest.mark.parametrize("count", [1, 2, 3])
+async def test_frames_of_one_callback_go_out_in_one_write(client: Client, count: int) -> None:
     client.request(op="subscribe", channels=["results"])
     client.events()
     writes_before = len(client.transport.written)
-    for seq in (13, 14, 15):
+    seqs = list(range(13, 13 + count))
+    for seq in seqs:
         client.live.hub.publish(feed(seq, "results", "result", result(seq - 9)))
     assert len(client.transport.written) == writes_before  # nothing yet: queued
     await asyncio.sleep(0)
     assert len(client.transport.written) == writes_before + 1
     texts = [e for e in client.events() if isinstance(e, Frame) and e.opcode is Opcode.TEXT]
-    assert [orjson.loads(f.data)["seq"] for f in texts] == [13, 14, 15]
+    assert [orjson.loads(f.data)["seq"] for f in texts] == seqs
 
 
 @pytest.mark.parametrize("answers", [True, False])

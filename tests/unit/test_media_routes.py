@@ -8,9 +8,10 @@ from typing import Any, cast
 
 import pytest
 
+from services.broadcast.caching import etag_matches
 from services.broadcast.day_tables import SETTLED_AFTER, DayTables, end_of
 from services.broadcast.media.wording import BEIJING
-from services.broadcast.media_routes import embed_policy, etag_matches
+from services.broadcast.media_routes import embed_policy
 from shared.adapters.db import Database
 from tests.unit.shipped import GAMES, RULES
 
