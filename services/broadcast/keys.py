@@ -44,8 +44,11 @@ KEY_CHECKS_AT_ONCE = 3
 # PODIUM_BROADCAST_KEY_CHECKS_PER_ADDRESS_PER_MINUTE allows (an outlet's few keys pass at once).
 KEY_CHECK_BURST = 5
 
+# By reason: a handshake's key not remembered (what an attacker's unknown keys cost) or the
+# periodic recheck of the keys in use (one query every KEY_RECHECK_S, whatever the traffic).
 KEY_QUERIES = Counter("podium_broadcast_key_queries_total",
-                      "Media keys looked up in PostgreSQL (not remembered, well-formed)")
+                      "Media keys looked up in PostgreSQL: at a handshake (not remembered,"
+                      " well-formed) or in the recheck of those in use", ["reason"])
 KEYS_WITHDRAWN = Counter("podium_broadcast_keys_withdrawn_total",
                          "Media keys found revoked or expired while remembered or in use")
 _REVOKED = (401, "this media key was revoked or has expired; ask the games office for a new one")
@@ -100,7 +103,7 @@ class MediaKeys:
         if self._checking >= KEY_CHECKS_AT_ONCE:
             raise unavailable("keys are being checked for many clients; try again shortly")
         self._checking += 1
-        KEY_QUERIES.inc()
+        KEY_QUERIES.labels("handshake").inc()
         try:
             token = await find_token(self._database.pool, key)
         except DATABASE_DOWN:
@@ -133,7 +136,7 @@ class MediaKeys:
         granted |= {holder.access.key for holder in holders if holder.access.key is not None}
         if not granted:
             return
-        KEY_QUERIES.inc()
+        KEY_QUERIES.labels("recheck").inc()
         active = await active_hashes(self._database.pool, sorted(granted), "media")
         withdrawn = granted - active
         if not withdrawn:
