@@ -140,10 +140,10 @@ def event_units(games: Games, result: AcceptedResult | None,
     return [unit_result(games, unit) for unit in (*others, *([result] if result else []))]
 
 
-def other_units(units: Mapping[str, UnitRecord]) -> dict[str, list[AcceptedResult]]:
+def other_units(units: Iterable[UnitRecord]) -> dict[str, list[AcceptedResult]]:
     """Each event's results of units other than its ranking (a final's record holds none)."""
     found: defaultdict[str, list[AcceptedResult]] = defaultdict(list)
-    for record in units.values():
+    for record in units:
         if record.result is not None:
             # As readers see it: a heat's result awaiting its confirmation sets no record.
             found[record.result.event_id].append(record.result.shown(record.checks))
@@ -405,7 +405,8 @@ class ScoringState:
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
         any change of the tables."""
-        computed = compute_tables(self.games, self.rules, self.events, other_units(self.units))
+        computed = compute_tables(self.games, self.rules, self.events,
+                                  other_units(self.units.values()))
         missing = {channel: table for channel, table in computed.items()
                    if channel not in self.tables}
         updates = table_changes(self.tables, missing, self.version, self.last_seq, now)
@@ -435,11 +436,14 @@ class _Units:
         return self.changed.get(unit_id) or self.records.get(unit_id)
 
     def all_others(self) -> dict[str, list[AcceptedResult]]:
-        return other_units({**self.records, **self.changed})
+        return other_units({**self.records, **self.changed}.values())
 
     def others(self, event_id: str) -> list[AcceptedResult]:
-        """The latest results of the event's units other than its ranking, as of now."""
-        return self.all_others().get(event_id, [])
+        """The latest results of the event's units other than its ranking, as of now: only
+        that event's units are read (this runs for every revision a batch applies)."""
+        event = self.games.event(event_id)
+        records = [self._record(unit.unit_id) for unit in event.units] if event else []
+        return other_units(record for record in records if record is not None).get(event_id, [])
 
     def _announce(self, unit: Unit, record: UnitRecord, *, schedule: bool) -> int:
         self.changed[unit.unit_id] = record

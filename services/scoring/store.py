@@ -44,7 +44,7 @@ async def load_state(conn: db.Connection, games: Games, rules: Rules) -> Scoring
         checks=checks_of(row["checks"]),
     ) for row in await conn.fetch("SELECT unit_id, state, result, history, document, checks"
                                   " FROM unit_documents")}
-    others = other_units(units)
+    others = other_units(units.values())
     events: dict[str, EventState] = {}
     for row in await conn.fetch("SELECT result, history, checks, counted FROM event_results"):
         result = AcceptedResult.model_validate(row["result"])
