@@ -119,7 +119,9 @@ class Ingest:
         self.games = definitions.games
         self.readiness = Readiness({"postgresql": False, "kafka": False})
         self.rules = definitions.rules
-        self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate)
+        # Only transaction-scoped locks: nothing of a session outlives its request.
+        self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate,
+                                 session_state=False)
         # The results' outbox, then the units' states' (both to podium.results).
         self.relays: tuple[OutboxRelay, ...] = ()
         self.openapi = orjson.dumps(openapi_document(self.games))
@@ -162,14 +164,14 @@ class Ingest:
         status = body.status
         waits = awaits_confirmation(token.role, status, event.sport, self.rules)
 
-        async def units_follow(conn: db.Connection) -> None:
+        async def units_follow(conn: db.Connection, stored: store.StoredEvent) -> None:
             # A recorder's official result waits for a referee; withdrawing or downgrading
             # an official result would change the tables without one, so it may not.
             if token.role == "recorder" and status != "official" and await store.counted_status(
                     conn, event.id, unit.phase, before=body.revision) == "official":
                 raise answers.recorder_cannot_withdraw(event, status)
             # The unit's state moves with its result, in the same transaction.
-            units = await EventUnits.load(conn, self.games, event)
+            units = EventUnits.of(self.games, event, stored)
             problems = bib_issues(entries, units.entrants, self.games, event)
             if problems:
                 raise answers.invalid(problems)
@@ -186,7 +188,7 @@ class Ingest:
                 self.database.pool, event_id=body.event_id, revision=body.revision,
                 status=status, note=body.note, entries=entries, token_id=token.id,
                 phase=unit.phase, awaits_confirmation=waits, match=body.match,
-                within=units_follow,
+                unit_ids=[each.unit_id for each in event.units], within=units_follow,
             )
         if isinstance(outcome, store.Conflict):
             raise answers.conflict(outcome, event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -144,11 +146,50 @@ class CheckRefused:
     current: CurrentRevision | None
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event's registrations as the last import stored them (None: none) and its units'
+    stored states, read under its lock (`units.EventUnits.of` makes them its units)."""
+
+    entries: list[dict[str, Any]] | None
+    unit_states: list[dict[str, Any]]
+
+
+def _stored_event_columns(event_id: str, unit_ids: str) -> str:
+    """The two columns of a StoredEvent, for the parameters named `event_id`, `unit_ids`."""
+    return (f"(SELECT entries FROM registrations WHERE event_id = {event_id}) AS entries,"
+            f" (SELECT jsonb_agg(state) FROM unit_states WHERE unit_id = ANY({unit_ids}::text[]))"
+            " AS unit_states")
+
+
+def _stored_event(row: Any) -> StoredEvent:
+    return StoredEvent(row["entries"], row["unit_states"] or [])
+
+
+async def stored_event(conn: db.Connection, event_id: str, unit_ids: Sequence[str]) -> StoredEvent:
+    """The event's registrations and these units' states, in one round trip."""
+    row = await conn.fetchrow(f"SELECT {_stored_event_columns('$1', '$2')}",
+                              event_id, list(unit_ids))
+    return _stored_event(row)
+
+
+def event_lock_key(event_id: str) -> int:
+    """The advisory lock key of one event: the same in every process and version."""
+    return zlib.crc32(event_id.encode())
+
+
 async def lock_event(conn: db.Connection, event_id: str) -> None:
     """Serialises the changes to one event (its units' results and states) until the
     transaction ends, so "current + 1" is checked and taken atomically; other events are
     not held up."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", event_id)
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", event_lock_key(event_id))
+
+
+def event_transaction(
+    conn: db.Connection, event_id: str
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """A transaction that holds the event's lock (`lock_event`) from its first round trip."""
+    return db.locked_transaction(conn, event_lock_key(event_id))
 
 
 async def accept_revision(
@@ -163,26 +204,30 @@ async def accept_revision(
     phase: str = RANKING_PHASE,
     awaits_confirmation: bool = False,
     match: MatchResult | None = None,
-    within: Callable[[db.Connection], Awaitable[None]] | None = None,
+    unit_ids: Sequence[str] = (),
+    within: Callable[[db.Connection, StoredEvent], Awaitable[None]] | None = None,
 ) -> Accepted | Conflict:
     """Stores a new revision of the unit `event_id`/`phase`. `within` is the work that
     belongs to the same transaction (the units' states, what a recorder may not do, a
-    tournament's ranking): it runs after the insert, and a refusal it raises undoes the
-    revision too."""
+    tournament's ranking), given the event as stored with `unit_ids`' states: it runs after
+    the insert, and a refusal it raises undoes the revision too."""
     digest = content_hash(event_id, revision, status, note, entries, phase, match)
-    async with pool.acquire() as conn, conn.transaction():
-        await lock_event(conn, event_id)
+    async with pool.acquire() as conn, event_transaction(conn, event_id):
+        # The unit's current revision, the one asked for if taken, and the event as stored:
+        # one round trip.
         same = await conn.fetchrow(
-            "SELECT s.content_hash, s.accepted_at, s.awaits_confirmation, t.name"
-            " FROM submissions s JOIN tokens t ON t.id = s.token_id"
-            " WHERE s.event_id = $1 AND s.phase = $2 AND s.revision = $3",
-            event_id, phase, revision,
+            "SELECT (SELECT coalesce(max(revision), 0) FROM submissions"
+            "  WHERE event_id = $1 AND phase = $2) AS current,"
+            " s.content_hash, s.accepted_at, s.awaits_confirmation, t.name,"
+            f" {_stored_event_columns('$1', '$4')}"
+            " FROM (VALUES (1)) AS one LEFT JOIN submissions s"
+            "  ON s.event_id = $1 AND s.phase = $2 AND s.revision = $3"
+            " LEFT JOIN tokens t ON t.id = s.token_id",
+            event_id, phase, revision, list(unit_ids),
         )
-        current = await conn.fetchval(
-            "SELECT coalesce(max(revision), 0) FROM submissions"
-            " WHERE event_id = $1 AND phase = $2", event_id, phase,
-        )
-        if same is not None:
+        assert same is not None, "one row whatever is stored"
+        current: int = same["current"]
+        if same["content_hash"] is not None:
             if bytes(same["content_hash"]) == digest:
                 return Accepted(event_id, revision, same["accepted_at"], created=False,
                                 awaits_confirmation=same["awaits_confirmation"])
@@ -194,7 +239,7 @@ async def accept_revision(
             entries=entries, token_id=token_id, match=match,
             awaits_confirmation=awaits_confirmation)
         if within is not None:
-            await within(conn)
+            await within(conn, _stored_event(same))
     return Accepted(event_id, revision, accepted_at, created=True,
                     awaits_confirmation=awaits_confirmation)
 
@@ -227,8 +272,7 @@ async def add_check(
     lock; the very same check as the last one, by the same token, is found, not repeated.
     `within` is the work of the same transaction once it is stored (the unit's state)."""
     unit_id = f"{event_id}/{phase}"
-    async with pool.acquire() as conn, conn.transaction():
-        await lock_event(conn, event_id)
+    async with pool.acquire() as conn, event_transaction(conn, event_id):
         current = (await current_revisions(conn, [event_id])).get(unit_id)
         if current is None:
             return CheckRefused("no_result", revision, None)

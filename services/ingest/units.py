@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import structlog
 
-from services.ingest.store import CurrentRevision, lock_event
+from services.ingest.store import CurrentRevision, StoredEvent, lock_event, stored_event
 from shared.adapters import db
 from shared.adapters.outbox import OutboxRow, unpublished
 from shared.contract.messages import StartRow, UnitUpdate
@@ -68,8 +68,12 @@ def entrant_item(entrant: Entrant) -> dict[str, Any]:
 async def stored_updates(conn: db.Connection, unit_ids: Sequence[str]) -> dict[str, UnitUpdate]:
     rows = await conn.fetch("SELECT state FROM unit_states WHERE unit_id = ANY($1::text[])",
                             list(unit_ids))
+    return _updates_by_unit(row["state"] for row in rows)
+
+
+def _updates_by_unit(states: Iterable[Mapping[str, Any]]) -> dict[str, UnitUpdate]:
     return {update.unit_id: update
-            for update in (UnitUpdate.model_validate(row["state"]) for row in rows)}
+            for update in (UnitUpdate.model_validate(state) for state in states)}
 
 
 def delegations_of(
@@ -97,11 +101,19 @@ class EventUnits:
     @classmethod
     async def load(cls, conn: db.Connection, games: Games, event: Event,
                    entrants: tuple[Entrant, ...] | None = None) -> EventUnits:
-        """The event's units under its lock (the caller holds it)."""
-        if entrants is None:
-            entrants = await registered_entries(conn, event.id)
-        stored = await stored_updates(conn, [unit.unit_id for unit in event.units])
-        return cls(games, event, entrants, stored, datetime.now(UTC))
+        """The event's units under its lock (the caller holds it); `entrants`: the entries
+        about to be stored, instead of the stored ones."""
+        unit_ids = [unit.unit_id for unit in event.units]
+        if entrants is not None:
+            return cls(games, event, entrants, await stored_updates(conn, unit_ids),
+                       datetime.now(UTC))
+        return cls.of(games, event, await stored_event(conn, event.id, unit_ids))
+
+    @classmethod
+    def of(cls, games: Games, event: Event, stored: StoredEvent) -> EventUnits:
+        """The event's units as read under its lock."""
+        return cls(games, event, tuple(entrant_of(item) for item in stored.entries or ()),
+                   _updates_by_unit(stored.unit_states), datetime.now(UTC))
 
     def current(self, unit: Unit) -> UnitUpdate | None:
         return self.changed.get(unit.unit_id) or self.stored.get(unit.unit_id)
@@ -157,15 +169,19 @@ class EventUnits:
         """Writes every changed unit's new version and its outbox row; returns them."""
         updates = list(self.changed.values())
         if updates:
-            await conn.executemany(
-                "INSERT INTO unit_states (unit_id, event_id, version, state) VALUES"
-                " ($1, $2, $3, $4) ON CONFLICT (unit_id) DO UPDATE SET version = excluded.version,"
-                " state = excluded.state, updated_at = now()",
-                [(u.unit_id, u.event_id, u.version, u.model_dump(mode="json")) for u in updates],
-            )
-            await conn.executemany(
-                "INSERT INTO unit_changes (event_id, message) VALUES ($1, $2)",
-                [(u.event_id, u.model_dump(mode="json")) for u in updates],
+            # States and their outbox rows in one statement (one round trip), the outbox
+            # rows in the order of `updates`.
+            states = [u.model_dump(mode="json") for u in updates]
+            await conn.execute(
+                "WITH saved AS (INSERT INTO unit_states (unit_id, event_id, version, state)"
+                "  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[])"
+                "  ON CONFLICT (unit_id) DO UPDATE SET version = excluded.version,"
+                "  state = excluded.state, updated_at = now())"
+                " INSERT INTO unit_changes (event_id, message)"
+                " SELECT event_id, message FROM unnest($2::text[], $4::jsonb[])"
+                " WITH ORDINALITY AS u (event_id, message, position) ORDER BY position",
+                [u.unit_id for u in updates], [u.event_id for u in updates],
+                [u.version for u in updates], states,
             )
         self.stored.update(self.changed)
         self.changed.clear()

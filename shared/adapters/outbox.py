@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -35,6 +36,9 @@ _BATCH = 500
 # Rows older than this not on Kafka: the relay is stuck (Kafka away, or refusing), and
 # /healthz says so. A healthy relay publishes within milliseconds of the commit.
 STUCK_AFTER_S = 30.0
+# The backlog's gauges and readiness are read at most this often, not before every pass:
+# its queries were one to three round trips on each result's way to Kafka.
+OBSERVE_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,14 @@ class OutboxRelay:
     async def run(self) -> None:
         backoff = 0.2
         try:
+            observed_at = -OBSERVE_EVERY_S
             while True:
                 # Cleared before the drain, so a wake() during it triggers the next pass
                 # (cleared after, it was lost and the row waited ~1 s for the periodic pass).
                 self._wake.clear()
-                await self._observe_backlog()
+                if time.monotonic() - observed_at >= OBSERVE_EVERY_S:
+                    observed_at = time.monotonic()
+                    await self._observe_backlog()
                 try:
                     sent = await self._drain_once()
                 except KafkaUnavailable as error:
@@ -172,8 +179,8 @@ class OutboxRelay:
     async def _drain_once(self) -> int:
         # Started even with nothing to send, so /healthz shows Kafka's state when idle.
         producer = await self._kafka(self._producer_ready())
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", self._source.lock_id)
+        async with self._pool.acquire() as conn, db.locked_transaction(
+                conn, self._source.lock_id):
             rows = await self._source.fetch(conn, _BATCH)
             if not rows:
                 return 0
