@@ -184,7 +184,11 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
 
 async def measure_pipeline(system: System, plan: Plan, results: Results, send: Send,
                            revisions: Revisions) -> None:
-    """Podium's whole path with a small audience: what the pipeline itself costs."""
+    """Podium's whole path with a small audience: what the pipeline itself costs, split
+    into its stages by the tap."""
+    assert system.stack.kafka_bootstrap is not None
+    tap = Tap(system.stack.kafka_bootstrap)
+    await tap.start()
     audience = Audience(system.live_url())
     try:
         await audience.add_probes(plan.pipeline_probes)
@@ -192,9 +196,13 @@ async def measure_pipeline(system: System, plan: Plan, results: Results, send: S
         say(f"pipeline: {plan.pipeline_count} results at {plan.pipeline_rate:g}/s to"
             f" {audience.clients} clients")
         results.latency += tell(await measure("pipeline", send, revisions, audience,
-                                              plan.pipeline_rate, plan.pipeline_count, 0))
+                                              plan.pipeline_rate, plan.pipeline_count, 0,
+                                              tap))
     finally:
         await audience.close()
+        await tap.stop()
+        if tap.error:
+            results.notes.append(f"latency split (pipeline): {tap.error}")
 
 
 def podium_frame_bytes(results: Results) -> int:
