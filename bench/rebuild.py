@@ -1,11 +1,12 @@
 """Benchmark of `podium rebuild` on a whole games of accepted revisions with corrections.
 
-    .venv/bin/python -m bench.rebuild [--revisions 2000] [--seed 14]
+    .venv/bin/python -m bench.rebuild [--revisions 20000] [--seed 14]
 
 Starts a throwaway PostgreSQL, stores the revisions in `submissions` as ingest would, then
 times the rebuild three ways: the first run (nothing stored yet, everything differs), the
 run with --apply, and a check of the stored state (the usual run), the latter also through
-the real CLI (interpreter start included). The last stdout line is a JSON summary.
+the real CLI (interpreter start included). The last stdout line is a JSON summary; its
+`rebuild_s` (the check) is the figure the target is set for: at most 2 s for 20,000 revisions.
 """
 
 import argparse
@@ -100,7 +101,7 @@ def bench(revisions: int, seed: int) -> dict[str, object]:
 
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("--revisions", type=int, default=2000)
+    arguments.add_argument("--revisions", type=int, default=20_000)
     arguments.add_argument("--seed", type=int, default=14)
     args = arguments.parse_args()
     configure_logging("warning")

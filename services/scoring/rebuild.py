@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -122,6 +123,15 @@ def recompute(
                     (check for check in checks if check.phase == RANKING_PHASE), others)
     return Rebuilt(len(accepted.revisions), events,
                    compute_tables(games, rules, events, others))
+
+
+async def read_and_recompute(conn: db.Connection, definitions: Definitions
+                             ) -> tuple[Stored, Rebuilt]:
+    """The stored state and its recomputation. The rows read and the revisions made of them
+    are freed on return (the latest ones live on in the events' states), so the collection
+    that follows `collection_paused` finds little to walk (6 ms instead of ~0.2 s)."""
+    accepted, stored = await read(conn)
+    return stored, recompute(definitions, accepted, progress_bar(len(accepted.revisions)))
 
 
 def compare(stored: Stored, rebuilt: Rebuilt) -> Comparison:
@@ -305,6 +315,22 @@ def progress_bar(total: int) -> Callable[[Iterator[AcceptedResult]], Iterator[Ac
     return wrap
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile. Reading and replaying the revisions only adds
+    objects that stay alive until the replay is done (392,000 tracked once 20,000 revisions
+    are read), and each full collection walks them all: 6-7 of them took 1.9 s of a 3.2 s
+    rebuild of 20,000 revisions. Nothing made meanwhile needs the collector: it is freed by
+    reference counting, or by the first collection after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Outcome:
     stored: Stored
@@ -317,9 +343,9 @@ async def rebuild(
 ) -> Outcome:
     """Reads, recomputes, compares and reports; with `apply` writes any difference.
     The caller holds the scoring lock when applying."""
-    accepted, stored = await read(conn)
-    rebuilt = recompute(definitions, accepted, progress_bar(len(accepted.revisions)))
-    comparison = compare(stored, rebuilt)
+    with collection_paused():
+        stored, rebuilt = await read_and_recompute(conn, definitions)
+        comparison = compare(stored, rebuilt)
     report(comparison, stored, rebuilt, out)
     if comparison.equal or not apply:
         return Outcome(stored, comparison, None)

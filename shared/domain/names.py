@@ -19,9 +19,14 @@ full-width letters and spaces with them. A name that looks the same must be the 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 
+# The rank checks compare every entry's name, for each revision a rebuild replays: 141,483
+# calls for 480 names at 20,000 revisions, a tenth of the rebuild's time uncached. Bounded
+# far above a games' competitors (a few thousand) so that no input grows it without end.
+@functools.lru_cache(maxsize=65_536)
 def competitor_name(text: str) -> str:
     """The name `text` writes; empty when nothing visible is left."""
     visible = "".join(char for char in text if unicodedata.category(char) != "Cf")

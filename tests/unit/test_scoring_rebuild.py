@@ -1,10 +1,21 @@
 """`podium rebuild`'s comparison, report and plan, on states built in memory."""
 
+import gc
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pytest
+
 from services.scoring.core import compute_tables, replay
-from services.scoring.rebuild import Rebuilt, Stored, compare, rebuild_plan, report
+from services.scoring.rebuild import (
+    Rebuilt,
+    Stored,
+    collection_paused,
+    compare,
+    rebuild_plan,
+    report,
+)
 from shared.adapters.definitions import Definitions, default_games_dir, load_games
 from shared.contract.messages import AcceptedResult
 from tests.unit.test_scoring_core import GAMES, RULES, accepted
@@ -93,3 +104,26 @@ def test_the_plan_announces_each_difference_under_one_new_version() -> None:
         (33, "points:all", "update"), (34, "points:youth", "update")]
     assert (plan.version, plan.last_seq) == (5, 34)
     assert {document["version"] for document in plan.stamped.values()} == {5}
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    gc.enable()
+    yield
+    gc.enable()
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_the_collector_runs_again_after_the_pause_even_when_it_fails() -> None:
+    with pytest.raises(RuntimeError), collection_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("the read failed")
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_a_pause_does_not_start_a_collector_stopped_by_someone_else() -> None:
+    gc.disable()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
