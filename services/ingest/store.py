@@ -464,11 +464,10 @@ class SubmissionsOutbox:
         return revisions + checks, max(revisions_s, checks_s)
 
     async def mark(self, conn: db.Connection, ids: list[int]) -> None:
-        # The ids are of either table (one sequence), never of both.
+        # The ids are of either table (one sequence), never of both; one statement.
         await conn.execute(
-            "UPDATE submissions SET published_at = now() WHERE id = ANY($1::bigint[])", ids
-        )
-        await conn.execute(
-            "UPDATE result_checks SET published_at = now() WHERE id = ANY($1::bigint[])", ids
+            "WITH revisions AS (UPDATE submissions SET published_at = now()"
+            "  WHERE id = ANY($1::bigint[]))"
+            " UPDATE result_checks SET published_at = now() WHERE id = ANY($1::bigint[])", ids
         )
 

@@ -185,53 +185,64 @@ async def persist(
 ) -> None:
     """One transaction: the tables, the feed and the consumer position move together,
     so a crash at any instant leaves either all of the batch or none of it."""
+    # Each statement is a round trip on every result's way to the feed: those with no
+    # rows are not sent.
+    announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
+    writes: list[tuple[str, list[tuple[object, ...]]]] = [] if plan.empty else [
+        (_EVENT_RESULTS_UPSERT,
+         [_event_row(event_id, state) for event_id, state in plan.events.items()]),
+        (_STANDINGS_UPSERT, [(channel, document, announced[channel])
+                             for channel, document in plan.stamped.items()]),
+        (_UNIT_DOCUMENTS_UPSERT,
+         [_unit_row(unit_id, record) for unit_id, record in plan.units.items()]),
+        (_FEED_INSERT, [(item.seq, item.channel, item.type, item.data) for item in plan.feed]),
+    ]
     async with conn.transaction():
-        if not plan.empty:
-            await conn.executemany(
-                "INSERT INTO event_results (event_id, revision, status, result, history,"
-                " document, checks, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                " ON CONFLICT (event_id) DO UPDATE"
-                " SET revision = excluded.revision, status = excluded.status,"
-                " result = excluded.result, history = excluded.history,"
-                " document = excluded.document, checks = excluded.checks,"
-                " counted = excluded.counted, applied_at = now()",
-                [_event_row(event_id, state) for event_id, state in plan.events.items()],
-            )
-            announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
-            await conn.executemany(
-                "INSERT INTO standings (channel, document, seq) VALUES ($1, $2, $3)"
-                " ON CONFLICT (channel) DO UPDATE SET document = excluded.document,"
-                " seq = excluded.seq",
-                [(channel, document, announced[channel])
-                 for channel, document in plan.stamped.items()],
-            )
-            await conn.executemany(
-                "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
-                " document, checks) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " ON CONFLICT (unit_id) DO UPDATE"
-                " SET state = excluded.state, result = excluded.result,"
-                " history = excluded.history, document = excluded.document,"
-                " checks = excluded.checks, applied_at = now()",
-                [_unit_row(unit_id, record) for unit_id, record in plan.units.items()],
-            )
-            await conn.executemany(
-                "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)",
-                [(item.seq, item.channel, item.type, item.data) for item in plan.feed],
-            )
+        for statement, rows in writes:
+            if rows:
+                await conn.executemany(statement, rows)
+        if plan.empty:
+            await _store_offsets(conn, topic, next_offsets)
+        else:  # the state's new version with the offsets: one statement
             await conn.execute(
-                "UPDATE scoring_state SET version = $1, last_seq = $2", plan.version,
-                plan.last_seq,
-            )
-        await _store_offsets(conn, topic, next_offsets)
+                "WITH state AS (UPDATE scoring_state SET version = $5, last_seq = $6)"
+                f" {_OFFSETS_UPSERT}",
+                CONSUMER, topic, *_offset_columns(next_offsets), plan.version, plan.last_seq)
+
+
+_EVENT_RESULTS_UPSERT = (
+    "INSERT INTO event_results (event_id, revision, status, result, history,"
+    " document, checks, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " ON CONFLICT (event_id) DO UPDATE"
+    " SET revision = excluded.revision, status = excluded.status,"
+    " result = excluded.result, history = excluded.history,"
+    " document = excluded.document, checks = excluded.checks,"
+    " counted = excluded.counted, applied_at = now()")
+_STANDINGS_UPSERT = (
+    "INSERT INTO standings (channel, document, seq) VALUES ($1, $2, $3)"
+    " ON CONFLICT (channel) DO UPDATE SET document = excluded.document, seq = excluded.seq")
+_UNIT_DOCUMENTS_UPSERT = (
+    "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
+    " document, checks) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    " ON CONFLICT (unit_id) DO UPDATE"
+    " SET state = excluded.state, result = excluded.result,"
+    " history = excluded.history, document = excluded.document,"
+    " checks = excluded.checks, applied_at = now()")
+_FEED_INSERT = "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)"
+# The consumer $1's next offset in each partition of topic $2: partitions $3, offsets $4.
+_OFFSETS_UPSERT = (
+    "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)"
+    " SELECT $1, $2, partition, next_offset"
+    " FROM unnest($3::int[], $4::bigint[]) AS o (partition, next_offset)"
+    " ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset")
+
+
+def _offset_columns(offsets: Mapping[int, int]) -> tuple[list[int], list[int]]:
+    return list(offsets), list(offsets.values())
 
 
 async def _store_offsets(conn: db.Connection, topic: str, offsets: Mapping[int, int]) -> None:
-    await conn.executemany(
-        "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, topic, partition)"
-        " DO UPDATE SET next_offset = excluded.next_offset",
-        [(CONSUMER, topic, partition, offset) for partition, offset in offsets.items()],
-    )
+    await conn.execute(_OFFSETS_UPSERT, CONSUMER, topic, *_offset_columns(offsets))
 
 
 def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
