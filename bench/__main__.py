@@ -44,7 +44,7 @@ from bench.peer import Peer, peer_binary
 from bench.rest import READ, rest_reads
 from bench.scale import ScalePlan, scale_out
 from bench.stats import Key, answer_times, statuses, summarize
-from bench.system import System, machine_state, rss_kib, start_system
+from bench.system import System, machine_state, rss_kib, start_system, wait_quiet
 from bench.tap import Tap
 from shared.adapters.settings import REPO_ROOT
 
@@ -307,8 +307,11 @@ async def measure_system(system: System, plan: Plan, parts: set[str], results: R
     if "ingest" in parts:
         # Scoring is stopped: on two cores the CPU it would spend scoring hundreds of
         # results a second would be taken from ingest, whose own figure this is.
-        say(f"ingest: {plan.ingest_workers} workers for {plan.ingest_s:g} s (scoring stopped)")
         system.stack.processes["scoring"].stop(timeout=15)
+        # The scale part's 40,000 viewers and replicas take a while to wind down.
+        quiet = await asyncio.to_thread(wait_quiet)
+        say(f"ingest: {plan.ingest_workers} workers for {plan.ingest_s:g} s (scoring stopped;"
+            f" the machine {quiet['busy_share']:.0%} busy before)")
         results.ingest = tell(await ingest_load(ingest_port, system.token, revisions,
                                                 plan.ingest_workers, plan.ingest_s,
                                                 plan.ingest_limit))

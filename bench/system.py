@@ -105,6 +105,16 @@ def cpu_seconds(pid: int) -> float:
     return ticks / _CLOCK_TICKS
 
 
+def wait_quiet(busy_below: float = 0.25, within_s: float = 60.0) -> dict[str, float]:
+    """Waits (at most within_s) until what the previous part left behind has ended: the
+    machine's CPU busy below busy_below over a second. Returns the last sample."""
+    deadline = time.monotonic() + within_s
+    state = machine_state(1.0)
+    while state["busy_share"] >= busy_below and time.monotonic() < deadline:
+        state = machine_state(1.0)
+    return state
+
+
 def machine_state(sample_s: float = 2.0) -> dict[str, float]:
     """How busy the machine is right now: what other work leaves to the benchmark."""
     def busy_and_total() -> tuple[int, int]:
