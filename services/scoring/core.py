@@ -29,9 +29,11 @@ from shared.domain.checks import NO_CHECKS, Checks, checks_made
 from shared.domain.engine import (
     EntryAward,
     EventRecords,
+    Tallies,
     award_result,
     compute_standings,
     rank_problems,
+    standings_of,
 )
 from shared.domain.games import Event, Games
 from shared.domain.records import RecordsReport, UnitResult, detect_records
@@ -80,6 +82,7 @@ class Plan:
     last_seq: int
     applied: int = 0  # messages applied (several of one event may be in one batch)
     units: dict[str, UnitRecord] = field(default_factory=dict)  # the units that changed
+    tallies: Tallies | None = None  # what the tables sum, when the events' awards changed
 
     @property
     def empty(self) -> bool:
@@ -260,16 +263,28 @@ def checked(
 
 
 def compute_tables(games: Games, rules: Rules, events: Mapping[str, EventState],
-                   others: Mapping[str, Sequence[AcceptedResult]] | None = None) -> Tables:
+                   others: Mapping[str, Sequence[AcceptedResult]] | None = None,
+                   tallies: Tallies | None = None) -> Tables:
     """Every table, and the records document beside them: what readers have of the state.
     `others`: each event's results of units other than its ranking, whose records count
-    before the event has a ranking (after, its state holds them)."""
-    awards = {event_id: state.awards for event_id, state in events.items()}
+    before the event has a ranking (after, its state holds them). `tallies`: the events'
+    awards already summed (`event_tallies`), else they are summed here."""
+    standings = standings_of(games, rules, tallies) if tallies is not None else (
+        compute_standings(games, rules, _awards(events)))
     reports = [state.records for state in events.values()]
     reports += [detect_records(games.records, event_units(games, None, results))
                 for event_id, results in (others or {}).items() if event_id not in events]
-    return {**table_documents(compute_standings(games, rules, awards), games),
+    return {**table_documents(standings, games),
             channels.RECORDS: records_document(games, reports)}
+
+
+def _awards(events: Mapping[str, EventState]) -> dict[str, tuple[EntryAward, ...]]:
+    return {event_id: state.awards for event_id, state in events.items()}
+
+
+def event_tallies(games: Games, rules: Rules, events: Mapping[str, EventState]) -> Tallies:
+    """What the events' awards sum to in the tables."""
+    return Tallies.of(games, rules, _awards(events))
 
 
 def result_messages(seq: int, event_id: str, document: dict[str, Any]) -> list[FeedMessage]:
@@ -315,6 +330,8 @@ class ScoringState:
     version: int = 0
     last_seq: int = 0
     units: dict[str, UnitRecord] = field(default_factory=dict)
+    # What `events`' awards sum to, once a plan has summed them (None: not yet).
+    tallies: Tallies | None = None
 
     def missing(
         self, messages: Sequence[ResultsMessage]
@@ -397,10 +414,17 @@ class ScoringState:
         if not changed and not units.others_changed:
             return Plan({}, self.tables, {}, feed, self.version, units.seq, applied,
                         units.changed)
-        tables = compute_tables(self.games, self.rules, events, units.all_others())
+        # Only the changed events' awards are taken out and put in again: summing every
+        # event's took most of a result's plan once most events had results.
+        tallies = self.tallies or event_tallies(self.games, self.rules, self.events)
+        for event_id, state in changed.items():
+            before = self.events.get(event_id)
+            tallies = tallies.replaced(self.games, event_id,
+                                       before.awards if before is not None else (), state.awards)
+        tables = compute_tables(self.games, self.rules, events, units.all_others(), tallies)
         updates = table_changes(self.tables, tables, self.version, units.seq, now)
         return Plan(changed, tables, updates.stamped, feed + updates.feed, updates.version,
-                    updates.last_seq, applied, units.changed)
+                    updates.last_seq, applied, units.changed, tallies)
 
     def plan_missing_tables(self, now: datetime) -> Plan:
         """The tables readers have none of yet (a new games, a new group), announced like
@@ -416,6 +440,8 @@ class ScoringState:
     def commit(self, plan: Plan) -> None:
         self.events.update(plan.events)
         self.units.update(plan.units)
+        if plan.tallies is not None:
+            self.tallies = plan.tallies
         self.tables = plan.tables
         self.version = plan.version
         self.last_seq = plan.last_seq

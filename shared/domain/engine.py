@@ -295,51 +295,96 @@ class _Tally:
     whole_points: int = 0
     shared_points: Fraction = Fraction(0)
 
-    def add(self, award: EntryAward) -> None:
+    def count(self, award: EntryAward, times: int) -> None:
+        """Counts the award `times` times: 1 to add it, -1 to take it out again."""
         if award.medal is not None:
-            self.medals[award.medal] += 1
+            self.medals[award.medal] += times
         if award.points.denominator == 1:
-            self.whole_points += award.points.numerator
+            self.whole_points += times * award.points.numerator
         else:
-            self.shared_points += award.points
+            self.shared_points += times * award.points
         if award.place is not None:
-            self.place_counts[award.place - 1] += 1
+            self.place_counts[award.place - 1] += times
+
+    def copy(self) -> "_Tally":
+        return _Tally(list(self.place_counts), Counter(self.medals), self.whole_points,
+                      self.shared_points)
 
     @property
     def points(self) -> Fraction:
         return self.shared_points + self.whole_points
 
 
+@dataclass(frozen=True)
+class Tallies:
+    """What every delegation has won in every scope, summed over each event's awards: what
+    the tables rank. `of` sums every event's; `replaced` takes one event's awards out and
+    puts its new ones in, copying only that event's two scopes, so a result's tables cost
+    its own awards rather than every event's (both give the same sums: the tests hold them
+    equal)."""
+
+    scopes: Mapping[str, Mapping[str, _Tally]]
+
+    @classmethod
+    def of(cls, games: Games, rules: Rules,
+           awards: Mapping[str, Sequence[EntryAward]]) -> "Tallies":
+        """`awards` maps event ids to what `award_result` gave for the event's newest
+        result."""
+        scopes = {scope: {code: _Tally(place_counts=[0] * len(rules.place_points))
+                          for code in games.delegation_codes}
+                  for scope in games.standings_scopes}
+        for event_id, event_awards in awards.items():
+            _count(scopes, games, event_id, event_awards, 1)
+        return cls(scopes)
+
+    def replaced(self, games: Games, event_id: str, before: Sequence[EntryAward],
+                 after: Sequence[EntryAward]) -> "Tallies":
+        """These sums with the event's awards `before` replaced by `after`."""
+        touched = (ALL_GROUPS, _event(games, event_id).group)
+        scopes = {scope: {code: tally.copy() for code, tally in tallies.items()}
+                  if scope in touched else tallies for scope, tallies in self.scopes.items()}
+        _count(scopes, games, event_id, before, -1)
+        _count(scopes, games, event_id, after, 1)
+        return Tallies(scopes)
+
+
+def _event(games: Games, event_id: str) -> Event:
+    event = games.event(event_id)
+    if event is None:
+        raise ValueError(f"awards for unknown event {event_id!r}")
+    return event
+
+
+def _count(scopes: Mapping[str, Mapping[str, _Tally]], games: Games, event_id: str,
+           awards: Sequence[EntryAward], times: int) -> None:
+    event = _event(games, event_id)
+    for award in awards:
+        for scope in (ALL_GROUPS, event.group):
+            tally = scopes[scope].get(award.entry.delegation)
+            if tally is None:
+                raise ValueError(f"{event_id}: unknown delegation {award.entry.delegation!r}")
+            tally.count(award, times)
+
+
+def standings_of(games: Games, rules: Rules, tallies: Tallies) -> Standings:
+    """The medal, points and combined tables of every scope from what each delegation won.
+    Every delegation has a row in every table, zeros included."""
+    scopes = tallies.scopes
+    medals = {scope: _medal_rows(scope_tallies) for scope, scope_tallies in scopes.items()}
+    points = {scope: _points_rows(scope_tallies) for scope, scope_tallies in scopes.items()}
+    combined = {
+        scope: _combined_rows(games.delegation_codes, medals[scope], points[scope], rules.combined)
+        for scope in scopes
+    }
+    return Standings(medals=medals, points=points, combined=combined)
+
+
 def compute_standings(
     games: Games, rules: Rules, awards: Mapping[str, Sequence[EntryAward]]
 ) -> Standings:
-    """The medal, points and combined tables of every scope from each event's awards.
-
-    `awards` maps event ids to what `award_result` gave for the event's newest result. Every
-    delegation has a row in every table, zeros included.
-    """
-    tallies = {
-        scope: {code: _Tally(place_counts=[0] * len(rules.place_points))
-                for code in games.delegation_codes}
-        for scope in games.standings_scopes
-    }
-    for event_id, event_awards in awards.items():
-        event = games.event(event_id)
-        if event is None:
-            raise ValueError(f"awards for unknown event {event_id!r}")
-        for award in event_awards:
-            for scope in (ALL_GROUPS, event.group):
-                tally = tallies[scope].get(award.entry.delegation)
-                if tally is None:
-                    raise ValueError(f"{event_id}: unknown delegation {award.entry.delegation!r}")
-                tally.add(award)
-    medals = {scope: _medal_rows(scope_tallies) for scope, scope_tallies in tallies.items()}
-    points = {scope: _points_rows(scope_tallies) for scope, scope_tallies in tallies.items()}
-    combined = {
-        scope: _combined_rows(games.delegation_codes, medals[scope], points[scope], rules.combined)
-        for scope in tallies
-    }
-    return Standings(medals=medals, points=points, combined=combined)
+    """The medal, points and combined tables of every scope from each event's awards
+    (`Tallies.of`)."""
+    return standings_of(games, rules, Tallies.of(games, rules, awards))
 
 
 def standings_after(games: Games, rules: Rules, results: Iterable[Result]) -> Standings:
