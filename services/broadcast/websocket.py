@@ -58,6 +58,12 @@ REQUEST_BURST = 20.0
 # that stopped reading (measured: 127 results went out before the close for lagging); 64 KiB
 # (the kernel doubles it) bounds that and is ample for a few KiB/s of updates.
 SEND_BUFFER_BYTES = 64 * 1024
+# Bytes joined into one write at most, below what the kernel takes (twice SEND_BUFFER_BYTES)
+# and glibc's threshold for mapping a block of its own (128 KiB): a backlog joined whole was
+# one write of ~220 KiB per connection after a burst of 100 results, each a fresh mapping
+# and a copy of the rest into uvloop's buffer, and the burst's fan-out to 10,040 clients
+# fell to ~100,000 deliveries/s at 14 µs of CPU each, 84 % of it in the join.
+MAX_JOINED_BYTES = 96 * 1024
 # What uvloop reads from a socket at once (its UV_STREAM_RECV_BUF_SIZE): the most a
 # connection can have waiting unparsed, as it is not read again until that is handled.
 READ_BYTES = 256_000
@@ -153,9 +159,9 @@ class LiveEndpoint:
 
 class LiveConnection(asyncio.Protocol, Subscriber):
     __slots__ = ("_address", "_budget", "_busy", "_close_timer", "_endpoint", "_fragments",
-                 "_open", "_output_paused", "_ping_slice", "_queued", "_requests", "_room",
-                 "_server_connections", "_throttle", "_transport", "_unread", "_unread_at",
-                 "_waiting", "_ws", "access", "channels", "heard_from")
+                 "_open", "_output_paused", "_ping_slice", "_queued", "_queued_bytes",
+                 "_requests", "_room", "_server_connections", "_throttle", "_transport",
+                 "_unread", "_unread_at", "_waiting", "_ws", "access", "channels", "heard_from")
 
     _transport: asyncio.Transport
 
@@ -176,6 +182,7 @@ class LiveConnection(asyncio.Protocol, Subscriber):
         # Delivered frames not written yet: one frame as it is, several in a list (see
         # deliver).
         self._queued: bytes | list[bytes] | None = None
+        self._queued_bytes = 0  # of _queued
         self._address: str | None = None  # counted against its cap from the handshake
         self._output_paused = False  # the transport holds more than the budget unsent
         self._room: asyncio.Event | None = None  # set when paused output has drained
@@ -252,11 +259,16 @@ class LiveConnection(asyncio.Protocol, Subscriber):
         queued = self._queued
         if queued is None:
             self._queued = message.frame
+            self._queued_bytes = len(message.frame)
             self._endpoint.write_soon(self)
-        elif isinstance(queued, bytes):
+            return
+        if isinstance(queued, bytes):
             self._queued = [queued, message.frame]
         else:
             queued.append(message.frame)
+        self._queued_bytes += len(message.frame)
+        if self._queued_bytes >= MAX_JOINED_BYTES:
+            self.write_queued()  # the rest of the round queues anew
 
     def write_queued(self) -> None:
         queued, self._queued = self._queued, None

@@ -17,6 +17,7 @@ from websockets.uri import parse_uri
 from services.broadcast.live import REPLAY_ALLOWANCE_BYTES, SLICE_MESSAGES, Live
 from services.broadcast.websocket import (
     CLOSE_LAGGING,
+    MAX_JOINED_BYTES,
     PARSE_BYTES,
     REQUEST_BURST,
     LiveConnection,
@@ -268,6 +269,24 @@ async def test_frames_of_one_callback_go_out_in_one_write(client: Client, count:
     assert len(client.transport.written) == writes_before + 1
     texts = [e for e in client.events() if isinstance(e, Frame) and e.opcode is Opcode.TEXT]
     assert [orjson.loads(f.data)["seq"] for f in texts] == seqs
+
+
+async def test_a_backlog_goes_out_in_writes_that_fit_the_send_buffer(client: Client) -> None:
+    client.request(op="subscribe", channels=["results"])
+    client.events()
+    writes_before = len(client.transport.written)
+    seqs = list(range(13, 3013))  # 3,000 results of ~100 bytes: more than a write may join
+    for seq in seqs:
+        client.live.hub.publish(feed(seq, "results", "result", result(seq - 9)))
+    await asyncio.sleep(0)
+    writes = client.transport.written[writes_before:]
+    total = sum(map(len, writes))
+    largest_frame = 2 * total // len(seqs)  # the frames differ by a few bytes
+    assert total > 2 * MAX_JOINED_BYTES and len(writes) > 2
+    # Each write stops at the frame that takes it past the limit.
+    assert all(len(write) < MAX_JOINED_BYTES + largest_frame for write in writes)
+    texts = [e for e in client.events() if isinstance(e, Frame) and e.opcode is Opcode.TEXT]
+    assert [orjson.loads(f.data)["seq"] for f in texts] == seqs  # none lost, in order
 
 
 @pytest.mark.parametrize("answers", [True, False])
