@@ -7,7 +7,7 @@ They are rounded only for JSON, by `points_json`.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -340,7 +340,7 @@ class Tallies:
     def replaced(self, games: Games, event_id: str, before: Sequence[EntryAward],
                  after: Sequence[EntryAward]) -> "Tallies":
         """These sums with the event's awards `before` replaced by `after`."""
-        touched = (ALL_GROUPS, _event(games, event_id).group)
+        touched = event_scopes(games, event_id)
         scopes = {scope: {code: tally.copy() for code, tally in tallies.items()}
                   if scope in touched else tallies for scope, tallies in self.scopes.items()}
         _count(scopes, games, event_id, before, -1)
@@ -348,28 +348,32 @@ class Tallies:
         return Tallies(scopes)
 
 
-def _event(games: Games, event_id: str) -> Event:
+def event_scopes(games: Games, event_id: str) -> tuple[str, str]:
+    """The scopes whose tables an event's awards count in: every group's, and its own."""
     event = games.event(event_id)
     if event is None:
         raise ValueError(f"awards for unknown event {event_id!r}")
-    return event
+    return ALL_GROUPS, event.group
 
 
 def _count(scopes: Mapping[str, Mapping[str, _Tally]], games: Games, event_id: str,
            awards: Sequence[EntryAward], times: int) -> None:
-    event = _event(games, event_id)
+    counted_in = event_scopes(games, event_id)
     for award in awards:
-        for scope in (ALL_GROUPS, event.group):
+        for scope in counted_in:
             tally = scopes[scope].get(award.entry.delegation)
             if tally is None:
                 raise ValueError(f"{event_id}: unknown delegation {award.entry.delegation!r}")
             tally.count(award, times)
 
 
-def standings_of(games: Games, rules: Rules, tallies: Tallies) -> Standings:
-    """The medal, points and combined tables of every scope from what each delegation won.
-    Every delegation has a row in every table, zeros included."""
-    scopes = tallies.scopes
+def standings_of(games: Games, rules: Rules, tallies: Tallies,
+                 only: Collection[str] | None = None) -> Standings:
+    """The medal, points and combined tables of every scope (or of the scopes `only`
+    names) from what each delegation won. Every delegation has a row in every table, zeros
+    included."""
+    scopes = tallies.scopes if only is None else {
+        scope: tallies.scopes[scope] for scope in only}
     medals = {scope: _medal_rows(scope_tallies) for scope, scope_tallies in scopes.items()}
     points = {scope: _points_rows(scope_tallies) for scope, scope_tallies in scopes.items()}
     combined = {

@@ -210,3 +210,24 @@ def test_a_heat_awaiting_its_confirmation_sets_no_record_until_confirmed() -> No
     rebuilt = replay(GAMES, BONUS_RULES, [result(1, "official", "10.88", "10.95")],
                      others=others)
     assert rebuilt[M100].document == state.events[M100].document
+
+
+def test_the_tables_a_plan_keeps_are_the_tables_made_again_from_everything() -> None:
+    # The plan ranks only the scopes a change counts in and finds the records again only
+    # when they moved; after every message that is what the whole state gives.
+    state = started()
+    waiting = heat(3, "official", "10.80", "10.99", phase="heat-2", awaits_confirmation=True)
+    confirm = ResultCheck(id=1, event_id=M100, phase="heat-2", revision=3, action="confirm",
+                          by="裁判长 王", at=NOW)
+    steps: list[ResultsMessage] = [
+        heat(1, "official", "10.86", "10.99"), result(1, "official", "10.84", "10.95"),
+        heat(2, "official", "10.93", "10.99"), waiting, confirm,
+        result(2, "official", "10.95", "10.97"), heat(4, "cancelled", phase="heat-2"),
+        result(3, "cancelled")]
+    for done, step in enumerate(steps, start=1):
+        applied(state, step)
+        accepted = [message for message in steps[:done] if isinstance(message, AcceptedResult)]
+        checks = [message for message in steps[:done] if isinstance(message, ResultCheck)]
+        made_again = compute_tables(GAMES, BONUS_RULES, state.events,
+                                    latest_others(accepted, checks))
+        assert state.tables == made_again, f"after {step!r}"
