@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from services.scoring import store
-from services.scoring.core import ScoringState, matches_submission, matches_unit_change
+from services.scoring.core import Plan, ScoringState, matches_submission, matches_unit_change
 from services.scoring.topics import Topics
 from shared.adapters import db, kafka
 from shared.adapters.db import Database
@@ -142,11 +142,9 @@ class Scoring:
             # across events does not change the tables.
             messages = [message for records in batches.values() for record in records
                         if (message := _message(record)) is not None]
-            messages = await _stored(conn, messages)
-            earlier = await store.stored_revisions(conn, state.missing(messages))
             next_offsets = {tp.partition: records[-1].offset + 1
                             for tp, records in batches.items()}
-            plan = state.plan(messages, datetime.now(UTC), earlier)
+            plan, messages, earlier = await _planned(conn, state, messages)
             await store.persist(conn, plan, topic, next_offsets)
             state.commit(plan)
             relay.wake()
@@ -165,6 +163,31 @@ def _message(record: ConsumerRecord[bytes, bytes]) -> ResultsMessage | None:
         log.error("skipping a malformed result message", partition=record.partition,
                   offset=record.offset, error=str(error))
         return None
+
+
+async def _planned(
+    conn: db.Connection, state: ScoringState, messages: list[ResultsMessage]
+) -> tuple[Plan, list[ResultsMessage], dict[tuple[str, int], AcceptedResult]]:
+    """The batch's plan, from the messages a stored row holds (`_stored`), and those
+    messages and the stored revisions read before them.
+
+    The check's round trip (1.2 of a result's 7 ms in scoring, p50) overlaps the plan:
+    the plan assumes every message holds and is made again, the careful way, when one did
+    not. A plan is pure, so one made in vain changes nothing."""
+    now = datetime.now(UTC)
+    if not state.missing(messages):
+        checking = asyncio.create_task(_stored(conn, messages))
+        await asyncio.sleep(0)  # the task runs to its first wait: the check's query is sent
+        plan = state.plan(messages, now)
+        held = await checking
+        if len(held) == len(messages):
+            return plan, held, {}
+        messages = held
+    else:
+        messages = await _stored(conn, messages)
+    # A lost topic skipped revisions, or a message did not hold: those before are read.
+    earlier = await store.stored_revisions(conn, state.missing(messages))
+    return state.plan(messages, now, earlier), messages, earlier
 
 
 async def _stored(

@@ -77,6 +77,11 @@ async def test_a_reused_revision_with_other_content_counts_as_stored(
         offset = await kafka_send(stack, RESULTS, orjson.dumps(stale), event_id.encode(),
                                   partition)
     await consumed_past(pool, partition, offset)
+    # Neither counted: each follows the revision scoring has, so it was planned while its
+    # check was under way, and the check threw that plan away.
+    stored = await pool.fetchrow("SELECT revision, json_array_length(history) AS revisions"
+                                 " FROM event_results WHERE event_id = $1", event_id)
+    assert stored is not None and (stored["revision"], stored["revisions"]) == (1, 1)
 
     await post_result(ingest, official_token, {
         "event_id": event_id, "revision": 2, "status": "official",
