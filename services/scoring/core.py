@@ -348,10 +348,15 @@ class ScoringState:
         `submissions` before `messages`: those between an event's applied revision and its
         next one in `messages`. Only a lost topic skips revisions; each event's messages are
         otherwise in order. (A heat's revision skipped so shows when the next arrives.)"""
-        reached = {event_id: state.result.revision for event_id, state in self.events.items()}
+        # Only the messages' events are looked up: this runs for every batch, and a dict of
+        # every event's revision was built each time.
+        reached: dict[str, int] = {}
         wanted: list[tuple[str, int]] = []
         for result in _rankings(messages):
-            have = reached.get(result.event_id, 0)
+            have = reached.get(result.event_id)
+            if have is None:
+                current = self.events.get(result.event_id)
+                have = current.result.revision if current is not None else 0
             wanted += [(result.event_id, revision)
                        for revision in range(have + 1, result.revision)]
             reached[result.event_id] = max(have, result.revision)
