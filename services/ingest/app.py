@@ -122,8 +122,7 @@ class Ingest:
         # Only transaction-scoped locks: nothing of a session outlives its request.
         self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate,
                                  session_state=False)
-        # The results' outbox, then the units' states' (both to podium.results).
-        self.relays: tuple[OutboxRelay, ...] = ()
+        self.relay: OutboxRelay | None = None
         self.openapi = orjson.dumps(openapi_document(self.games))
         self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
                                                  settings.ingest_token_request_burst,
@@ -194,7 +193,7 @@ class Ingest:
             raise answers.conflict(outcome, event)
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
-        self._relays_wake()
+        self._relay_wake()
         ACCEPTED.labels(unit.venue).inc()
         log.info("result accepted", event_id=body.event_id, phase=unit.phase,
                  revision=body.revision, status=body.status, waits=waits, by=token.name)
@@ -250,7 +249,7 @@ class Ingest:
             raise answers.check_refused(outcome, event, action)
         if not outcome.created:
             return JSONResponse(outcome.answer(), status_code=200)
-        self._relays_wake()
+        self._relay_wake()
         log.info("result checked", unit_id=unit.unit_id, revision=revision, action=action,
                  by=token.name)
         return JSONResponse(outcome.answer(), status_code=202)
@@ -289,7 +288,7 @@ class Ingest:
                                        body.starts_at, body.note)
         if isinstance(outcome, StatusRefused):
             raise answers.unit_refused(unit, event, outcome.reason, conflict=outcome.conflict)
-        self._relays_wake()
+        self._relay_wake()
         log.info("unit status set", unit_id=unit.unit_id, status=outcome.status, by=token.name)
         return JSONResponse(status_document(outcome))
 
@@ -441,10 +440,9 @@ class Ingest:
             raise answers.unknown_unit(unit_id)
         return unit, event
 
-    def _relays_wake(self) -> None:
-        assert self.relays, "the relays start with the pool"
-        for relay in self.relays:
-            relay.wake()
+    def _relay_wake(self) -> None:
+        assert self.relay is not None, "the relay starts with the pool"
+        self.relay.wake()
 
     # --- life -----------------------------------------------------------------------------
 
@@ -455,21 +453,20 @@ class Ingest:
         """Connects to PostgreSQL, then watches it and runs the outbox relay."""
         pool = await self.database.connect()
         self.readiness.set("postgresql", True)
-        self.relays = tuple(
-            OutboxRelay(pool, source, lambda: kafka.new_producer(self.settings), self.readiness)
-            for source in (store.SubmissionsOutbox(self.settings.results_topic),
-                           UnitChangesOutbox(self.settings.results_topic))
-        )
+        # Results (and their checks) and units' states in one relay: a result writes both.
+        relay = self.relay = OutboxRelay(
+            pool, (store.SubmissionsOutbox(self.settings.results_topic),
+                   UnitChangesOutbox(self.settings.results_topic)),
+            lambda: kafka.new_producer(self.settings), self.readiness)
 
-        async def relay_forever(relay: OutboxRelay) -> None:
+        async def relay_forever() -> None:
             await kafka.create_topics_when_reachable(self.settings)
             # A relay that stopped would strand every accepted result in the outbox.
             await keep_running("outbox relay", relay.run)
 
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._watch_database())
-            for relay in self.relays:
-                tasks.create_task(relay_forever(relay))
+            tasks.create_task(relay_forever())
 
     async def _watch_database(self) -> None:
         # /healthz must turn healthy again once PostgreSQL is back, even if no official

@@ -96,7 +96,7 @@ class Scoring:
         log.info("scoring state loaded", events=len(state.events), version=state.version,
                  last_seq=state.last_seq)
         relay = OutboxRelay(
-            pool, store.FeedOutbox(self.settings.changes_topic),
+            pool, (store.FeedOutbox(self.settings.changes_topic),),
             lambda: kafka.new_producer(self.settings), self.readiness,
         )
         relay_task = asyncio.create_task(keep_running("feed relay", relay.run))

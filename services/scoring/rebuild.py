@@ -274,7 +274,7 @@ async def write(conn: db.Connection, stored: Stored, rebuilt: Rebuilt, plan: Pla
 async def publish_feed(settings: Settings, pool: db.Pool) -> bool:
     """Relays the unpublished feed rows to Kafka as scoring's relay does; False when Kafka
     did not take them in time (they stay stored and scoring publishes them when it runs)."""
-    relay = OutboxRelay(pool, store.FeedOutbox(settings.changes_topic),
+    relay = OutboxRelay(pool, (store.FeedOutbox(settings.changes_topic),),
                         lambda: kafka.new_producer(settings), Readiness())
     task = asyncio.create_task(relay.run())
     try:

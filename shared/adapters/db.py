@@ -66,13 +66,15 @@ async def _init_connection(conn: Connection) -> None:
 
 
 @contextlib.asynccontextmanager
-async def locked_transaction(conn: Connection, lock_key: int) -> AsyncIterator[None]:
-    """A transaction that holds the advisory lock `lock_key` until it ends: committed when
-    the block ends, rolled back when it raises. BEGIN and the lock go as one simple query,
+async def locked_transaction(conn: Connection, *lock_keys: int) -> AsyncIterator[None]:
+    """A transaction that holds the advisory locks `lock_keys` until it ends: committed when
+    the block ends, rolled back when it raises. BEGIN and the locks go as one simple query,
     one round trip instead of two: a statement costs the service and PostgreSQL ~0.1 ms of
-    CPU each (ingest's benchmark), a large part of accepting or relaying a result."""
-    # An integer literal: the simple query protocol takes no parameters.
-    await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({lock_key:d})")
+    CPU each (ingest's benchmark), a large part of accepting or relaying a result. Several
+    locks are taken in ascending order, so two holders of the same ones cannot deadlock."""
+    # Integer literals: the simple query protocol takes no parameters.
+    locks = ", ".join(f"pg_advisory_xact_lock({key:d})" for key in sorted(lock_keys))
+    await conn.execute(f"BEGIN; SELECT {locks}")
     try:
         yield
     except BaseException:

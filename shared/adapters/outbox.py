@@ -75,15 +75,25 @@ async def unpublished(pool: db.Pool, table: str, stamp: str) -> tuple[int, float
 
 
 class OutboxRelay:
+    """Publishes the rows of one or more outboxes, each in its own order.
+
+    The outboxes of one service go in one pass: one transaction holding every source's
+    lock, one Kafka request for all their rows. ingest's two (results and units' states,
+    each result writes a row of both) had a relay each: twice the round trips to
+    PostgreSQL and the produce requests per result.
+    """
+
     def __init__(
         self,
         pool: db.Pool,
-        source: OutboxSource,
+        sources: Sequence[OutboxSource],
         new_producer: Callable[[], AIOKafkaProducer],
         readiness: Readiness,
     ) -> None:
+        assert sources, "a relay publishes at least one outbox"
         self._pool = pool
-        self._source = source
+        self._sources = tuple(sources)
+        self._lock_ids = sorted(source.lock_id for source in sources)
         self._new_producer = new_producer
         self._producer: AIOKafkaProducer | None = None
         self._readiness = readiness
@@ -104,10 +114,10 @@ class OutboxRelay:
                     observed_at = time.monotonic()
                     await self._observe_backlog()
                 try:
-                    sent = await self._drain_once()
+                    more = await self._drain_once()
                 except KafkaUnavailable as error:
                     self._readiness.set("kafka", False)
-                    log.warning("outbox relay waiting for Kafka", outbox=self._source.name,
+                    log.warning("outbox relay waiting for Kafka", outboxes=self._names,
                                 error=repr(error.__cause__), in_s=backoff)
                     # A fresh producer drops batches queued for a broker that went away.
                     await self._close_producer()
@@ -116,13 +126,13 @@ class OutboxRelay:
                     continue
                 except DATABASE_DOWN as error:
                     # PostgreSQL trouble says nothing about Kafka: keep the producer.
-                    log.warning("outbox relay waiting for PostgreSQL", outbox=self._source.name,
+                    log.warning("outbox relay waiting for PostgreSQL", outboxes=self._names,
                                 error=repr(error), in_s=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
                 backoff = 0.2
-                if sent == _BATCH:
+                if more:
                     continue
                 # The periodic pass also picks up rows another replica committed.
                 with contextlib.suppress(TimeoutError):
@@ -130,18 +140,25 @@ class OutboxRelay:
         finally:
             await self._close_producer()
 
+    @property
+    def _names(self) -> list[str]:
+        return [source.name for source in self._sources]
+
     async def _observe_backlog(self) -> None:
         # Before every pass, Kafka up or down: the backlog alert must see rows pile up.
-        try:
-            rows, oldest_s = await self._source.backlog(self._pool)
-        except DATABASE_DOWN:
-            return
-        BACKLOG.labels(self._source.name).set(rows)
-        OLDEST.labels(self._source.name).set(oldest_s)
-        stuck = oldest_s > STUCK_AFTER_S
+        stuck = []
+        for source in self._sources:
+            try:
+                rows, oldest_s = await source.backlog(self._pool)
+            except DATABASE_DOWN:
+                return
+            BACKLOG.labels(source.name).set(rows)
+            OLDEST.labels(source.name).set(oldest_s)
+            if oldest_s > STUCK_AFTER_S:
+                stuck.append(f"{rows} {source.name} row(s) committed but not on Kafka yet,"
+                             f" the oldest for {oldest_s:.0f} s")
         self._readiness.set("relay", not stuck, (
-            f"{rows} {self._source.name} row(s) committed but not on Kafka yet, the oldest"
-            f" for {oldest_s:.0f} s (nothing is lost: they go out once Kafka takes them)"
+            "; ".join(stuck) + " (nothing is lost: they go out once Kafka takes them)"
         ) if stuck else None)
 
     async def _producer_ready(self) -> AIOKafkaProducer:
@@ -156,10 +173,12 @@ class OutboxRelay:
             self._readiness.set("kafka", True)
         return self._producer
 
-    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[OutboxRow]) -> None:
+    async def _publish(self, producer: AIOKafkaProducer,
+                       batches: Sequence[tuple[OutboxSource, Sequence[OutboxRow]]]) -> None:
+        # Every send queued before the first wait: one request for the whole pass.
         futures = [
-            await producer.send(self._source.topic, key=row.key, value=row.value)
-            for row in rows
+            await producer.send(source.topic, key=row.key, value=row.value)
+            for source, rows in batches for row in rows
         ]
         await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
 
@@ -176,17 +195,20 @@ class OutboxRelay:
             with contextlib.suppress(KafkaError, OSError, TimeoutError):
                 await asyncio.wait_for(producer.stop(), timeout=5)
 
-    async def _drain_once(self) -> int:
+    async def _drain_once(self) -> bool:
+        """One pass over every source; whether a source had more rows than one pass takes."""
         # Started even with nothing to send, so /healthz shows Kafka's state when idle.
         producer = await self._kafka(self._producer_ready())
-        async with self._pool.acquire() as conn, db.locked_transaction(
-                conn, self._source.lock_id):
-            rows = await self._source.fetch(conn, _BATCH)
-            if not rows:
-                return 0
-            await self._kafka(self._publish(producer, rows))
+        async with self._pool.acquire() as conn, db.locked_transaction(conn, *self._lock_ids):
+            batches = [(source, rows) for source in self._sources
+                       if (rows := await source.fetch(conn, _BATCH))]
+            if not batches:
+                return False
+            await self._kafka(self._publish(producer, batches))
             # A crash between the send and this commit publishes the rows again; every
             # consumer recognises what it already has, so the effect stays exactly once.
-            await self._source.mark(conn, [row.id for row in rows])
-        PUBLISHED.labels(self._source.name).inc(len(rows))
-        return len(rows)
+            for source, rows in batches:
+                await source.mark(conn, [row.id for row in rows])
+        for source, rows in batches:
+            PUBLISHED.labels(source.name).inc(len(rows))
+        return any(len(rows) == _BATCH for _, rows in batches)

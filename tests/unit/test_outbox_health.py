@@ -13,11 +13,10 @@ from shared.adapters.web import Readiness
 class Waiting:
     """An outbox whose backlog is whatever the test says."""
 
-    name = "submissions"
     topic = "podium.results"
-    lock_id = 1
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "submissions", lock_id: int = 1) -> None:
+        self.name, self.lock_id = name, lock_id
         self.waiting = (0, 0.0)
 
     async def fetch(self, conn: Any, limit: int) -> Sequence[OutboxRow]:
@@ -32,8 +31,8 @@ class Waiting:
 
 async def test_rows_waiting_past_the_bound_make_the_relay_not_ready() -> None:
     source, readiness = Waiting(), Readiness()
-    relay = OutboxRelay(pool=None, source=source, new_producer=lambda: None,  # type: ignore[arg-type]
-                        readiness=readiness)
+    relay = OutboxRelay(pool=None, sources=[source],  # type: ignore[arg-type]
+                        new_producer=lambda: None, readiness=readiness)  # type: ignore[arg-type,return-value]
     await relay._observe_backlog()
     assert readiness.conditions["relay"] is True
     source.waiting = (3, outbox.STUCK_AFTER_S + 15)
@@ -44,3 +43,20 @@ async def test_rows_waiting_past_the_bound_make_the_relay_not_ready() -> None:
     source.waiting = (0, 0.0)
     await relay._observe_backlog()
     assert readiness.conditions["relay"] is True and "relay" not in readiness.reasons
+
+
+async def test_one_stuck_outbox_of_a_relay_makes_it_not_ready_whatever_the_others_do() -> None:
+    results, units, readiness = Waiting(), Waiting("unit_changes", 2), Readiness()
+    relay = OutboxRelay(pool=None, sources=[results, units],  # type: ignore[arg-type]
+                        new_producer=lambda: None, readiness=readiness)  # type: ignore[arg-type,return-value]
+    results.waiting = (2, outbox.STUCK_AFTER_S + 5)
+    await relay._observe_backlog()
+    assert readiness.conditions["relay"] is False
+    assert readiness.reasons["relay"].startswith("2 submissions row(s)")
+    results.waiting, units.waiting = (0, 0.0), (7, outbox.STUCK_AFTER_S + 1)
+    await relay._observe_backlog()
+    assert readiness.conditions["relay"] is False
+    assert readiness.reasons["relay"].startswith("7 unit_changes row(s)")
+    units.waiting = (0, 0.0)
+    await relay._observe_backlog()
+    assert readiness.conditions["relay"] is True
