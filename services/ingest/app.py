@@ -61,9 +61,9 @@ from shared.adapters.rates import RatePerKey
 from shared.adapters.service import keep_running, running
 from shared.adapters.settings import Settings
 from shared.adapters.tokens import (
+    FoundTokens,
     Token,
     create_desk_token,
-    find_token,
     list_tokens,
     refused,
     revoke_desk_token,
@@ -123,6 +123,7 @@ class Ingest:
         self.database = Database(settings.database_url, max_size=20, migrate=settings.migrate,
                                  session_state=False)
         self.relay: OutboxRelay | None = None
+        self.tokens = FoundTokens()
         self.openapi = orjson.dumps(openapi_document(self.games))
         self.rates: RatePerKey[int] = RatePerKey(settings.ingest_token_requests_per_s,
                                                  settings.ingest_token_request_burst,
@@ -358,6 +359,7 @@ class Ingest:
             listings = [] if name is None else await list_tokens(self.database.pool)
         if name is None:
             raise answers.no_such_token(token_id)
+        self.tokens.forget(int(token_id))
         log.info("token revoked", token=int(token_id), name=name, by=admin.name)
         listing = next(item for item in listings if item.token.id == int(token_id))
         return JSONResponse(token_document(listing, datetime.now(UTC)))
@@ -395,7 +397,7 @@ class Ingest:
         if not secret:
             raise answers.no_token()
         async with _database():
-            token = await find_token(self.database.pool, secret)
+            token = await self.tokens.find(self.database.pool, secret)
             why = None if token else await refused(self.database.pool, secret)
         if token is None:
             raise answers.unknown_token(why)

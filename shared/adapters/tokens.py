@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Literal
 
 from shared.adapters import db
@@ -203,6 +205,42 @@ async def find_token(conn: db.Connection | db.Pool, secret: str) -> Token | None
     if row is None:
         return None
     return Token(row["id"], row["role"], row["name"], tuple(row["venues"]))
+
+
+# How long a token found active is taken as active without asking again: the contract
+# refuses a revoked or expired token everywhere within 5 s, and an official's burst of
+# results then costs one lookup, not one per request (a sixth of a result's statements).
+FOUND_TOKEN_S = 2.0
+# More secrets than a games has tokens; past it the cache starts again (a flood of made-up
+# secrets is refused before any lookup, by their shape).
+FOUND_TOKENS_MAX = 10_000
+
+
+class FoundTokens:
+    """The active tokens found by secret in the last FOUND_TOKEN_S: find_token, remembered."""
+
+    def __init__(self, clock: Callable[[], float] = monotonic) -> None:
+        self._clock = clock
+        self._found: dict[bytes, tuple[Token, float]] = {}
+
+    async def find(self, conn: db.Connection | db.Pool, secret: str) -> Token | None:
+        key, now = hash_secret(secret), self._clock()
+        found = self._found.get(key)
+        if found is not None and now - found[1] < FOUND_TOKEN_S:
+            return found[0]
+        token = await find_token(conn, secret)
+        if token is None:
+            self._found.pop(key, None)
+            return None
+        if len(self._found) >= FOUND_TOKENS_MAX:
+            self._found.clear()
+        self._found[key] = (token, now)
+        return token
+
+    def forget(self, token_id: int) -> None:
+        """Drops a token this process just revoked: refused from its next request on."""
+        self._found = {key: found for key, found in self._found.items()
+                       if found[0].id != token_id}
 
 
 async def refused(conn: db.Connection | db.Pool, secret: str) -> Refused | None:
