@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from shared.adapters import db, submissions
 from shared.adapters.outbox import OutboxRow, unpublished
@@ -211,33 +211,37 @@ async def accept_revision(
     belongs to the same transaction (the units' states, what a recorder may not do, a
     tournament's ranking), given the event as stored with `unit_ids`' states: it runs after
     the insert, and a refusal it raises undoes the revision too."""
-    digest = content_hash(event_id, revision, status, note, entries, phase, match)
+    row = _RevisionRow.of(event_id=event_id, phase=phase, revision=revision, status=status,
+                          note=note, entries=entries, token_id=token_id, match=match,
+                          awaits_confirmation=awaits_confirmation)
     async with pool.acquire() as conn, event_transaction(conn, event_id):
-        # The unit's current revision, the one asked for if taken, and the event as stored:
-        # one round trip.
+        # The unit's current revision, the one asked for if taken, the event as stored, and
+        # the insert when the revision asked for is the next: one round trip. (The insert
+        # is the CTE's, so `s` still reads the unit as it was: no row where one was put.)
         same = await conn.fetchrow(
-            "SELECT (SELECT coalesce(max(revision), 0) FROM submissions"
-            "  WHERE event_id = $1 AND phase = $2) AS current,"
-            " s.content_hash, s.accepted_at, s.awaits_confirmation, t.name,"
-            f" {_stored_event_columns('$1', '$4')}"
-            " FROM (VALUES (1)) AS one LEFT JOIN submissions s"
+            "WITH now_current AS (SELECT coalesce(max(revision), 0) AS current"
+            "  FROM submissions WHERE event_id = $1 AND phase = $2),"
+            f" inserted AS (INSERT INTO submissions ({_REVISION_COLUMNS})"
+            f"  SELECT {_REVISION_PARAMETERS} FROM now_current WHERE current + 1 = $3"
+            "  RETURNING accepted_at)"
+            " SELECT now_current.current, s.content_hash, s.accepted_at, s.awaits_confirmation,"
+            " t.name, (SELECT accepted_at FROM inserted) AS inserted_at,"
+            f" {_stored_event_columns('$1', '$11')}"
+            " FROM now_current LEFT JOIN submissions s"
             "  ON s.event_id = $1 AND s.phase = $2 AND s.revision = $3"
             " LEFT JOIN tokens t ON t.id = s.token_id",
-            event_id, phase, revision, list(unit_ids),
+            *row, list(unit_ids),
         )
         assert same is not None, "one row whatever is stored"
         current: int = same["current"]
         if same["content_hash"] is not None:
-            if bytes(same["content_hash"]) == digest:
+            if bytes(same["content_hash"]) == row.content_hash:
                 return Accepted(event_id, revision, same["accepted_at"], created=False,
                                 awaits_confirmation=same["awaits_confirmation"])
             return Conflict(revision, current, same["accepted_at"], same["name"])
-        if revision != current + 1:
+        if same["inserted_at"] is None:
             return Conflict(revision, current)
-        accepted_at = await insert_revision(
-            conn, event_id=event_id, phase=phase, revision=revision, status=status, note=note,
-            entries=entries, token_id=token_id, match=match,
-            awaits_confirmation=awaits_confirmation)
+        accepted_at: datetime = same["inserted_at"]
         if within is not None:
             await within(conn, _stored_event(same))
     return Accepted(event_id, revision, accepted_at, created=True,
@@ -310,6 +314,39 @@ def _stored_check(row: Any) -> StoredCheck:
                        token_id=row["token_id"], published_at=row["published_at"])
 
 
+class _RevisionRow(NamedTuple):
+    """A revision's row in `submissions`, as the statements' parameters in this order."""
+
+    event_id: str
+    phase: str
+    revision: int
+    status: str
+    note: str | None
+    entries: list[dict[str, Any]]
+    content_hash: bytes
+    token_id: int
+    awaits_confirmation: bool
+    match: dict[str, Any] | None
+
+    @classmethod
+    def of(
+        cls, *, event_id: str, phase: str, revision: int, status: str, note: str | None,
+        entries: tuple[Entry, ...], token_id: int, match: MatchResult | None,
+        awaits_confirmation: bool,
+    ) -> _RevisionRow:
+        return cls(event_id, phase, revision, status, note,
+                   [entry.model_dump() for entry in entries],
+                   content_hash(event_id, revision, status, note, entries, phase, match),
+                   token_id, awaits_confirmation,
+                   None if match is None else match.model_dump(mode="json"))
+
+
+_REVISION_COLUMNS: Final = ", ".join(_RevisionRow._fields)
+# Typed: in an INSERT's SELECT, PostgreSQL does not take the types from the columns.
+_REVISION_PARAMETERS: Final = ("$1::text, $2::text, $3::int, $4::text, $5::text, $6::jsonb,"
+                               " $7::bytea, $8::bigint, $9::boolean, $10::jsonb")
+
+
 async def insert_revision(
     conn: db.Connection, *, event_id: str, phase: str, revision: int, status: str,
     note: str | None, entries: tuple[Entry, ...], token_id: int, match: MatchResult | None,
@@ -318,12 +355,11 @@ async def insert_revision(
     """Inserts a revision the caller has checked, under the event's lock; when it was
     accepted."""
     accepted_at: datetime = await conn.fetchval(
-        "INSERT INTO submissions (event_id, phase, revision, status, note, entries,"
-        " content_hash, token_id, awaits_confirmation, match)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING accepted_at",
-        event_id, phase, revision, status, note, [entry.model_dump() for entry in entries],
-        content_hash(event_id, revision, status, note, entries, phase, match), token_id,
-        awaits_confirmation, None if match is None else match.model_dump(mode="json"),
+        f"INSERT INTO submissions ({_REVISION_COLUMNS}) VALUES ({_REVISION_PARAMETERS})"
+        " RETURNING accepted_at",
+        *_RevisionRow.of(event_id=event_id, phase=phase, revision=revision, status=status,
+                         note=note, entries=entries, token_id=token_id, match=match,
+                         awaits_confirmation=awaits_confirmation),
     )
     return accepted_at
 
