@@ -199,7 +199,10 @@ class OutboxRelay:
         """One pass over every source; whether a source had more rows than one pass takes."""
         # Started even with nothing to send, so /healthz shows Kafka's state when idle.
         producer = await self._kafka(self._producer_ready())
-        async with self._pool.acquire() as conn, db.locked_transaction(conn, *self._lock_ids):
+        # Not durable: a mark lost in a crash sends its rows again, which every consumer
+        # recognises, and the next pass need not wait for the disk.
+        async with self._pool.acquire() as conn, db.locked_transaction(
+                conn, *self._lock_ids, durable=False):
             batches = [(source, rows) for source in self._sources
                        if (rows := await source.fetch(conn, _BATCH))]
             if not batches:
