@@ -44,7 +44,14 @@ from bench.peer import Peer, peer_binary
 from bench.rest import READ, rest_reads
 from bench.scale import ScalePlan, scale_out
 from bench.stats import Key, answer_times, statuses, summarize
-from bench.system import System, machine_state, rss_kib, start_system, wait_quiet
+from bench.system import (
+    System,
+    disk_flushes,
+    machine_state,
+    rss_kib,
+    start_system,
+    wait_quiet,
+)
 from bench.tap import Tap
 from shared.adapters.settings import REPO_ROOT
 
@@ -356,6 +363,9 @@ def main() -> int:
     results = Results(quick=args.quick)
     results.machine["before"] = machine_state()
     say(f"machine before the run: {results.machine['before']}")
+    if parts & {"e2e", "ingest"}:
+        results.machine["disk"] = disk_flushes()
+        say(f"the disk's flushes (fdatasync of 8 KiB): {results.machine['disk']}")
     if parts & {"fanout", "e2e", "rest", "scale", "ingest"}:
         say("starting PostgreSQL, Kafka and the three services")
         system = start_system()

@@ -58,6 +58,7 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
         f" {machine['after']['busy_share']:.0%} (load {machine['after']['load_1min']:.1f})."
         " Figures taken while other work runs are only sizes: the final ones are to be taken"
         " on a quiet machine (`make bench` with nothing else running).",
+        *_disk(machine.get("disk")),
         "",
         *table(["figure", "measured", "target"],
                [[f"`{key}`", "null" if value is None else f"{value:,}", verdict(key, value)]
@@ -144,6 +145,15 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
         lines += ["### Notes", "", *(f"- {note}" for note in results.notes), ""]
     lines += [f"![{Path(plot).stem}]({plot})" for plot in plots]
     return lines
+
+
+def _disk(disk: dict[str, float] | None) -> list[str]:
+    if disk is None:
+        return []
+    return [f"The disk before the run: {disk['flushes']:,.0f} flushes of 8 KiB (`fdatasync`, as"
+            f" each COMMIT waits for one) took p50 {disk['p50_ms']:.2f}, p99"
+            f" {disk['p99_ms']:.1f} and at most {disk['max_ms']:,.1f} ms; a result's way waits"
+            " for two (ingest's and scoring's COMMIT)."]
 
 
 def media_section(media: dict[str, Any]) -> list[str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.stats import percentile
 from launcher.stack import Stack
 from shared.adapters import db
 from shared.adapters.settings import Settings
@@ -113,6 +115,24 @@ def wait_quiet(busy_below: float = 0.25, within_s: float = 60.0) -> dict[str, fl
     while state["busy_share"] >= busy_below and time.monotonic() < deadline:
         state = machine_state(1.0)
     return state
+
+
+def disk_flushes(seconds: float = 10.0, every_s: float = 0.01) -> dict[str, float]:
+    """How long the disk under the benchmark's folders takes to make 8 KiB durable
+    (`fdatasync`, as each COMMIT of PostgreSQL waits for one), every every_s for seconds:
+    p50, p99 and the longest, in ms. A result's way waits for two (ingest's and scoring's
+    COMMIT), so the disk's tail is a floor under the pipeline's."""
+    took: list[float] = []
+    with tempfile.TemporaryFile() as file:
+        block, deadline = b"\0" * 8192, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            os.pwrite(file.fileno(), block, len(took) % 128 * len(block))
+            started = time.perf_counter()
+            os.fdatasync(file.fileno())
+            took.append((time.perf_counter() - started) * 1000)
+            time.sleep(every_s)
+    return {"flushes": len(took), "p50_ms": percentile(took, 50), "p99_ms": percentile(took, 99),
+            "max_ms": max(took)}
 
 
 def machine_state(sample_s: float = 2.0) -> dict[str, float]:

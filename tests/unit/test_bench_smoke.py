@@ -12,6 +12,7 @@ from bench import report
 from bench.clients import SUBSCRIBE, Sink, Tally, Viewer, centrifugo_results, frames_in
 from bench.figures import FanoutStep, IngestRun, LatencyRun, Results, verdict
 from bench.stats import Arrival, Submission, delivery, percentile, stages
+from bench.system import disk_flushes
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -84,6 +85,7 @@ def sample_results() -> Results:
     results = Results(quick=True, machine={
         moment: {"cores": 2.0, "load_1min": 0.5, "busy_share": 0.05}
         for moment in ("before", "after")})
+    results.machine["disk"] = {"flushes": 900, "p50_ms": 0.4, "p99_ms": 22.45, "max_ms": 1038.4}
     results.latency = [
         LatencyRun("podium", "steady 20/s", 13, submissions,
                    delivery(submissions, arrivals, 3), {"stage": [0.01, 0.02]}),
@@ -124,6 +126,8 @@ def test_report_rewrites_only_its_section(tmp_path: Path) -> None:
     text = doc.read_text()
     assert text.count(report.BEGIN) == 1 and "kept by hand" in text
     assert "| `fanout_deliveries_per_s` | 100,400 | met" in text
+    assert "900 flushes of 8 KiB (`fdatasync`, as each COMMIT waits for one) took p50 0.40," \
+        " p99 22.4 and at most 1,038.4 ms" in text
     assert (tmp_path / "benchmarks" / "latency.png").stat().st_size > 10_000
     assert (tmp_path / "benchmarks" / "fanout.png").exists()
 
@@ -153,3 +157,9 @@ def test_centrifugo_pushes_are_read_one_per_line() -> None:
                         orjson.dumps({"push": {"channel": "results", "pub": {"data": {
                             **message, "data": {"event": {"id": "c"}, "revision": 4}}}}})])
     assert centrifugo_results(frame) == [("b", 1), ("c", 4)]
+
+
+def test_the_disk_probe_times_real_flushes() -> None:
+    disk = disk_flushes(seconds=0.3, every_s=0.01)
+    assert 5 <= disk["flushes"] <= 31
+    assert 0 < disk["p50_ms"] <= disk["p99_ms"] <= disk["max_ms"]
