@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -58,14 +59,26 @@ def _feed_message(record: ConsumerRecord[bytes, bytes], hub: Hub) -> FeedMessage
 
 
 def _fits(message: FeedMessage, hub: Hub) -> bool:
-    data = message.data
+    data, channel = message.data, message.channel
     if message.type == "update":
-        return (hub.is_table(message.channel) and isinstance(data.get("rows"), list)
+        if channel == channels.SCHEDULE:  # `{"units": [item]}`: the items whose state moved
+            return isinstance(data.get("units"), list) and all(
+                _unit_item(item) for item in data["units"])
+        if channels.unit_id_of(channel) is not None:  # a unit's page
+            return hub.is_channel(channel) and _unit_item(data.get("unit"))
+        # A table, or the records document: the version the tables had when it moved.
+        listed = "standing" if channel == channels.RECORDS else "rows"
+        return (channel in hub.tables and isinstance(data.get(listed), list)
                 and isinstance(data.get("version"), int))
     event = data.get("event")
     event_id = event.get("id") if isinstance(event, dict) else None
     return (isinstance(event_id, str) and hub.is_channel(channels.event(event_id))
             and message.channel in (channels.RESULTS, channels.event(event_id)))
+
+
+def _unit_item(item: Any) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("unit_id"), str)
+            and isinstance(item.get("version"), int))
 
 
 def _reject(record: ConsumerRecord[bytes, bytes], reason: str) -> None:

@@ -7,13 +7,22 @@ from typing import Any
 
 import orjson
 import pytest
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
+from services.broadcast.follower import _feed_message
 from services.broadcast.hub import Hub
 from services.broadcast.units import Units
 from services.scoring.core import ScoringState, compute_tables, matches_unit_change
 from shared.contract import channels
-from shared.contract.messages import AcceptedResult, StartRow, UnitUpdate, results_topic_message
+from shared.contract.messages import (
+    AcceptedResult,
+    FeedMessage,
+    StartRow,
+    UnitUpdate,
+    results_topic_message,
+)
 from shared.contract.unit_documents import schedule_item, unit_document
 from shared.domain.engine import Result
 from tests.unit.shipped import GAMES, RULES
@@ -187,3 +196,36 @@ def test_a_units_state_counts_only_as_its_outbox_row_holds_it() -> None:
     assert not matches_unit_change(update(3, "running").model_copy(update={"change_id": 7}),
                                    stored)
     assert not matches_unit_change(update(2), stored)
+
+
+def test_broadcast_takes_every_message_scoring_writes_from_the_changes_topic() -> None:
+    """Each kind scoring writes (a unit's schedule item and page, a heat's result on its page,
+    a final's result, the tables, the records) is a feed message the follower takes as it
+    is: one it refused would be counted as foreign, alerted on, and read from PostgreSQL."""
+    state, hub, messages = scoring(), replica(), []
+    final = heat_result(1, phase="final")
+    record_run = final.model_copy(update={"entries": (  # under the games record of 10.91
+        final.entries[0].model_copy(update={"mark": "10.80"}), *final.entries[1:])})
+    for batch in ([update(1)], [heat_result(1)], [record_run],
+                  [update(2, "delayed", note="器材故障")]):
+        plan = state.plan(batch, NOW)
+        state.commit(plan)
+        messages += plan.feed
+    hub.tables = dict(state.tables)
+    kinds = {(m.type, m.channel.split(":")[0]) for m in messages}
+    assert kinds >= {("update", "schedule"), ("update", "unit"), ("result", "results"),
+                     ("result", "event"), ("update", "medals"), ("update", "records")}
+    rejected = REGISTRY.get_sample_value("podium_broadcast_feed_rejected_total") or 0.0
+    for offset, message in enumerate(messages):
+        record = ConsumerRecord("podium.changes", 0, offset, 0, 0, None, message.to_json(),
+                                None, 0, len(message.to_json()), [])
+        assert _feed_message(record, hub) == message, (message.channel, message.type)
+    assert (REGISTRY.get_sample_value("podium_broadcast_feed_rejected_total") or 0.0) == rejected
+    # What scoring never writes still is not taken: a unit of no games, a tournament's
+    # channel (broadcast makes it), a records document without its list.
+    for channel, data in (("unit:nothing/final", {"unit": {"unit_id": "x", "version": 1}}),
+                          ("records", {"version": 3}), ("schedule", {"units": [{}]})):
+        forged = FeedMessage(seq=10**6, channel=channel, type="update", data=data)
+        record = ConsumerRecord("podium.changes", 0, 0, 0, 0, None, forged.to_json(), None, 0,
+                                0, [])
+        assert _feed_message(record, hub) is None, channel
