@@ -93,7 +93,7 @@ class OutboxRelay:
         assert sources, "a relay publishes at least one outbox"
         self._pool = pool
         self._sources = tuple(sources)
-        self._lock_ids = sorted(source.lock_id for source in sources)
+        self._lock_ids = [source.lock_id for source in sources]
         self._new_producer = new_producer
         self._producer: AIOKafkaProducer | None = None
         self._readiness = readiness
