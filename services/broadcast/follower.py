@@ -136,7 +136,7 @@ class Follower:
             self._readiness.set("postgresql", False)
 
     async def _follow(self) -> None:
-        consumer = kafka.new_consumer(self._settings)
+        consumer = kafka.new_consumer(self._settings, partitions=1)
         try:
             await consumer.start()
             partition = TopicPartition(self._settings.changes_topic, 0)

@@ -102,7 +102,8 @@ class Scoring:
         relay_task = asyncio.create_task(keep_running("feed relay", relay.run))
         try:
             await kafka.create_topics_when_reachable(self.settings)
-            consumer = kafka.new_consumer(self.settings)
+            consumer = kafka.new_consumer(
+                self.settings, partitions=self.settings.results_partitions)
             topics = Topics(self.settings, conn, consumer, relay)
             try:
                 await consumer.start()

@@ -29,6 +29,9 @@ class KafkaUnavailable(Exception):
 
 
 PUBLISHED = Counter("podium_outbox_published_total", "Outbox rows published", ["outbox"])
+# Rows per pass is published / passes: a pass costs the same round trips for 1 row or 500.
+PASSES = Counter("podium_outbox_passes_total", "Relay passes that published rows",
+                 ["outbox"])
 BACKLOG = Gauge("podium_outbox_backlog_rows", "Rows committed and not yet on Kafka", ["outbox"])
 OLDEST = Gauge("podium_outbox_oldest_seconds", "Age of the oldest row not yet on Kafka",
                ["outbox"])
@@ -213,5 +216,6 @@ class OutboxRelay:
             for source, rows in batches:
                 await source.mark(conn, [row.id for row in rows])
         for source, rows in batches:
+            PASSES.labels(source.name).inc()
             PUBLISHED.labels(source.name).inc(len(rows))
         return any(len(rows) == _BATCH for _, rows in batches)

@@ -137,7 +137,7 @@ def update(seq: int, version: int) -> FeedMessage:
 async def following(
     monkeypatch: pytest.MonkeyPatch, consumer: FakeConsumer, history: FeedRows
 ) -> AsyncIterator[tuple[Hub, Readiness]]:
-    monkeypatch.setattr(kafka, "new_consumer", lambda settings: consumer)
+    monkeypatch.setattr(kafka, "new_consumer", lambda settings, partitions: consumer)
     hub = Hub(GAMES, replay_window=300, coalesce_s=0)
     readiness = Readiness()
     task = asyncio.create_task(Follower(Settings(), history, hub, readiness)._follow())
