@@ -183,58 +183,66 @@ async def announce_again(conn: db.Connection, topic: str, topic_id: uuid.UUID) -
 async def persist(
     conn: db.Connection, plan: Plan, topic: str, next_offsets: dict[int, int]
 ) -> None:
-    """One transaction: the tables, the feed and the consumer position move together,
-    so a crash at any instant leaves either all of the batch or none of it."""
-    # Each statement is a round trip on every result's way to the feed: those with no
-    # rows are not sent.
+    """The tables, the feed and the consumer position move together, so a crash at any
+    instant leaves either all of the batch or none of it: one statement, which PostgreSQL
+    runs as a transaction of its own (or as part of the caller's).
+
+    One round trip instead of BEGIN, one per table written, the version and COMMIT (seven
+    for a result): each was 0.2-0.6 ms on every result's way to the feed."""
+    if plan.empty:
+        await _store_offsets(conn, topic, next_offsets)
+        return
     announced = {item.channel: item.seq for item in plan.feed if item.type == "update"}
-    writes: list[tuple[str, list[tuple[object, ...]]]] = [] if plan.empty else [
-        (_EVENT_RESULTS_UPSERT,
-         [_event_row(event_id, state) for event_id, state in plan.events.items()]),
-        (_STANDINGS_UPSERT, [(channel, document, announced[channel])
-                             for channel, document in plan.stamped.items()]),
-        (_UNIT_DOCUMENTS_UPSERT,
-         [_unit_row(unit_id, record) for unit_id, record in plan.units.items()]),
-        (_FEED_INSERT, [(item.seq, item.channel, item.type, item.data) for item in plan.feed]),
-    ]
-    async with conn.transaction():
-        for statement, rows in writes:
-            if rows:
-                await conn.executemany(statement, rows)
-        if plan.empty:
-            await _store_offsets(conn, topic, next_offsets)
-        else:  # the state's new version with the offsets: one statement
-            await conn.execute(
-                "WITH state AS (UPDATE scoring_state SET version = $5, last_seq = $6)"
-                f" {_OFFSETS_UPSERT}",
-                CONSUMER, topic, *_offset_columns(next_offsets), plan.version, plan.last_seq)
+    await conn.execute(
+        _PERSIST, CONSUMER, topic, *_offset_columns(next_offsets), plan.version, plan.last_seq,
+        [_event_row(event_id, state) for event_id, state in plan.events.items()],
+        [{"channel": channel, "document": document, "seq": announced[channel]}
+         for channel, document in plan.stamped.items()],
+        [_unit_row(unit_id, record) for unit_id, record in plan.units.items()],
+        [{"seq": item.seq, "channel": item.channel, "type": item.type, "data": item.data}
+         for item in plan.feed],
+    )
 
 
-_EVENT_RESULTS_UPSERT = (
-    "INSERT INTO event_results (event_id, revision, status, result, history,"
-    " document, checks, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    " ON CONFLICT (event_id) DO UPDATE"
-    " SET revision = excluded.revision, status = excluded.status,"
-    " result = excluded.result, history = excluded.history,"
-    " document = excluded.document, checks = excluded.checks,"
-    " counted = excluded.counted, applied_at = now()")
-_STANDINGS_UPSERT = (
-    "INSERT INTO standings (channel, document, seq) VALUES ($1, $2, $3)"
-    " ON CONFLICT (channel) DO UPDATE SET document = excluded.document, seq = excluded.seq")
-_UNIT_DOCUMENTS_UPSERT = (
-    "INSERT INTO unit_documents (unit_id, event_id, state, result, history,"
-    " document, checks) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    " ON CONFLICT (unit_id) DO UPDATE"
-    " SET state = excluded.state, result = excluded.result,"
-    " history = excluded.history, document = excluded.document,"
-    " checks = excluded.checks, applied_at = now()")
-_FEED_INSERT = "INSERT INTO feed (seq, channel, type, data) VALUES ($1, $2, $3, $4)"
 # The consumer $1's next offset in each partition of topic $2: partitions $3, offsets $4.
 _OFFSETS_UPSERT = (
     "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)"
     " SELECT $1, $2, partition, next_offset"
     " FROM unnest($3::int[], $4::bigint[]) AS o (partition, next_offset)"
     " ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset")
+# Each table's rows arrive as one JSON array of objects named by its columns
+# (json_populate_recordset reads them with the table's own column types); data-modifying
+# CTEs all run, referenced or not, in the statement's one snapshot.
+_PERSIST = (
+    "WITH events AS ("
+    " INSERT INTO event_results (event_id, revision, status, result, history, document,"
+    "  checks, counted)"
+    " SELECT event_id, revision, status, result, history, document, checks, counted"
+    " FROM json_populate_recordset(NULL::event_results, $7::json)"
+    " ON CONFLICT (event_id) DO UPDATE"
+    " SET revision = excluded.revision, status = excluded.status,"
+    " result = excluded.result, history = excluded.history,"
+    " document = excluded.document, checks = excluded.checks,"
+    " counted = excluded.counted, applied_at = now()"
+    "), tables AS ("
+    " INSERT INTO standings (channel, document, seq)"
+    " SELECT channel, document, seq FROM json_populate_recordset(NULL::standings, $8::json)"
+    " ON CONFLICT (channel) DO UPDATE SET document = excluded.document, seq = excluded.seq"
+    "), units AS ("
+    " INSERT INTO unit_documents (unit_id, event_id, state, result, history, document,"
+    "  checks)"
+    " SELECT unit_id, event_id, state, result, history, document, checks"
+    " FROM json_populate_recordset(NULL::unit_documents, $9::json)"
+    " ON CONFLICT (unit_id) DO UPDATE"
+    " SET state = excluded.state, result = excluded.result,"
+    " history = excluded.history, document = excluded.document,"
+    " checks = excluded.checks, applied_at = now()"
+    "), messages AS ("
+    " INSERT INTO feed (seq, channel, type, data)"
+    " SELECT seq, channel, type, data FROM json_populate_recordset(NULL::feed, $10::json)"
+    "), state AS (UPDATE scoring_state SET version = $5, last_seq = $6) "
+    + _OFFSETS_UPSERT
+)
 
 
 def _offset_columns(offsets: Mapping[int, int]) -> tuple[list[int], list[int]]:
@@ -245,22 +253,24 @@ async def _store_offsets(conn: db.Connection, topic: str, offsets: Mapping[int, 
     await conn.execute(_OFFSETS_UPSERT, CONSUMER, topic, *_offset_columns(offsets))
 
 
-def _event_row(event_id: str, state: EventState) -> tuple[object, ...]:
-    return (
-        event_id, state.result.revision, state.document["status"],
-        state.result.model_dump(mode="json"), list(state.history), state.document,
-        checks_json(state.checks),
-        None if state.counted is None else state.counted.model_dump(mode="json"),
-    )
+def _event_row(event_id: str, state: EventState) -> dict[str, object]:
+    return {
+        "event_id": event_id, "revision": state.result.revision,
+        "status": state.document["status"], "result": state.result.model_dump(mode="json"),
+        "history": list(state.history), "document": state.document,
+        "checks": checks_json(state.checks),
+        "counted": None if state.counted is None else state.counted.model_dump(mode="json"),
+    }
 
 
-def _unit_row(unit_id: str, record: UnitRecord) -> tuple[object, ...]:
-    return (
-        unit_id, unit_id.partition("/")[0],
-        None if record.update is None else record.update.model_dump(mode="json"),
-        None if record.result is None else record.result.model_dump(mode="json"),
-        list(record.history), record.document, checks_json(record.checks),
-    )
+def _unit_row(unit_id: str, record: UnitRecord) -> dict[str, object]:
+    return {
+        "unit_id": unit_id, "event_id": unit_id.partition("/")[0],
+        "state": None if record.update is None else record.update.model_dump(mode="json"),
+        "result": None if record.result is None else record.result.model_dump(mode="json"),
+        "history": list(record.history), "document": record.document,
+        "checks": checks_json(record.checks),
+    }
 
 
 def checks_json(checks: Checks) -> dict[str, Any]:
