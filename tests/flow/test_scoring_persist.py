@@ -22,12 +22,11 @@ TOPIC = "persist-test"
 @pytest.fixture
 async def conn(stack: Stack) -> AsyncIterator[db.Connection]:
     assert stack.database_url is not None
-    pool = await db.create_pool(stack.database_url, max_size=1, session_state=False)
+    conn = await db.connect(stack.database_url)
     try:
-        async with pool.acquire() as conn:
-            yield conn
+        yield conn
     finally:
-        await pool.close()
+        await conn.close()
 
 
 def _plan(seqs: list[int], version: int) -> Plan:
