@@ -420,10 +420,11 @@ async def test_the_board_resumes_with_its_feeds_epoch_and_resets_on_another(
     epoch = (await broadcast.get("/v1/feed", params={"limit": 1})).json()["epoch"]
     page = await open_board("/#/results")
     # Its first subscription may itself be a reset (`since` 0 late in a session): a break
-    # before that reset's `subscribed` starts over, so wait until it holds a position.
+    # before that reset's `subscribed` starts over, so wait until it holds a position (a
+    # reset clears it until then).
     await page.wait_for_function(f"""() => {{
       const store = window.podiumBoard.store;
-      return store.epoch === {epoch!r} && store.lastResultSeq !== null && !store.resetting;
+      return store.epoch === {epoch!r} && store.lastResultSeq !== null;
     }}""", timeout=20_000)
     subscribes: list[dict[str, Any]] = []
     sent = asyncio.Event()
