@@ -26,7 +26,7 @@ import uvloop
 from bench import report
 from bench.audience import Audience
 from bench.fanout import saturate, wait_idle
-from bench.figures import FanoutStep, IngestRun, LatencyRun, Results
+from bench.figures import CONTENDED, FanoutStep, IngestRun, LatencyRun, Results
 from bench.floor import Floor
 from bench.latency import collect, measure, ready
 from bench.load import (
@@ -193,6 +193,10 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
             results.latency += tell(await measure(
                 "podium", send, revisions, audience, plan.steady_rate, plan.steady_count,
                 plan.burst, tap))
+            say("  the steady load again with the sinks contending for the cores")
+            results.latency += tell(await measure(
+                CONTENDED, send, revisions, audience, plan.steady_rate, plan.steady_count, 0,
+                sinks_yield=False))
         if "fanout" in parts:
             for sinks in reversed(plan.sweep[:-1]):
                 await audience.drop_to(sinks)

@@ -33,6 +33,10 @@ TARGETS: list[tuple[str, str, float]] = [
 ]
 
 
+# Podium's steady run again with the sinks in the ordinary scheduling class, competing with
+# the servers for the two cores (bench.audience.Audience says why they yield otherwise).
+CONTENDED = "podium, sinks contending"
+
 # How bench.rest reads: straight from broadcast, with If-None-Match, through a cache.
 REST_WAYS = ("direct", "revalidated", "cached")
 
@@ -67,7 +71,7 @@ class FanoutStep:
 class LatencyRun:
     """Answer-to-arrival latency of one load shape on one target."""
 
-    target: str  # "podium", "pipeline" (podium at 50 clients), "floor" or "peer"
+    target: str  # "podium", "pipeline" (podium at 50 clients), CONTENDED, "floor" or "peer"
     load: str  # e.g. "steady 5/s" or "burst of 50"
     clients: int
     submissions: list[Submission]
@@ -145,6 +149,8 @@ class Results:
             "peer_p50_ms": _round(self.quantile_ms("peer", 50)),
             "peer_p99_ms": _round(peer_p99),
             "e2e_peer_ratio": _round(ratio(e2e_p99, peer_p99), 2),
+            "contended_p50_ms": _round(self.quantile_ms(CONTENDED, 50)),
+            "contended_p99_ms": _round(self.quantile_ms(CONTENDED, 99)),
             "burst_p99_ms": _round(self.quantile_ms("podium", 99, "burst")),
             "floor_burst_p99_ms": _round(self.quantile_ms("floor", 99, "burst")),
             "peer_burst_p99_ms": _round(self.quantile_ms("peer", 99, "burst")),

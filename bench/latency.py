@@ -45,9 +45,11 @@ async def collect(audience: Audience, keys: set[Key], within_s: float) -> list[A
 async def measure(
     target: str, send: Send, revisions: Revisions, audience: Audience,
     rate: float, steady_count: int, burst_count: int, tap: Tap | None = None,
+    sinks_yield: bool = True,
 ) -> list[LatencyRun]:
     """A steady run, then a burst (unless burst_count is 0), each drained before the next
-    starts."""
+    starts. The sinks yield the cores during the steady run unless sinks_yield is False,
+    and contend during the burst (bench.audience.Audience says why)."""
     loads: list[tuple[str, Callable[[], Awaitable[list[Submission]]]]] = [
         (f"steady {rate:g}/s", lambda: steady(send, revisions, rate, steady_count)),
         (f"burst of {burst_count}", lambda: burst(send, revisions, burst_count)),
@@ -56,9 +58,11 @@ async def measure(
         loads.pop()
     runs = []
     for load, run in loads:
+        audience.yield_cores(sinks_yield and load.startswith("steady"))
         submissions = await run()
         keys = {s.key for s in submissions if s.status in (0, 202)}
         await audience.drain(len(keys) * audience.sinks, within_s=DRAIN_WITHIN_S)
+        audience.yield_cores(False)
         arrivals = await collect(audience, keys, within_s=READY_WAIT_S)
         runs.append(LatencyRun(
             target, load, audience.clients, submissions,

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from bench import rest
-from bench.figures import Results, verdict
+from bench.figures import CONTENDED, Results, verdict
 from bench.stats import answer_times, summarize
 from shared.adapters.settings import REPO_ROOT
 
@@ -68,7 +68,10 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
         lines += ["### End to end: POST sent -> `result` frame at each probe", "",
                   "Latencies in ms over every (probe, result) pair; *spread* is, per result,"
                   " the last probe's arrival minus the first's: how long the server takes to"
-                  " hand one frame to its whole audience.", ""]
+                  " hand one frame to its whole audience. In the steady runs the sinks"
+                  " yield the cores to everything else (they stand for devices elsewhere,"
+                  f" see `bench/audience.py`); *{CONTENDED}* is Podium's steady run again"
+                  " with them competing for the cores, as they do in the bursts.", ""]
         lines += table(
             ["path", "load", "clients", "pairs", "p50", "p90", "p99", "max", "lost pairs",
              "errors", "spread p50", "frame bytes"],

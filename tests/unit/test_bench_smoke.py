@@ -2,15 +2,19 @@
 frame walking, the figures and the report."""
 
 import asyncio
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
 from bench import report
+from bench.audience import yield_cpu
 from bench.clients import SUBSCRIBE, Sink, Tally, Viewer, centrifugo_results, frames_in
-from bench.figures import FanoutStep, IngestRun, LatencyRun, Results, verdict
+from bench.figures import CONTENDED, FanoutStep, IngestRun, LatencyRun, Results, verdict
 from bench.stats import Arrival, Submission, delivery, percentile, stages
 from bench.system import disk_flushes
 
@@ -91,6 +95,10 @@ def sample_results() -> Results:
                    delivery(submissions, arrivals, 3), {"stage": [0.01, 0.02]}),
         LatencyRun("floor", "steady 20/s", 13, submissions,
                    delivery(submissions, floor, 3), {}),
+        # The same steady load with the sinks contending: 40 ms later at every probe.
+        LatencyRun(CONTENDED, "steady 20/s", 13, submissions,
+                   delivery(submissions, [Arrival(a.probe, a.key, a.at + 0.04, a.size)
+                                          for a in arrivals], 3), {}),
     ]
     results.fanout = [FanoutStep("podium", 10_040, 100, 1_004_000, 10.0, 8.0, 5.0, 0),
                       FanoutStep("podium", 1_040, 165, 171_600, 1.0, 1.0, 0.8, 0)]
@@ -103,6 +111,7 @@ def test_figures_follow_the_measurements() -> None:
     figures = sample_results().figures()
     # From the moment each was sent: 10 ms to the answer, 20-22 ms more to the probes.
     assert figures["e2e_p50_ms"] == pytest.approx(31.0, abs=0.1)
+    assert figures["contended_p50_ms"] == pytest.approx(71.0, abs=0.1)  # not in e2e's
     # The ratio of the p99s at the steady load: 32 ms against the floor's 22.
     assert figures["e2e_floor_ratio"] == pytest.approx(32.0 / 22.0, abs=0.02)
     assert figures["peer_p99_ms"] is None and figures["e2e_peer_ratio"] is None
@@ -130,6 +139,17 @@ def test_report_rewrites_only_its_section(tmp_path: Path) -> None:
         " p99 22.4 and at most 1,038.4 ms" in text
     assert (tmp_path / "benchmarks" / "latency.png").stat().st_size > 10_000
     assert (tmp_path / "benchmarks" / "fanout.png").exists()
+
+
+def test_sinks_yield_the_cpu_and_can_be_put_back_to_contend() -> None:
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as process:
+        try:
+            yield_cpu(process.pid, True)
+            assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
+            yield_cpu(process.pid, False)
+            assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
+        finally:
+            process.kill()
 
 
 def test_a_viewer_resumes_from_the_highest_seq_with_its_epoch() -> None:
