@@ -24,7 +24,7 @@ import orjson
 import uvloop
 
 from bench import report
-from bench.audience import Audience
+from bench.audience import Audience, sinks_can_yield
 from bench.fanout import saturate, wait_idle
 from bench.figures import CONTENDED, FanoutStep, IngestRun, LatencyRun, Results
 from bench.floor import Floor
@@ -190,6 +190,12 @@ async def measure_podium(system: System, plan: Plan, parts: set[str], results: R
         if "e2e" in parts:
             say(f"end to end: {plan.steady_count} results at {plan.steady_rate:g}/s, "
                 f"then a burst of {plan.burst}")
+            if not sinks_can_yield():
+                results.notes.append(
+                    "end to end: the sinks contended for the cores in every run, as they"
+                    " could not leave the idle scheduling class again (that takes root or"
+                    " `ulimit -e 20`): the steady runs' figures are the contended ones")
+                say(f"  {results.notes[-1]}")
             results.latency += tell(await measure(
                 "podium", send, revisions, audience, plan.steady_rate, plan.steady_count,
                 plan.burst, tap))

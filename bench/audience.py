@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ CLIENT_LIFETIME_S = 900
 POLL_S = 0.25
 # No frame at any sink for this long: what was going to arrive has arrived.
 STALL_S = 5.0
+# The RLIMIT_NICE that allows nice 0 (the limit is 20 - nice), the ordinary class's.
+NICE_ZERO_RLIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,13 @@ class ClientProcess:
             await self.process.wait()
 
 
+def sinks_can_yield() -> bool:
+    """Whether the sinks can leave the idle scheduling class again once in it: Linux lets
+    a process back into the ordinary class only with CAP_SYS_NICE (root) or an
+    RLIMIT_NICE of 20 (`ulimit -e 20`), as the idle class counts as nice 20."""
+    return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= NICE_ZERO_RLIMIT
+
+
 def yield_cpu(pid: int, yielding: bool) -> None:
     """Puts a process in the scheduler's idle class (it runs only when nothing else wants
     the core), or back in the ordinary one."""
@@ -123,7 +133,10 @@ class Audience:
 
     def yield_cores(self, yielding: bool) -> None:
         """Puts the sinks in the idle scheduling class (yielding) or in the ordinary one,
-        competing with the servers for the cores."""
+        competing with the servers for the cores. Where they could not come back
+        (sinks_can_yield), they stay in the ordinary one."""
+        if not sinks_can_yield():
+            return
         for process, _ in self.sink_processes:
             yield_cpu(process.process.pid, yielding)
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from bench import report
-from bench.audience import yield_cpu
+from bench.audience import sinks_can_yield, yield_cpu
 from bench.clients import SUBSCRIBE, Sink, Tally, Viewer, centrifugo_results, frames_in
 from bench.figures import CONTENDED, FanoutStep, IngestRun, LatencyRun, Results, verdict
 from bench.stats import Arrival, Submission, delivery, percentile, stages
@@ -141,13 +141,17 @@ def test_report_rewrites_only_its_section(tmp_path: Path) -> None:
     assert (tmp_path / "benchmarks" / "fanout.png").exists()
 
 
-def test_sinks_yield_the_cpu_and_can_be_put_back_to_contend() -> None:
+def test_sinks_can_yield_says_whether_a_sink_can_contend_again() -> None:
     with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as process:
         try:
             yield_cpu(process.pid, True)
             assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
-            yield_cpu(process.pid, False)
-            assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
+            if sinks_can_yield():  # root, or RLIMIT_NICE 20
+                yield_cpu(process.pid, False)
+                assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
+            else:  # so Audience.yield_cores leaves the sinks where they are
+                with pytest.raises(PermissionError):
+                    yield_cpu(process.pid, False)
         finally:
             process.kill()
 
