@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +100,7 @@ class Audience:
     The sinks stand for spectators' devices, which are elsewhere in a real games; here they
     share the two cores with the servers under test, and a frame costs a sink ~12 µs of CPU
     to read (6.0 user, 5.9 kernel; a Go sink measured no less), more than it costs the
-    server to send. While a steady load is timed they yield (yield_cores): they run in the
+    server to send. While a steady load is timed they yield (yielding()): they run in the
     idle scheduling class, on CPU the servers, the broker and the probes leave, and still
     read every frame. Under a saturating burst they contend, as otherwise they would not
     drain until the burst was over and the server would wait on them, which no remote
@@ -131,14 +133,22 @@ class Audience:
         self.sink_processes.extend(zip(started, chunks, strict=True))
         _check_connected(answers, count, "sinks")
 
-    def yield_cores(self, yielding: bool) -> None:
-        """Puts the sinks in the idle scheduling class (yielding) or in the ordinary one,
-        competing with the servers for the cores. Where they could not come back
-        (sinks_can_yield), they stay in the ordinary one."""
-        if not sinks_can_yield():
+    @contextlib.contextmanager
+    def yielding(self, yielding: bool = True) -> Iterator[None]:
+        """The sinks in the idle scheduling class (if yielding) until the block ends, then
+        back in the ordinary one, competing with the servers for the cores. Where they could
+        not come back (sinks_can_yield), they stay in the ordinary one."""
+        if not (yielding and sinks_can_yield()):
+            yield
             return
-        for process, _ in self.sink_processes:
-            yield_cpu(process.process.pid, yielding)
+        pids = [process.process.pid for process, _ in self.sink_processes]
+        for pid in pids:
+            yield_cpu(pid, True)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                yield_cpu(pid, False)
 
     async def drop_to(self, sinks: int) -> None:
         """Closes the most recently added sinks until sinks are left."""

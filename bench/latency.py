@@ -50,19 +50,20 @@ async def measure(
     """A steady run, then a burst (unless burst_count is 0), each drained before the next
     starts. The sinks yield the cores during the steady run unless sinks_yield is False,
     and contend during the burst (bench.audience.Audience says why)."""
-    loads: list[tuple[str, Callable[[], Awaitable[list[Submission]]]]] = [
-        (f"steady {rate:g}/s", lambda: steady(send, revisions, rate, steady_count)),
-        (f"burst of {burst_count}", lambda: burst(send, revisions, burst_count)),
+    # (load, how it is sent, whether the sinks yield meanwhile)
+    loads: list[tuple[str, Callable[[], Awaitable[list[Submission]]], bool]] = [
+        (f"steady {rate:g}/s", lambda: steady(send, revisions, rate, steady_count),
+         sinks_yield),
+        (f"burst of {burst_count}", lambda: burst(send, revisions, burst_count), False),
     ]
     if not burst_count:
         loads.pop()
     runs = []
-    for load, run in loads:
-        audience.yield_cores(sinks_yield and load.startswith("steady"))
-        submissions = await run()
-        keys = {s.key for s in submissions if s.status in (0, 202)}
-        await audience.drain(len(keys) * audience.sinks, within_s=DRAIN_WITHIN_S)
-        audience.yield_cores(False)
+    for load, run, yielding in loads:
+        with audience.yielding(yielding):
+            submissions = await run()
+            keys = {s.key for s in submissions if s.status in (0, 202)}
+            await audience.drain(len(keys) * audience.sinks, within_s=DRAIN_WITHIN_S)
         arrivals = await collect(audience, keys, within_s=READY_WAIT_S)
         runs.append(LatencyRun(
             target, load, audience.clients, submissions,

@@ -149,7 +149,7 @@ def test_sinks_can_yield_says_whether_a_sink_can_contend_again() -> None:
             if sinks_can_yield():  # root, or RLIMIT_NICE 20
                 yield_cpu(process.pid, False)
                 assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
-            else:  # so Audience.yield_cores leaves the sinks where they are
+            else:  # so Audience.yielding leaves the sinks where they are
                 with pytest.raises(PermissionError):
                     yield_cpu(process.pid, False)
         finally:
