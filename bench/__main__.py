@@ -82,11 +82,15 @@ class Plan:
     # again on the same 2 cores; 2/s offers 20k/s, a quarter of that (5/s, 60 %, still
     # queued: p50 1.3 s on a busy machine, 2026-12-01).
     steady_rate: float
+    # A p99 over (probe, result) pairs is set by the slowest few results, whose probes all
+    # come late together: over 60 results it was the worst one or two, and the three
+    # 60-result stretches of one 180-result run gave Podium 115.4, 101.4 and 99.9 ms and
+    # Centrifugo 140.0, 125.6 and 178.5 (2026-12-04). 180 spread it over the slowest ~5.
     steady_count: int
     burst: int
     pipeline_probes: int  # the pipeline's own latency: this few clients, no fan-out cost
     pipeline_rate: float
-    pipeline_count: int
+    pipeline_count: int  # 300: the two halves of a 100-result run gave p99 28.2 and 38.6 ms
     scale: ScalePlan
     fanout_results: int  # per saturating burst at the full size (more at smaller sizes)
     ingest_workers: int
@@ -102,8 +106,8 @@ class Plan:
         return min(len(EVENT_IDS), self.fanout_results * self.clients // max(1, sinks))
 
 
-FULL = Plan(clients=10_000, probes=40, steady_rate=2, steady_count=60, burst=50,
-            pipeline_probes=50, pipeline_rate=10, pipeline_count=100,
+FULL = Plan(clients=10_000, probes=40, steady_rate=2, steady_count=180, burst=50,
+            pipeline_probes=50, pipeline_rate=10, pipeline_count=300,
             scale=ScalePlan(viewers=40_000, replicas=4, results=60, kill_after=20),
             fanout_results=100, ingest_workers=16, ingest_s=20, ingest_limit=20_000)
 QUICK = Plan(clients=2_000, probes=20, steady_rate=10, steady_count=60, burst=30,
