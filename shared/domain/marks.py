@@ -17,6 +17,8 @@ Values are `Decimal`s, never floats: 10.91 must not become 10.9100000000000001, 
 compared exactly with a record.
 """
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -259,12 +261,20 @@ def mark_problems(
         if entry.rank is not None and measure != "judged" and not mark.hand:
             compared.append((entry.rank, index, entry, mark))
     compared.sort(key=lambda item: item[:2])
+    # The entry a mark passed is the first, in rank order, of those ranked ahead of it or
+    # level with it whose mark it beats: where the running worst mark first gets worse than
+    # it. A search of that running worst, not a scan of every pair: a 500-entry result (a
+    # mass start) took 70 ms of ingest's loop with the pairs.
+    ranks = [rank for rank, _, _, _ in compared]
+    worst_so_far = list(itertools.accumulate(
+        (mark.rank_key for _, _, _, mark in compared), max))
     for rank, index, _, mark in compared:
-        passed = next(((other_rank, other, other_mark)
-                       for other_rank, _, other, other_mark in compared
-                       if mark.beats(other_mark) and rank >= other_rank), None)
-        if passed is not None:
-            problems.append((index, "mark", _order_problem(rank, mark, *passed)))
+        level_or_ahead = bisect.bisect_right(ranks, rank)
+        first_worse = bisect.bisect_right(worst_so_far, mark.rank_key, hi=level_or_ahead)
+        if first_worse < level_or_ahead:
+            other_rank, _, other, other_mark = compared[first_worse]
+            problems.append((index, "mark", _order_problem(rank, mark, other_rank, other,
+                                                           other_mark)))
     return sorted(problems, key=lambda problem: problem[0])
 
 

@@ -1,6 +1,7 @@
 """Marks as measurements (docs/records.md "Marks"): every format, every refusal, and marks that
 must agree with the ranks."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -312,6 +313,43 @@ def test_judged_and_hand_timed_marks_are_exempt() -> None:
 def test_scores_must_agree_with_ranks() -> None:
     entries = [entry(1, "620.3", "邓飞"), entry(2, "624.0", "彭亮", "mengzhou")]
     assert [index for index, _, _ in mark_problems(entries, "score")] == [1]
+
+
+def pairwise_order_problems(entries: list[Entry]) -> list[tuple[int, str, str]]:
+    """The rule as written, over every pair: each entry whose mark beats one ranked ahead of
+    it or level with it names the best-ranked such entry (earlier in the list on a tie)."""
+    marked = sorted((e.rank, index, e, parse_mark(e.mark, "time"))
+                    for index, e in enumerate(entries) if e.rank is not None and e.mark)
+    found = []
+    for rank, index, _, mark in marked:
+        passed = [(other_rank, other) for other_rank, _, other, other_mark in marked
+                  if mark.beats(other_mark) and other_rank <= rank]
+        if passed:
+            other_rank, other = passed[0]
+            found.append((index, other.competitor, "shares" if other_rank == rank else "ranks"))
+    return sorted(found)
+
+
+@given(field=st.lists(st.tuples(st.integers(1, 12), st.integers(0, 40)), max_size=40))
+@SETTINGS
+def test_every_entry_names_the_best_ranked_entry_it_passed(field: list[tuple[int, int]]) -> None:
+    # Few distinct ranks and tenths: ties of rank, of mark and of both, in any order.
+    entries = [entry(rank, f"10.{tenths:02d}", f"c{index}", f"d{index}")
+               for index, (rank, tenths) in enumerate(field)]
+    named = [(index, re.search(r" of (\S+) \(\S+\) but (shares|ranks)", text.en))
+             for index, _, text in mark_problems(entries, "time")]
+    assert [(index, found[1], found[2]) for index, found in named if found] == (
+        pairwise_order_problems(entries))
+
+
+def test_a_mass_start_field_is_checked_in_one_pass() -> None:
+    # 500 entries (ingest's limit), one mistyped mark near the back: found and named alike.
+    entries = [entry(place + 1, f"{1 + place // 60}:{place % 60:02d}.50", f"c{place}")
+               for place in range(500)]
+    entries[480] = entry(481, "1:00.10", "c480")
+    problems = mark_problems(entries, "time")
+    assert [index for index, _, _ in problems] == [480]
+    assert problems[0][2].en.startswith("1:00.10 beats 1:00.50 of c0 (qinyang) but ranks 481")
 
 
 def test_marks_in_the_wrong_format_are_listed_and_left_out_of_the_order() -> None:
