@@ -160,7 +160,7 @@ class Ingest:
         event = self.games.event(body.event_id)
         unit = event.unit(body.unit_phase) if event is not None else None
         assert event is not None and unit is not None, "check_result knows the event and unit"
-        entries = body.normalized_entries()
+        entries = body.normalized_entries
         status = body.status
         waits = awaits_confirmation(token.role, status, event.sport, self.rules)
 

@@ -53,7 +53,7 @@ def test_a_valid_result_is_normalised() -> None:
     ), GAMES)
     assert issues == []
     assert checked is not None
-    first, second, third = checked.normalized_entries()
+    first, second, third = checked.normalized_entries
     assert (first.competitor, first.mark, first.record) == ("李明", "10.85", "games")
     assert second.mark is None
     assert (third.rank, third.status) == (None, "DSQ")
@@ -65,7 +65,7 @@ def test_defaults_make_the_same_entry_as_explicit_values() -> None:
     explicit, _ = check_result(body(entry(1, status="OK", mark=None, record=None, members=[])),
                                GAMES)
     assert implicit is not None and explicit is not None
-    assert implicit.normalized_entries() == explicit.normalized_entries()
+    assert implicit.normalized_entries == explicit.normalized_entries
 
 
 def test_missing_fields_are_each_pointed_at() -> None:
@@ -176,7 +176,7 @@ def test_names_are_compared_as_they_look() -> None:
         "/entries/1/competitor"]
     checked, issues = check_result(body(entry(1, competitor="\ufeff李\u3000明\u200b")), GAMES)
     assert issues == [] and checked is not None
-    assert checked.normalized_entries()[0].competitor == "李 明"
+    assert checked.normalized_entries[0].competitor == "李 明"
 
 
 def test_members_only_on_team_events() -> None:
@@ -185,7 +185,7 @@ def test_members_only_on_team_events() -> None:
             "event_id": TEAM.id}
     checked, issues = check_result(team, GAMES)
     assert issues == [] and checked is not None
-    assert checked.normalized_entries()[0].members == ("张三", "李四")
+    assert checked.normalized_entries[0].members == ("张三", "李四")
     blank_member = {**team, "entries": [entry(1, competitor="沁阳队", members=["\u200b"])]}
     assert pointers(blank_member) == ["/entries/0/members/0"]
 

@@ -110,7 +110,7 @@ def problems(payload: dict[str, Any]) -> list[tuple[str, str]]:
 def test_a_match_result_is_read_with_its_score() -> None:
     checked, issues = check_result(body(), GAMES)
     assert issues == []
-    assert checked is not None and checked.normalized_entries() == ()
+    assert checked is not None and checked.normalized_entries == ()
     assert checked.match == MatchResult(sides=("jiefang", "shanyang"),
                                         score=Score(total=(80, 70)))
 
