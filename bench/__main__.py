@@ -45,7 +45,9 @@ from bench.rest import READ, rest_reads
 from bench.scale import ScalePlan, scale_out
 from bench.stats import Key, answer_times, statuses, summarize
 from bench.system import (
+    PACE_ADDITIONS,
     System,
+    cpu_pace,
     disk_flushes,
     machine_state,
     rss_kib,
@@ -377,6 +379,8 @@ def main() -> int:
     results = Results(quick=args.quick)
     results.machine["before"] = machine_state()
     say(f"machine before the run: {results.machine['before']}")
+    results.machine["pace_before"] = cpu_pace()
+    say(f"the cores' pace ({PACE_ADDITIONS:,} additions): {results.machine['pace_before']}")
     if parts & {"e2e", "ingest"}:
         results.machine["disk"] = disk_flushes()
         say(f"the disk's flushes (fdatasync of 8 KiB): {results.machine['disk']}")
@@ -394,6 +398,7 @@ def main() -> int:
         say("media: bulletin and card renders, the event loop's lag during a burst")
         results.media = media_benchmark(runs=5 if args.quick else 20)
     results.machine["after"] = machine_state()
+    results.machine["pace_after"] = cpu_pace()
     if LOADS:
         results.notes.append("load average (1 min) as each figure was taken: "
                              + "; ".join(LOADS))

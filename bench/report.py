@@ -16,6 +16,7 @@ from matplotlib.ticker import StrMethodFormatter
 from bench import rest
 from bench.figures import CONTENDED, Results, verdict
 from bench.stats import answer_times, summarize
+from bench.system import PACE_ADDITIONS
 from shared.adapters.settings import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
@@ -58,6 +59,7 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
         f" {machine['after']['busy_share']:.0%} (load {machine['after']['load_1min']:.1f})."
         " Figures taken while other work runs are only sizes: the final ones are to be taken"
         " on a quiet machine (`make bench` with nothing else running).",
+        *_pace(machine.get("pace_before"), machine.get("pace_after")),
         *_disk(machine.get("disk")),
         "",
         *table(["figure", "measured", "target"],
@@ -148,6 +150,18 @@ def markdown(results: Results, figures: dict[str, Any], plots: list[str]) -> lis
         lines += ["### Notes", "", *(f"- {note}" for note in results.notes), ""]
     lines += [f"![{Path(plot).stem}]({plot})" for plot in plots]
     return lines
+
+
+def _pace(before: dict[str, float] | None, after: dict[str, float] | None) -> list[str]:
+    if before is None or after is None:
+        return []
+
+    def told(pace: dict[str, float]) -> str:
+        return f"p50 {pace['p50_ms']:.0f} ms ({pace['min_ms']:.0f}-{pace['max_ms']:.0f})"
+
+    return [f"The cores' pace: {PACE_ADDITIONS:,} integer additions in one Python thread took"
+            f" {told(before)} over {before['tries']:.0f} tries before the run and"
+            f" {told(after)} after; figures of runs at different paces are not comparable."]
 
 
 def _disk(disk: dict[str, float] | None) -> list[str]:

@@ -135,6 +135,25 @@ def disk_flushes(seconds: float = 10.0, every_s: float = 0.01) -> dict[str, floa
             "max_ms": max(took)}
 
 
+# A fixed piece of pure-Python work. One instance of this machine ran it in 212-374 ms
+# within a minute, idle (2026-12-04): the cores' pace moves under every figure, so a run
+# says the pace it had, before and after.
+PACE_ADDITIONS = 3_000_000
+
+
+def cpu_pace(tries: int = 5, additions: int = PACE_ADDITIONS) -> dict[str, float]:
+    """How long one core takes for `additions` integer additions in this interpreter, in
+    ms over `tries`: p50, the quickest and the slowest."""
+    took: list[float] = []
+    for _ in range(tries):
+        started, total = time.perf_counter(), 0
+        for number in range(additions):
+            total += number
+        took.append((time.perf_counter() - started) * 1000)
+    return {"tries": float(tries), "p50_ms": percentile(took, 50), "min_ms": min(took),
+            "max_ms": max(took)}
+
+
 def machine_state(sample_s: float = 2.0) -> dict[str, float]:
     """How busy the machine is right now: what other work leaves to the benchmark."""
     def busy_and_total() -> tuple[int, int]:
