@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from shared.adapters import outbox
@@ -60,3 +62,73 @@ async def test_one_stuck_outbox_of_a_relay_makes_it_not_ready_whatever_the_other
     units.waiting = (0, 0.0)
     await relay._observe_backlog()
     assert readiness.conditions["relay"] is True
+
+
+class Statements:
+    """A connection that takes every statement (BEGIN and the locks, COMMIT) at once."""
+
+    async def execute(self, query: str, *args: Any) -> str:
+        return "OK"
+
+
+class OnePool:
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Statements]:
+        yield Statements()
+
+
+class Producer:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def send(self, topic: str, key: bytes, value: bytes) -> asyncio.Future[None]:
+        self.sent.append(value)
+        taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        taken.set_result(None)
+        return taken
+
+    async def stop(self) -> None:
+        return None
+
+
+class SlowBacklog(Waiting):
+    """Two rows to publish, and a backlog query that does not answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = [OutboxRow(1, b"e1", b"first"), OutboxRow(2, b"e2", b"second")]
+        self.marked: list[int] = []
+        self.published, self.asked = asyncio.Event(), asyncio.Event()
+
+    async def fetch(self, conn: Any, limit: int) -> Sequence[OutboxRow]:
+        rows, self.rows = self.rows, []
+        return rows
+
+    async def mark(self, conn: Any, ids: list[int]) -> None:
+        self.marked += ids
+        self.published.set()
+
+    async def backlog(self, pool: Any) -> tuple[int, float]:
+        self.asked.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+
+async def test_a_pass_does_not_wait_for_the_backlog_to_be_read() -> None:
+    # The backlog's queries were once made before a pass: a result waited for them.
+    source, producer = SlowBacklog(), Producer()
+    relay = OutboxRelay(pool=OnePool(), sources=[source],  # type: ignore[arg-type]
+                        new_producer=lambda: producer, readiness=Readiness())  # type: ignore[arg-type,return-value]
+    running = asyncio.create_task(relay.run())
+    try:
+        async with asyncio.timeout(5):
+            await source.published.wait()
+        assert source.marked == [1, 2] and producer.sent == [b"first", b"second"]
+        assert source.asked.is_set()  # read beside the pass, and still unanswered
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
