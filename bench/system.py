@@ -135,9 +135,9 @@ def disk_flushes(seconds: float = 10.0, every_s: float = 0.01) -> dict[str, floa
             "max_ms": max(took)}
 
 
-# A fixed piece of pure-Python work. One instance of this machine ran it in 212-374 ms
-# within a minute, idle (2026-12-04): the cores' pace moves under every figure, so a run
-# says the pace it had, before and after.
+# A fixed piece of pure-Python work. One instance of this machine ran it in 88-143 ms
+# within a few minutes, idle (2026-12-04): the cores' pace moves under every figure, so a
+# run says the pace it had, before and after.
 PACE_ADDITIONS = 3_000_000
 
 
